@@ -1,0 +1,19 @@
+"""Run every notebook in nbs/ through nbdev's test runner, one pytest test per notebook.
+
+nbdev honours the `tst_flags` in settings.ini: cells flagged `slow` or `cuda` are skipped unless
+`D3_TEST_FLAGS` names them (e.g. `D3_TEST_FLAGS="slow" pytest`), and `notest` cells never run.
+"""
+import os
+from pathlib import Path
+import pytest
+import nbdev.test as nbt
+
+ROOT = Path(__file__).resolve().parent.parent
+NBS = sorted(p for p in (ROOT/'nbs').rglob('*.ipynb')
+             if not any(part.startswith(('_', '.')) for part in p.relative_to(ROOT/'nbs').parts))
+FLAGS = os.environ.get('D3_TEST_FLAGS', '').split()
+
+@pytest.mark.parametrize('nb', NBS, ids=[str(p.relative_to(ROOT/'nbs')) for p in NBS])
+def test_notebook(nb):
+    ok, secs = nbt.test_nb(nb, flags=FLAGS, basepath=ROOT/'d3_nb', do_print=False)
+    assert ok, f"{nb.name} failed (see the traceback above)"
