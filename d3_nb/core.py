@@ -35,6 +35,11 @@ def seed_everything(seed:int) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
 
 # %% ../nbs/00_core.ipynb #c015
+def _umask() -> int:
+    "The process's current umask."
+    m = os.umask(0); os.umask(m); return m
+
+# %% ../nbs/00_core.ipynb #c016
 @contextlib.contextmanager
 def atomic_write(path, mode:str='wb'):
     "Context manager yielding a file object; its content replaces `path` only if the block finishes without error."
@@ -42,6 +47,7 @@ def atomic_write(path, mode:str='wb'):
     check(path.parent.exists(), f"cannot write {path}: directory {path.parent} does not exist")
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
     try:
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the permissions open() would
         with os.fdopen(fd, mode) as f:
             yield f
             f.flush(); os.fsync(f.fileno())
@@ -50,12 +56,12 @@ def atomic_write(path, mode:str='wb'):
         with contextlib.suppress(FileNotFoundError): os.unlink(tmp)
         raise
 
-# %% ../nbs/00_core.ipynb #c018
+# %% ../nbs/00_core.ipynb #c019
 def sha256_bytes(data:bytes) -> str:
     "Hex SHA-256 of `data`."
     return hashlib.sha256(data).hexdigest()
 
-# %% ../nbs/00_core.ipynb #c021
+# %% ../nbs/00_core.ipynb #c022
 def human_bytes(n:int) -> str:
     "`n` bytes as a short human-readable string (binary units)."
     for unit in ('B', 'KiB', 'MiB', 'GiB'):

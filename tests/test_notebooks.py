@@ -15,5 +15,6 @@ FLAGS = os.environ.get('D3_TEST_FLAGS', '').split()
 
 @pytest.mark.parametrize('nb', NBS, ids=[str(p.relative_to(ROOT/'nbs')) for p in NBS])
 def test_notebook(nb):
-    ok, secs = nbt.test_nb(nb, flags=FLAGS, basepath=ROOT/'d3_nb', do_print=False)
+    skip = [f for f in nbt.get_config().tst_flags.split() if f not in FLAGS]
+    ok, secs = nbt.test_nb(nb, skip_flags=skip, force_flags=FLAGS, do_print=False)
     assert ok, f"{nb.name} failed (see the traceback above)"
