@@ -5,6 +5,7 @@
 # %% ../nbs/60_cli.ipynb #c002
 from __future__ import annotations
 import sys, json, time
+from pathlib import Path
 from fastcore.script import call_parse, anno_parser
 import torch
 from .core import *
@@ -12,9 +13,11 @@ from .data import load_dataset
 from .nets import make_net
 from .augment import dsa_for
 from .train import train, evaluate
+from .artifact import Distilled
+from .subtasks import d3_subtasks
 
 # %% auto #0
-__all__ = ['COMMANDS', 'run', 'main']
+__all__ = ['COMMANDS', 'run', 'info', 'sample', 'main']
 
 # %% ../nbs/60_cli.ipynb #c005
 @call_parse
@@ -40,13 +43,41 @@ def run(dataset:str='embedded', # dataset name: embedded, mnist, fashion_mnist, 
     return res
 
 # %% ../nbs/60_cli.ipynb #c008
-COMMANDS = dict(run=run)
+@call_parse
+def info(artifact:str, # a distilled .safetensors file
+        ) -> Distilled:
+    "Show what a distilled artifact holds and its exact storage."
+    d = Distilled.load(artifact, device='cpu')
+    print(repr(d)); print(d.storage().table())
+    return d
+
+# %% ../nbs/60_cli.ipynb #c009
+@call_parse
+def sample(artifact:str, # a distilled .safetensors file
+           out:str='samples.png', # the PNG file to write
+           n:int=8, # samples per class (after the mean image)
+           temperature:float=1.0, # scale of sigma when sampling (0: mean images only)
+           seed:int=0, # sampling seed
+           device:str=None, # where to decode (default: CUDA if available)
+          ) -> Path:
+    "Write a PNG grid of samples of every class of a distilled artifact."
+    import matplotlib; matplotlib.use('Agg')
+    d = Distilled.load(artifact, device=device)
+    fig = d.show(n=n, temperature=temperature, generator=torch.Generator().manual_seed(seed))
+    out = Path(out)
+    check(out.parent.exists(), f"cannot write {out}: folder {out.parent} does not exist")
+    with atomic_write(out) as f: fig.savefig(f, format='png', dpi=100, bbox_inches='tight')
+    print(f"wrote {out}")
+    return out
+
+# %% ../nbs/60_cli.ipynb #c013
+COMMANDS = dict(run=run, subtasks=d3_subtasks, info=info, sample=sample)
 
 def _usage() -> str:
     return "usage: d3 COMMAND [options]   (d3 COMMAND --help for a command's options)\ncommands:\n" + '\n'.join(
         f"  {name:<10}{(f.__doc__ or '').splitlines()[0]}" for name, f in COMMANDS.items())
 
-# %% ../nbs/60_cli.ipynb #c009
+# %% ../nbs/60_cli.ipynb #c014
 def main(argv:list|None=None) -> int:
     "Entry point of the `d3` console script."
     argv = sys.argv[1:] if argv is None else list(argv)
