@@ -10,10 +10,8 @@ from fastcore.script import call_parse, anno_parser
 import torch
 from .core import *
 from .data import load_dataset
-from .nets import make_net
-from .augment import dsa_for
-from .train import train, evaluate
 from .artifact import Distilled
+from .evaluate import evaluate_student
 from .subtasks import d3_subtasks
 
 # %% auto #0
@@ -23,26 +21,40 @@ __all__ = ['COMMANDS', 'run', 'info', 'sample', 'main']
 @call_parse
 def run(dataset:str='embedded', # dataset name: embedded, mnist, fashion_mnist, cifar10, cifar100, imagefolder, imagenet64
         root:str=None, # data root (default: $D3_DATA); not needed for the embedded slice
-        epochs:int=5, # training epochs
-        lr:float=0.01, # learning rate
-        width:int=128, # ConvNet width
-        seed:int=0, # random seed
+        out:str='d3_run', # the run folder (created; rerunning the same command resumes it)
+        subtasks:int=1, # number of subtasks S
+        workers:int=1, # subtasks distilled in parallel processes
+        budget:float=10, # storage budget in images per class (latents + decoders + soft labels)
+        lpc:int=None, # latent priors per class (default: the preset's)
+        iterations:int=60, # distillation iterations per subtask
+        num_experts:int=2, # experts per subtask
+        expert_epochs:int=6, # epochs per expert
+        width:int=32, # ConvNet width of experts and teacher
+        teacher_epoch:int=4, # the early epoch the global teacher is kept at
+        student_epochs:int=100, # epochs of each evaluation student
+        seeds:int=1, # evaluation students (seeds 0..seeds-1)
+        seed:int=0, # seed of experts and distillation
         device:str=None, # cpu, cuda, cuda:N (default: CUDA if available)
         progress:bool=True, # show progress bars
        ) -> dict:
-    "Train a ConvNet on `dataset` and report its test accuracy."
-    tr, te = load_dataset(dataset, split='train', root=root), load_dataset(dataset, split='test', root=root)
-    seed_everything(seed)
-    net = make_net('convnet', in_channels=tr.shape[0], num_classes=tr.num_classes, im_size=tr.shape[-1], width=width)
+    "Distil a dataset with D3 (experts, distillation, teacher soft labels) and evaluate students trained on it."
+    check(seeds >= 1, f"seeds must be >= 1, got {seeds}")
+    preset = 'mnist-ipc10' if budget >= 10 else 'mnist-ipc1'
+    settings = json.dumps(dict(budget_ipc=budget, max_start_epoch=max(1, expert_epochs - 2), expert_epochs=2))
     t0 = time.perf_counter()
-    hist = train(net, tr.tensors(), epochs=epochs, lr=lr, aug=dsa_for(tr.name), seed=seed, device=device,
-                 progress=progress, desc=f'ConvNet on {tr.name}')
-    res = dict(dataset=tr.name, train_images=len(tr), test_images=len(te), epochs=epochs,
-               test_accuracy=round(evaluate(net, *te.tensors()), 4), seconds=round(time.perf_counter() - t0, 1))
-    print(json.dumps(res))
-    return res
+    d3_subtasks(out=out, dataset=dataset, root=root, subtasks=subtasks, workers=workers, num_experts=num_experts,
+                epochs=expert_epochs, width=width, preset=preset, iterations=iterations, lpc=lpc, settings=settings,
+                seed=seed, device=device, aggregate=True, teacher_epoch=teacher_epoch, quiet=not progress)
+    seconds = time.perf_counter() - t0
+    distilled = Distilled.load(Path(out)/'distilled.safetensors', device=device)
+    test = load_dataset(dataset, split='test', root=root)
+    res = evaluate_student(distilled, test, epochs=student_epochs, seeds=tuple(range(seeds)), device=device,
+                           progress=progress, distill_seconds=seconds, name=f'D3 ({subtasks} subtask{"s" if subtasks > 1 else ""})')
+    res.to_json(Path(out)/'result.json')
+    print(res.table())
+    return res.to_dict()
 
-# %% ../nbs/60_cli.ipynb #c008
+# %% ../nbs/60_cli.ipynb #c009
 @call_parse
 def info(artifact:str, # a distilled .safetensors file
         ) -> Distilled:
@@ -51,7 +63,7 @@ def info(artifact:str, # a distilled .safetensors file
     print(repr(d)); print(d.storage().table())
     return d
 
-# %% ../nbs/60_cli.ipynb #c009
+# %% ../nbs/60_cli.ipynb #c010
 @call_parse
 def sample(artifact:str, # a distilled .safetensors file
            out:str='samples.png', # the PNG file to write
@@ -70,14 +82,14 @@ def sample(artifact:str, # a distilled .safetensors file
     print(f"wrote {out}")
     return out
 
-# %% ../nbs/60_cli.ipynb #c013
+# %% ../nbs/60_cli.ipynb #c014
 COMMANDS = dict(run=run, subtasks=d3_subtasks, info=info, sample=sample)
 
 def _usage() -> str:
     return "usage: d3 COMMAND [options]   (d3 COMMAND --help for a command's options)\ncommands:\n" + '\n'.join(
         f"  {name:<10}{(f.__doc__ or '').splitlines()[0]}" for name, f in COMMANDS.items())
 
-# %% ../nbs/60_cli.ipynb #c014
+# %% ../nbs/60_cli.ipynb #c015
 def main(argv:list|None=None) -> int:
     "Entry point of the `d3` console script."
     argv = sys.argv[1:] if argv is None else list(argv)
