@@ -28,7 +28,7 @@ __all__ = ['DEFAULTS', 'PRESETS', 'CKPT_FORMAT', 'distill_config', 'Run', 'save_
 
 # %% ../nbs/22_distill.ipynb #c005
 DEFAULTS = dict(
-    lpc=10, d_z=16, init_logvar=0.0,         # latent priors per class, latent dimension, initial log-variance
+    lpc=10, d_z=16, init_logvar=-4.0,        # latent priors per class, latent dimension, initial log-variance
     decoder='auto', decoder_width=None,       # decoder family (or 'auto' to fit `budget_ipc`) and channel multiplier
     budget_ipc=None,                          # storage budget in images per class (latents + decoder + soft labels)
     iterations=200,                           # outer iterations (each: one MTT update and one MMD update)
@@ -36,7 +36,7 @@ DEFAULTS = dict(
     syn_steps=10, expert_epochs=2, max_start_epoch=4,  # N, M and the range of start epochs t
     batch_syn=None,                           # synthetic images per student step (None: all priors' samples)
     samples_per_prior=1,                      # decoded samples per prior for the MTT student's training set
-    lr_latent=5e-3, lr_lr=1e-5, lr_decoder=1e-4, lr_teacher=None,  # lr_teacher None: the experts' own lr
+    lr_latent=0.05, lr_lr=1e-5, lr_decoder=1e-3, lr_teacher=None,  # lr_teacher None: the experts' own lr
     mmd_per_class=20, mmd_real_per_class=64,  # decoded and real images per class in each MMD update
     mmd_scale='median',                       # RBF widths: None (the reference's absolute 1..16) or 'median'
     mmd_weight=1.0,

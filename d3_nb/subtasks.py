@@ -406,6 +406,7 @@ def d3_subtasks(out:str=None,          # the run folder (required)
                 device:str=None,        # cpu, cuda, cuda:N (default: CUDA if available; under torchrun each rank's GPU)
                 aggregate:bool=False,   # then aggregate the subtasks with a global teacher into OUT/distilled.safetensors
                 teacher_epoch:int=10,   # the early epoch the global teacher is kept at (with --aggregate)
+                teacher_momentum:float=0.9, # the teacher's SGD momentum (0: the reference's recipe, near-uniform soft labels on small data)
                 temperature:float=1.0,  # soft-label temperature (with --aggregate)
                 quiet:bool=False,       # no progress bars
                ):
@@ -424,7 +425,8 @@ def d3_subtasks(out:str=None,          # the run folder (required)
         def then(d):  # the aggregation lives one layer up; it is imported only when asked for
             from d3_nb.aggregate import aggregate_run
             return aggregate_run(d, data, teacher_epoch=teacher_epoch, temperature=temperature,
-                                 teacher_kw=dict(width=width, net_kw={'depth': depth} if depth else None), device=device,
+                                 teacher_kw=dict(width=width, momentum=teacher_momentum, weight_decay=5e-4 if teacher_momentum else 0.,
+                                                 net_kw={'depth': depth} if depth else None), device=device,
                                  progress=not quiet)
     if 'RANK' in os.environ and 'WORLD_SIZE' in os.environ:
         return run_distributed(data, part, out, ekw, dkw, device=device, subtasks=_ints(subtask), then=then, progress=not quiet)
