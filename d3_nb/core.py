@@ -4,13 +4,16 @@
 
 # %% ../nbs/00_core.ipynb #c002
 from __future__ import annotations
-import os, random, hashlib, tempfile, contextlib
+import os, json, random, hashlib, tempfile, contextlib
 from pathlib import Path
+import safetensors.torch
+from safetensors import safe_open
 import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['D3Error', 'check', 'default_device', 'seed_everything', 'atomic_write', 'sha256_bytes', 'human_bytes']
+__all__ = ['HEADER_KEY', 'D3Error', 'check', 'default_device', 'seed_everything', 'atomic_write', 'sha256_bytes', 'write_d3_file',
+           'read_d3_header', 'human_bytes']
 
 # %% ../nbs/00_core.ipynb #c005
 class D3Error(Exception):
@@ -62,6 +65,40 @@ def sha256_bytes(data:bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 # %% ../nbs/00_core.ipynb #c022
+HEADER_KEY = 'd3_nb'
+
+def write_d3_file(path, tensors:dict, header:dict) -> Path:
+    "Write `tensors` and the JSON `header` to the safetensors file `path`, atomically; returns the path."
+    ts = {k: v.detach().contiguous().cpu() for k, v in tensors.items()}
+    blob = safetensors.torch.save(ts, metadata={HEADER_KEY: json.dumps(header)})
+    with atomic_write(path) as f: f.write(blob)
+    return Path(path)
+
+# %% ../nbs/00_core.ipynb #c023
+def read_d3_header(path, # the file to check
+                   fmt:str, # the `format` it must hold, e.g. 'd3_nb.teacher'
+                   version:int, # the newest `format_version` this package reads
+                   what:str, # what the file is, for messages: 'teacher', 'expert trajectory', ...
+                  ) -> dict:
+    "The checked JSON header of a d3_nb safetensors file of format `fmt` (reads no tensors)."
+    path = Path(path)
+    check(path.is_file(), f"no {what} file {path}")
+    try:
+        with safe_open(str(path), 'pt') as f: meta = f.metadata() or {}
+    except Exception as e: raise D3Error(f"{path} is not a valid safetensors file ({e}); it is truncated or corrupted") from None
+    check(HEADER_KEY in meta, f"{path} is a safetensors file but not a d3_nb {what}: it has no '{HEADER_KEY}' header")
+    try: hd = json.loads(meta[HEADER_KEY])
+    except json.JSONDecodeError: raise D3Error(f"{path}: its '{HEADER_KEY}' header is not valid JSON; the file is corrupted") from None
+    a = 'an' if what[0] in 'aeiou' else 'a'
+    check(isinstance(hd, dict) and hd.get('format') == fmt,
+          f"{path} holds a {hd.get('format') if isinstance(hd, dict) else None!r}, not {a} {what} ({fmt!r})")
+    v = hd.get('format_version')
+    from d3_nb import __version__
+    check(isinstance(v, int) and 1 <= v <= version, f"{path} has {what} format version {v!r}, but this d3_nb "
+          f"({__version__}) reads versions up to {version}: upgrade d3_nb to load it")
+    return hd
+
+# %% ../nbs/00_core.ipynb #c026
 def human_bytes(n:int) -> str:
     "`n` bytes as a short human-readable string (binary units)."
     for unit in ('B', 'KiB', 'MiB', 'GiB'):

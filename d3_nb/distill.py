@@ -123,21 +123,17 @@ def save_checkpoint(run:Run, path):
                  opt_latent=run.opt_latent.state_dict(), opt_alpha=run.opt_alpha.state_dict(),
                  opt_decoder=run.opt_decoder.state_dict(), rng=run.g.get_state())
     skel = _flat_state('s', state, tensors)
-    header = dict(format=CKPT_FORMAT, version=1, package=d3_nb.__version__, config=run.cfg, iteration=run.iteration,
-                  seconds=run.seconds, history=run.history, skeleton=skel)
-    blob = safetensors.torch.save(tensors, metadata={'d3_nb': json.dumps(header)})
-    with atomic_write(path) as f: f.write(blob)
+    header = dict(format=CKPT_FORMAT, format_version=1, package=d3_nb.__version__, config=run.cfg,
+                  iteration=run.iteration, seconds=run.seconds, history=run.history, skeleton=skel)
+    write_d3_file(path, tensors, header)
 
 # %% ../nbs/22_distill.ipynb #c014
 def _read_checkpoint(path) -> tuple:
     "The header and tensors of a checkpoint file, or a `D3Error` saying why it cannot be used."
+    header = read_d3_header(path, CKPT_FORMAT, 1, 'distillation checkpoint')
     try:
-        with safe_open(str(path), 'pt') as f:
-            header = json.loads((f.metadata() or {}).get('d3_nb', 'null'))
-            tensors = {k: f.get_tensor(k) for k in f.keys()}
-    except D3Error: raise
-    except Exception as e: raise D3Error(f"{path} is not a readable d3_nb checkpoint ({type(e).__name__}: {e}); delete it to start over") from e
-    check(isinstance(header, dict) and header.get('format') == CKPT_FORMAT, f"{path} is not a d3_nb distillation checkpoint")
+        with safe_open(str(path), 'pt') as f: tensors = {k: f.get_tensor(k) for k in f.keys()}
+    except Exception as e: raise D3Error(f"{path} is damaged ({type(e).__name__}: {e}); delete it to start over") from None
     return header, tensors
 
 def load_checkpoint(run:Run, path):

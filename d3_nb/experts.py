@@ -112,25 +112,12 @@ def _save(path, snaps:list, header:dict):
         ts.update({f'e{t:03d}/{k}': v.contiguous() for k, v in ps.items()})
         ts.update({f'b{t:03d}/{k}': v.contiguous() for k, v in bs.items()})
     header = dict(header, param_names=list(snaps[0][0]), buffer_names=list(snaps[0][1]), saved_epochs=len(snaps) - 1)
-    with atomic_write(path) as f: f.write(safetensors.torch.save(ts, metadata={_HEADER_KEY: json.dumps(header)}))
+    write_d3_file(path, ts, header)
 
 # %% ../nbs/20_experts.ipynb #c023
 def read_header(path) -> dict:
     "The JSON header of the trajectory file `path`, checked (reads no tensors)."
-    path = Path(path)
-    check(path.is_file(), f"no trajectory file {path}")
-    try:
-        with safe_open(str(path), 'pt') as f: meta = f.metadata() or {}
-    except Exception as e: raise D3Error(f"{path} is not a valid safetensors file ({e}); it is truncated or corrupted") from None
-    check(_HEADER_KEY in meta, f"{path} is a safetensors file but not a d3_nb trajectory: it has no '{_HEADER_KEY}' header")
-    try: hd = json.loads(meta[_HEADER_KEY])
-    except json.JSONDecodeError: raise D3Error(f"{path}: its '{_HEADER_KEY}' header is not valid JSON") from None
-    check(isinstance(hd, dict) and hd.get('format') == TRAJECTORY_FORMAT,
-          f"{path} holds a {hd.get('format') if isinstance(hd, dict) else None!r}, not an expert trajectory ({TRAJECTORY_FORMAT!r})")
-    v = hd.get('format_version')
-    check(isinstance(v, int) and 1 <= v <= TRAJECTORY_VERSION, f"{path} has trajectory format version {v!r}, but this "
-          f"d3_nb ({d3_nb.__version__}) reads versions up to {TRAJECTORY_VERSION}: upgrade d3_nb to load it")
-    return hd
+    return read_d3_header(path, TRAJECTORY_FORMAT, TRAJECTORY_VERSION, 'expert trajectory')
 
 # %% ../nbs/20_experts.ipynb #c024
 def load_trajectory(path, # an `expert_*.safetensors` file

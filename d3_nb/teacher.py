@@ -162,23 +162,12 @@ def save(self:Teacher, path) -> Path:
     "Write the teacher to one safetensors file with a JSON header, atomically; returns the path."
     tensors = {k: v.detach().contiguous().cpu() for k, v in self.net.state_dict().items()}
     hd = dict(self.header(), payload_sha256=payload_sha256(tensors))
-    with atomic_write(path) as f: f.write(safetensors.torch.save(tensors, metadata={HEADER_KEY: json.dumps(hd)}))
-    return Path(path)
+    return write_d3_file(path, tensors, hd)
 
 # %% ../nbs/25_teacher.ipynb #c020
 def _teacher_header(path:Path) -> dict:
     "The checked JSON header of the teacher file `path` (reads no tensors)."
-    try:
-        with safe_open(str(path), 'pt') as f: meta = f.metadata() or {}
-    except Exception as e: raise D3Error(f"{path} is not a valid safetensors file ({e}); it is truncated or corrupted") from None
-    check(HEADER_KEY in meta, f"{path} is a safetensors file but not a d3_nb file: it has no '{HEADER_KEY}' header")
-    try: hd = json.loads(meta[HEADER_KEY])
-    except json.JSONDecodeError: raise D3Error(f"{path}: its '{HEADER_KEY}' header is not valid JSON; the file is corrupted") from None
-    check(isinstance(hd, dict) and hd.get('format') == TEACHER_FORMAT,
-          f"{path} holds a {hd.get('format') if isinstance(hd, dict) else None!r}, not a teacher ({TEACHER_FORMAT!r})")
-    v = hd.get('format_version')
-    check(isinstance(v, int) and 1 <= v <= TEACHER_FORMAT_VERSION, f"{path} has teacher format version {v!r}, but this "
-          f"d3_nb ({d3_nb.__version__}) reads versions up to {TEACHER_FORMAT_VERSION}: upgrade d3_nb to load it")
+    hd = read_d3_header(path, TEACHER_FORMAT, TEACHER_FORMAT_VERSION, 'teacher')
     missing = [k for k in ('net', 'net_kw', 'epoch', 'dataset', 'classes', 'mean', 'std', 'payload_sha256') if k not in hd]
     check(not missing, f"{path}: its teacher header lacks {missing}")
     return hd
