@@ -23,9 +23,10 @@ from d3_nb.aggregate import aggregate
 from d3_nb.evaluate import evaluate_student, results_table
 from d3_nb.baselines import random_real, random_real_soft
 
-def get_teacher(fit, val, path, epoch):
+def get_teacher(fit, path, epoch):
     if path.exists(): return Teacher.load(path)
-    t = train_teacher(fit.sample_per_class(1000, seed=1), snapshot_epoch=epoch, val=val, progress=False)
+    t = train_teacher(fit.sample_per_class(1000, seed=1), snapshot_epoch=epoch, momentum=0.9, weight_decay=5e-4,
+                      progress=False)
     t.save(path); return t
 
 def main():
@@ -49,7 +50,7 @@ def main():
     if a.iterations is not None: kw['iterations'] = a.iterations
     if a.lpc is not None: kw['lpc'] = a.lpc
     if a.d_z is not None: kw['d_z'] = a.d_z
-    teacher = get_teacher(fit, val, out/f'teacher_e{a.teacher_epoch}.safetensors', a.teacher_epoch)
+    teacher = get_teacher(fit, out/f'teacher_e{a.teacher_epoch}.safetensors', a.teacher_epoch)
     variants = {'D3 (MTT + MMD)': {}}
     if a.ablate: variants.update({'D3, MTT only': dict(mmd=False), 'D3, MMD only': dict(mtt=False)})
     rows = []
