@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def cell_md(cell) -> str:
     "Markdown for one notebook cell, or '' when nbdev would hide it."
-    if cell.cell_type == 'markdown': return cell.source.strip()
+    if cell.cell_type == 'markdown': return cell.source.strip().replace('](images/', '](nbs/images/')  # links from the repo root
     if cell.cell_type != 'code': return ''
     dirs = extract_directives(cell, remove=True)
     if 'hide' in dirs or 'exporti' in dirs or 'exec_doc' in dirs: return ''
