@@ -185,13 +185,14 @@ def mmd_step(run:Run, feat_nets:list, aug, real:tuple) -> dict:
     return dict(mmd=loss.item())
 
 # %% ../nbs/22_distill.ipynb #c020
-def as_distilled(run:Run) -> Distilled:
+def as_distilled(run:Run, num_classes:int|None=None, class_names=None) -> Distilled:
     "The run's current priors and decoder as a one-subtask `Distilled` (global class ids from the data)."
     d = run.data
     ids = list(d.class_ids) if getattr(d, 'class_ids', None) is not None else list(range(d.num_classes))
-    total = max(max(ids) + 1, d.num_classes)
-    return Distilled(run.priors, run.decoder, partition=[ids], num_classes=total,
-                     class_names=None, image_shape=d.shape, mean=d.mean, std=d.std, config=dict(distill=run.cfg))
+    total = num_classes if num_classes is not None else max(max(ids) + 1, d.num_classes)
+    check(total > max(ids), f"num_classes={total} is too small for the subtask's global class ids {ids}")
+    return Distilled(run.priors, run.decoder, partition=[ids], num_classes=total, class_names=class_names,
+                     image_shape=d.shape, mean=d.mean, std=d.std, config=dict(distill=run.cfg))
 
 def val_accuracy(run:Run, val:ImageData, epochs:int, seed:int=0) -> float:
     "Accuracy on `val` of a ConvNet trained on the run's current distilled data (hard labels)."
@@ -216,6 +217,8 @@ def distill(data:ImageData, # the subtask's training images (labels 0..k-1; `cla
             val:ImageData|None=None, # validation split for `eval_every` (held out of train; never the test split)
             device=None, # where to run (None: CUDA if available)
             progress:bool=True, # show a progress bar with live losses
+            num_classes:int|None=None, # classes of the whole dataset (default: the highest global class id + 1)
+            class_names=None, # names of the whole dataset's classes, kept in the result
             **settings, # overrides of `DEFAULTS` / the preset, e.g. lpc=10, iterations=500, mtt=False
            ) -> Distilled:
     "Distil one subtask into latent priors and a decoder (resuming from `out_dir` if a checkpoint is there)."
@@ -236,7 +239,7 @@ def distill(data:ImageData, # the subtask's training images (labels 0..k-1; `cla
     if ckpt.exists(): load_checkpoint(run, ckpt)
     _loop(run, ckpt, out, val, progress)
     save_checkpoint(run, ckpt)
-    result = as_distilled(run)
+    result = as_distilled(run, num_classes, class_names)
     result.config['distill_seconds'] = run.seconds
     result.save(final)
     ckpt.unlink()
