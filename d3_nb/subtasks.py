@@ -174,15 +174,6 @@ def _finished(path:Path, cfg:dict, device):
           "settings: use another output folder or delete it")
     return done
 
-def _globalise(res:Distilled, data:ImageData, path:Path) -> Distilled:
-    "`res` with the full dataset's class count and names (rewritten at `path` if it lacked them)."
-    if res.num_classes == data.num_classes and res.class_names == list(data.classes): return res
-    res = Distilled(list(res.priors), list(res.decoders), res.partition, num_classes=data.num_classes,
-                    class_names=data.classes, image_shape=res.image_shape, mean=res.mean, std=res.std,
-                    config=res.config, precision=res.precision)
-    res.save(path)
-    return res
-
 # %% ../nbs/30_subtasks.ipynb #c024
 def run_subtask(data:ImageData,  # the full training data (every class)
                 partition,       # global class ids per subtask (see `partition_classes`)
@@ -204,10 +195,11 @@ def run_subtask(data:ImageData,  # the full training data (every class)
     if res is None:
         experts = train_experts(sub, subtask_dir(out_dir, k)/'experts', device=dev, progress=progress, **expert_kw)
         vsub = subtask_data(val, part, k) if val is not None else None
-        res = distill(sub, experts, subtask_dir(out_dir, k), val=vsub, device=dev, progress=progress, **distill_kw)
+        res = distill(sub, experts, subtask_dir(out_dir, k), val=vsub, device=dev, progress=progress,
+                      num_classes=data.num_classes, class_names=data.classes, **distill_kw)
         print(f"subtask {k}: {sub.num_classes} classes {list(sub.class_ids)[:10]}{' ...' if sub.num_classes > 10 else ''}, "
               f"{len(sub):,} images, done in {time.perf_counter() - t0:.1f}s on {dev} -> {path}")
-    return _globalise(res, data, path)
+    return res
 
 # %% ../nbs/30_subtasks.ipynb #c030
 def _cores() -> int:
