@@ -13,6 +13,7 @@ from .data import load_dataset
 from .artifact import Distilled
 from .evaluate import evaluate_student
 from .subtasks import d3_subtasks
+from .bench import bench
 
 # %% auto #0
 __all__ = ['COMMANDS', 'run', 'info', 'sample', 'main']
@@ -83,7 +84,7 @@ def sample(artifact:str, # a distilled .safetensors file
     return out
 
 # %% ../nbs/60_cli.ipynb #c014
-COMMANDS = dict(run=run, subtasks=d3_subtasks, info=info, sample=sample)
+COMMANDS = dict(run=run, subtasks=d3_subtasks, bench=bench, info=info, sample=sample)
 
 def _usage() -> str:
     return "usage: d3 COMMAND [options]   (d3 COMMAND --help for a command's options)\ncommands:\n" + '\n'.join(
