@@ -23,8 +23,8 @@ from .experts import Trajectories
 from .losses import mtt_loss, classwise_mmd2, init_alpha, step_size
 
 # %% auto #0
-__all__ = ['DEFAULTS', 'PRESETS', 'CKPT_FORMAT', 'distill_config', 'Run', 'save_checkpoint', 'load_checkpoint', 'mtt_step',
-           'mmd_step', 'as_distilled', 'val_accuracy', 'distill']
+__all__ = ['DEFAULTS', 'PRESETS', 'CKPT_FORMAT', 'distill_config', 'same_settings', 'Run', 'save_checkpoint', 'load_checkpoint',
+           'autocast', 'mtt_step', 'mmd_step', 'as_distilled', 'val_accuracy', 'distill']
 
 # %% ../nbs/22_distill.ipynb #c005
 DEFAULTS = dict(
@@ -43,6 +43,7 @@ DEFAULTS = dict(
     aug=True,                                 # differentiable augmentation in both losses (siamese for MMD)
     seed=0, checkpoint_every=10,              # checkpoint after this many iterations (and at the end)
     eval_every=0, eval_epochs=100,            # validation accuracy every so many iterations (0: never)
+    amp=None,                                 # mixed precision of the forward passes: None (fp32) or 'bf16'
 )
 
 PRESETS = {
@@ -72,7 +73,12 @@ def distill_config(preset:str|None=None, # a name in `PRESETS`, or None for `DEF
     check(isinstance(cfg['lpc'], int) and cfg['lpc'] > 0, f"lpc must be a positive integer, got {cfg['lpc']!r}")
     check(cfg['mtt'] or cfg['mmd'], "mtt and mmd are both off: nothing would be learned")
     check(cfg['iterations'] >= 0, f"iterations must be >= 0, got {cfg['iterations']}")
+    check(cfg['amp'] in (None, 'bf16'), f"amp must be None (full precision) or 'bf16', got {cfg['amp']!r}")
     return cfg
+
+def same_settings(saved:dict, cfg:dict) -> bool:
+    "Whether settings `saved` with a file describe the run `cfg`; a setting newer than the file counts as its default."
+    return {**json.loads(json.dumps(DEFAULTS)), **saved} == json.loads(json.dumps(cfg))
 
 # %% ../nbs/22_distill.ipynb #c009
 class Run:
@@ -139,7 +145,7 @@ def _read_checkpoint(path) -> tuple:
 def load_checkpoint(run:Run, path):
     "Restore `run` (built with the same settings) from the checkpoint at `path`."
     header, tensors = _read_checkpoint(path)
-    check(header['config'] == json.loads(json.dumps(run.cfg)),
+    check(same_settings(header['config'], run.cfg),
           f"{path} was written by a run with other settings: use another output folder, or delete it to start over")
     s = _unflat_state(header['skeleton'], tensors)
     run.priors.load_state_dict(s['priors']); run.decoder.load_state_dict(s['decoder'])
@@ -149,6 +155,11 @@ def load_checkpoint(run:Run, path):
     run.iteration, run.seconds, run.history = header['iteration'], header['seconds'], header['history']
 
 # %% ../nbs/22_distill.ipynb #c016
+def autocast(run:Run):
+    "The mixed-precision context of `run`'s forward passes (a no-op at full precision)."
+    return torch.autocast(device_type=run.device.type, dtype=torch.bfloat16, enabled=run.cfg['amp'] == 'bf16')
+
+# %% ../nbs/22_distill.ipynb #c018
 def mtt_step(run:Run, net:nn.Module, aug) -> dict:
     "One trajectory-matching update of latents, decoder and step size; returns its diagnostics."
     cfg = run.cfg
@@ -156,14 +167,15 @@ def mtt_step(run:Run, net:nn.Module, aug) -> dict:
     z, idx = run.priors.sample(cfg['samples_per_prior'], generator=run.g)
     y = run.priors.labels.to(run.device)[idx]
     batch = cfg['batch_syn'] or len(y)
-    loss, st = mtt_loss(net, start, target, lambda i: run.decoder(z[i]), y, run.alpha, cfg['syn_steps'], batch,
-                        aug=aug, generator=run.g, return_stats=True)
+    with autocast(run):
+        loss, st = mtt_loss(net, start, target, lambda i: run.decoder(z[i]), y, run.alpha, cfg['syn_steps'], batch,
+                            aug=aug, generator=run.g, return_stats=True)
     for o in (run.opt_latent, run.opt_alpha, run.opt_decoder): o.zero_grad(set_to_none=True)
     loss.backward()
     for o in (run.opt_latent, run.opt_alpha, run.opt_decoder): o.step()
-    return dict(mtt=loss.item(), lr=st['lr'].item())
+    return dict(mtt=loss.item(), lr=st['lr'].float().item())
 
-# %% ../nbs/22_distill.ipynb #c018
+# %% ../nbs/22_distill.ipynb #c020
 def mmd_step(run:Run, feat_nets:list, aug, real:tuple) -> dict:
     "One class-wise MMD update of latents and decoder; returns its diagnostics."
     cfg, pri, k = run.cfg, run.priors, run.data.num_classes
@@ -173,18 +185,20 @@ def mmd_step(run:Run, feat_nets:list, aug, real:tuple) -> dict:
     xr, yr = real
     pick = torch.cat([torch.nonzero(yr == c).flatten()[torch.randperm(int((yr == c).sum()), generator=run.g)[:cfg['mmd_real_per_class']].to(yr.device)]
                       for c in range(k)])
-    x_syn, x_real, y_real = run.decoder(z), xr[pick], yr[pick]
-    if aug is not None:
-        p = aug.sample(1, generator=run.g)
-        x_syn, x_real = aug(x_syn, p), aug(x_real, p)
-    with torch.no_grad(): f_real = net.features(x_real)
-    loss = cfg['mmd_weight'] * classwise_mmd2(net.features(x_syn), y_syn, f_real, y_real, k, scale=cfg['mmd_scale'])
+    with autocast(run):
+        x_syn, x_real, y_real = run.decoder(z), xr[pick], yr[pick]
+        if aug is not None:
+            p = aug.sample(1, generator=run.g)
+            x_syn, x_real = aug(x_syn, p), aug(x_real, p)
+        with torch.no_grad(): f_real = net.features(x_real)
+        f_syn = net.features(x_syn)
+    loss = cfg['mmd_weight'] * classwise_mmd2(f_syn.float(), y_syn, f_real.float(), y_real, k, scale=cfg['mmd_scale'])
     run.opt_latent.zero_grad(set_to_none=True); run.opt_decoder.zero_grad(set_to_none=True)
     loss.backward()
     run.opt_latent.step(); run.opt_decoder.step()
     return dict(mmd=loss.item())
 
-# %% ../nbs/22_distill.ipynb #c020
+# %% ../nbs/22_distill.ipynb #c022
 def as_distilled(run:Run, num_classes:int|None=None, class_names=None) -> Distilled:
     "The run's current priors and decoder as a one-subtask `Distilled` (global class ids from the data)."
     d = run.data
@@ -209,7 +223,7 @@ def val_accuracy(run:Run, val:ImageData, epochs:int, seed:int=0) -> float:
     train(net, source, epochs, aug=dsa_for(val), seed=seed, device=run.device, progress=False)
     return evaluate(net, *val.tensors(run.device))
 
-# %% ../nbs/22_distill.ipynb #c022
+# %% ../nbs/22_distill.ipynb #c024
 def distill(data:ImageData, # the subtask's training images (labels 0..k-1; `class_ids` maps them to global classes)
             experts, # the subtask's `Trajectories`, or the folder `train_experts` wrote
             out_dir, # folder for the checkpoint, history and result (created if missing)
@@ -231,7 +245,7 @@ def distill(data:ImageData, # the subtask's training images (labels 0..k-1; `cla
     final, ckpt = out/'subtask.safetensors', out/'checkpoint.safetensors'
     if final.exists():
         done = Distilled.load(final, device=dev)
-        check(done.config.get('distill') == json.loads(json.dumps(cfg)),
+        check(same_settings(done.config.get('distill') or {}, cfg),
               f"{out} already holds a finished subtask made with other settings: use another output folder or delete it")
         return done
     run = Run(data, experts, cfg, dev)
@@ -245,7 +259,7 @@ def distill(data:ImageData, # the subtask's training images (labels 0..k-1; `cla
     ckpt.unlink()
     return result
 
-# %% ../nbs/22_distill.ipynb #c024
+# %% ../nbs/22_distill.ipynb #c026
 def _loop(run:Run, ckpt:Path, out:Path, val, progress:bool):
     cfg, dev = run.cfg, run.device
     aug = dsa_for(run.data) if cfg['aug'] else None

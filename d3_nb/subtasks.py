@@ -13,7 +13,7 @@ from .core import *
 from .data import ImageData, load_dataset
 from .artifact import Distilled
 from .experts import train_experts, _aug_spec
-from .distill import distill, distill_config
+from .distill import distill, distill_config, same_settings
 
 # %% auto #0
 __all__ = ['RUN_FORMAT', 'RUN_VERSION', 'partition_classes', 'check_partition', 'subtask_data', 'expert_settings', 'run_settings',
@@ -144,6 +144,8 @@ def ensure_run(out_dir, settings:dict) -> dict:
         with atomic_write(f, 'w') as fh: json.dump(settings, fh, indent=1)
         return settings
     have = read_run(out)
+    if isinstance(have.get('distill'), dict) and same_settings(have['distill'], settings.get('distill') or {}):
+        have = dict(have, distill=settings['distill'])  # settings added since the folder was made count as their defaults
     diff = [k for k in sorted(set(have) | set(settings)) if k != 'package_version' and have.get(k) != settings.get(k)]
     if diff:
         k = diff[0]
@@ -170,7 +172,7 @@ def _finished(path:Path, cfg:dict, device):
     "The finished subtask at `path` if there is one made with settings `cfg`, else None."
     if not path.is_file(): return None
     done = Distilled.load(path, device=device)
-    check(done.config.get('distill') == cfg, f"{path.parent} already holds a finished subtask made with other "
+    check(same_settings(done.config.get('distill') or {}, cfg), f"{path.parent} already holds a finished subtask made with other "
           "settings: use another output folder or delete it")
     return done
 
