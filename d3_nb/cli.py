@@ -4,7 +4,7 @@
 
 # %% ../nbs/60_cli.ipynb #c002
 from __future__ import annotations
-import sys, json, time
+import sys, json, time, tomllib
 from pathlib import Path
 from fastcore.script import call_parse, anno_parser
 import torch
@@ -12,11 +12,18 @@ from .core import *
 from .data import load_dataset
 from .artifact import Distilled
 from .evaluate import evaluate_student
-from .subtasks import d3_subtasks
+from .data import ImageData
+from .experts import train_experts
+from .distill import distill
+from .teacher import Teacher, train_teacher
+from .aggregate import aggregate
+from .subtasks import d3_subtasks, _json_arg
 from .bench import bench
+import d3_nb
 
 # %% auto #0
-__all__ = ['COMMANDS', 'run', 'info', 'sample', 'main']
+__all__ = ['COMMANDS', 'run', 'info', 'sample', 'experts', 'distill_cmd', 'aggregate_cmd', 'evaluate_cmd', 'read_config',
+           'parse_command', 'config_path', 'write_config', 'main']
 
 # %% ../nbs/60_cli.ipynb #c005
 @call_parse
@@ -84,23 +91,200 @@ def sample(artifact:str, # a distilled .safetensors file
     return out
 
 # %% ../nbs/60_cli.ipynb #c014
-COMMANDS = dict(run=run, subtasks=d3_subtasks, bench=bench, info=info, sample=sample)
+def _data(dataset:str, root, classes:str|None=None, n_per_class:int|None=None, seed:int=0, split:str='train') -> ImageData:
+    "A dataset split, optionally only some classes (ids or names) and some random images of each."
+    data = load_dataset(dataset, split=split, root=root)
+    if classes:
+        items = [c.strip() for c in str(classes).split(',') if c.strip()]
+        data = data.subset([int(c) if c.lstrip('-').isdigit() else c for c in items])
+    if n_per_class: data = data.sample_per_class(n_per_class, seed=seed)
+    return data
+
+# %% ../nbs/60_cli.ipynb #c015
+@call_parse
+def experts(out:str=None,           # the folder of the trajectory files (required; rerunning resumes it)
+            dataset:str='embedded', # dataset name (see load_dataset)
+            root:str=None,          # data root (default: $D3_DATA)
+            classes:str=None,       # only these classes, e.g. 0,1,2 or names (a subtask); default all
+            n_per_class:int=None,   # only this many random images of each class
+            num_experts:int=5,      # experts to train
+            epochs:int=30,          # epochs per expert
+            lr:float=0.01,          # SGD learning rate
+            width:int=128,          # ConvNet width
+            depth:int=None,         # ConvNet depth (default: from the image size)
+            batch_size:int=256,     # minibatch size
+            data_fraction:float=1.0, # each expert's random stratified fraction of the data
+            seed:int=0,             # run seed
+            device:str=None,        # cpu, cuda, cuda:N (default: CUDA if available)
+            progress:bool=True,     # show progress bars
+           ):
+    "Train expert trajectories (the MTT targets and MMD feature networks) on a dataset or a class subset, resumably."
+    check(out, "--out is required: the folder of the trajectory files")
+    data = _data(dataset, root, classes, n_per_class, seed)
+    return train_experts(data, out, num_experts=num_experts, epochs=epochs, lr=lr, batch_size=batch_size,
+                         data_fraction=data_fraction, net_kw=dict(width=width, **({'depth': depth} if depth else {})),
+                         seed=seed, device=device, progress=progress)
+
+# %% ../nbs/60_cli.ipynb #c016
+@call_parse
+def distill_cmd(experts:str=None,       # the folder `d3 experts` wrote (same dataset and classes)
+                out:str=None,           # the folder of the run (required; rerunning resumes from its checkpoint)
+                dataset:str='embedded', # dataset name (see load_dataset)
+                root:str=None,          # data root (default: $D3_DATA)
+                classes:str=None,       # only these classes (the experts' classes); default all
+                n_per_class:int=None,   # only this many random images of each class
+                preset:str=None,        # a preset of d3_nb.distill.PRESETS
+                budget:float=None,      # storage budget, images per class (picks the decoder; refuses to exceed it)
+                iterations:int=None,    # distillation iterations
+                lpc:int=None,           # latent priors per class
+                d_z:int=None,           # latent dimension
+                decoder:str=None,       # decoder family (tiny, small, medium, large, auto)
+                amp:str=None,           # mixed precision: bf16 (default: full precision)
+                settings:str=None,      # further distillation settings as a JSON object
+                seed:int=0,             # seed of the run
+                device:str=None,        # cpu, cuda, cuda:N (default: CUDA if available)
+                progress:bool=True,     # show a progress bar with live losses
+               ) -> Distilled:
+    "Distil a dataset or a class subset into latent priors and a decoder with trained experts (OUT/subtask.safetensors)."
+    check(experts and out, "--experts and --out are required: the experts' folder and the run's folder")
+    check(Path(experts).is_dir(), f"the experts folder {experts} does not exist: train them with d3 experts")
+    full = load_dataset(dataset, root=root)
+    data = _data(dataset, root, classes, n_per_class, seed)
+    kw = {k: v for k, v in dict(budget_ipc=budget, iterations=iterations, lpc=lpc, d_z=d_z, decoder=decoder, amp=amp).items()
+          if v is not None}
+    res = distill(data, experts, out, preset=preset, device=device, progress=progress, num_classes=full.num_classes,
+                  class_names=full.classes, seed=seed, **kw, **_json_arg(settings, 'settings'))
+    print(f"distilled {data.num_classes} classes into {Path(out)/'subtask.safetensors'}: {res}")
+    return res
+
+# %% ../nbs/60_cli.ipynb #c017
+@call_parse
+def aggregate_cmd(subtasks:str=None,      # a run folder of d3 subtasks, or subtask files separated by commas
+                  out:str='distilled.safetensors', # the aggregated artifact to write
+                  teacher:str=None,       # a teacher file (e.g. a run's teacher.safetensors) giving the soft labels
+                  dataset:str=None,       # ... or train a global teacher on this dataset (saved beside OUT)
+                  root:str=None,          # data root (default: $D3_DATA)
+                  teacher_epoch:int=10,   # the early epoch a trained teacher is kept at
+                  teacher_width:int=128,  # a trained teacher's ConvNet width
+                  temperature:float=1.0,  # softmax temperature of the soft labels
+                  hard:bool=False,        # no teacher: store hard labels only
+                  device:str=None,        # where to decode and label (default: CUDA if available)
+                 ) -> Distilled:
+    "Join subtask files into one artifact and give every prior the global teacher's soft label of its mean image."
+    check(subtasks, "--subtasks is required: a run folder or subtask files")
+    check(hard or teacher or dataset, "give --teacher FILE, or --dataset NAME to train a global teacher, or --hard")
+    src = subtasks if Path(subtasks).is_dir() else [s.strip() for s in subtasks.split(',') if s.strip()]
+    t = None
+    if teacher: t = Teacher.load(teacher, device=device)
+    elif dataset and not hard:
+        f = Path(out).with_name(Path(out).stem + f'.teacher_e{teacher_epoch}.safetensors')
+        if f.exists(): t = Teacher.load(f, device=device)
+        else:
+            t = train_teacher(load_dataset(dataset, root=root), snapshot_epoch=teacher_epoch, width=teacher_width,
+                              momentum=0.9, weight_decay=5e-4, device=device)
+            t.save(f)
+    return aggregate(src, teacher=t, temperature=temperature, out=out, device=device)
+
+# %% ../nbs/60_cli.ipynb #c018
+@call_parse
+def evaluate_cmd(artifact:str,            # a distilled .safetensors file
+                 dataset:str='embedded',  # the dataset whose held-out split is measured on
+                 root:str=None,           # data root (default: $D3_DATA)
+                 split:str='test',        # the split measured on
+                 epochs:int=300,          # student epochs
+                 seeds:int=3,             # students (seeds 0..seeds-1)
+                 labels:str='auto',       # auto (soft if stored), soft or hard
+                 width:int=128,           # the students' ConvNet width
+                 out:str=None,            # the result JSON (default: ARTIFACT with .result.json)
+                 device:str=None,         # where students train (default: CUDA if available)
+                 progress:bool=True,      # show progress bars
+                ) -> dict:
+    "Train fresh students on a distilled artifact under the evaluation protocol; print and save accuracy, storage, compute."
+    check(seeds >= 1, f"seeds must be >= 1, got {seeds}")
+    d = Distilled.load(artifact, device=device)
+    test = load_dataset(dataset, split=split, root=root)
+    res = evaluate_student(d, test, epochs=epochs, seeds=tuple(range(seeds)), labels=labels, width=width, device=device,
+                           progress=progress)
+    res.to_json(out or Path(artifact).with_suffix('.result.json'))
+    print(res.table())
+    return res.to_dict()
+
+# %% ../nbs/60_cli.ipynb #c022
+COMMANDS = dict(run=run, experts=experts, distill=distill_cmd, aggregate=aggregate_cmd, evaluate=evaluate_cmd,
+                subtasks=d3_subtasks, bench=bench, info=info, sample=sample)
 
 def _usage() -> str:
     return "usage: d3 COMMAND [options]   (d3 COMMAND --help for a command's options)\ncommands:\n" + '\n'.join(
         f"  {name:<10}{(f.__doc__ or '').splitlines()[0]}" for name, f in COMMANDS.items())
 
-# %% ../nbs/60_cli.ipynb #c015
+# %% ../nbs/60_cli.ipynb #c024
+_FOLDER_OUT = ('run', 'experts', 'distill', 'subtasks', 'bench')
+
+def read_config(path) -> dict:
+    "Option values from a JSON or TOML config file."
+    p = Path(path)
+    check(p.is_file(), f"config file {p} does not exist")
+    kind = 'TOML' if p.suffix == '.toml' else 'JSON'
+    try: cfg = tomllib.loads(p.read_text()) if kind == 'TOML' else json.loads(p.read_text())
+    except (json.JSONDecodeError, tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise D3Error(f"config file {p} is not valid {kind}: {e}") from None
+    check(isinstance(cfg, dict), f"config file {p} must hold option names and values, got {type(cfg).__name__}")
+    return cfg
+
+def parse_command(name:str, rest:list) -> tuple:
+    "`(options, config file)`: the command's options from its argument list and an optional `--config FILE`."
+    func, rest = COMMANDS[name], list(rest)
+    cfg_file = None
+    for i, a in enumerate(rest):
+        if a == '--config' or a.startswith('--config='):
+            check('=' in a or i + 1 < len(rest), "--config needs a file")
+            cfg_file = a.split('=', 1)[1] if '=' in a else rest[i + 1]
+            del rest[i:i + (1 if '=' in a else 2)]
+            break
+    parser = anno_parser(func, prog=f'd3 {name}')
+    parser.add_argument('--config', help='a JSON or TOML file of option values (flags on the command line win)')
+    if cfg_file:
+        cfg = read_config(cfg_file)
+        known = {a.dest for a in parser._actions if a.option_strings} - {'help', 'pdb', 'xtra', 'config'}
+        bad = sorted(set(cfg) - known)
+        check(not bad, f"config file {cfg_file} has unknown option(s) {bad} for d3 {name}: known options are {sorted(known)}")
+        parser.set_defaults(**cfg)
+    args = vars(parser.parse_args(rest))
+    for k in ('pdb', 'xtra', 'config'): args.pop(k, None)  # fastcore's debugging flags and ours, not the command's
+    return args, cfg_file
+
+def config_path(name:str, args:dict) -> Path|None:
+    "Where the resolved options of a command are written (None: a command with no output)."
+    out = args.get('out')
+    if name == 'evaluate' and out is None and args.get('artifact'): out = Path(args['artifact']).with_suffix('.result.json')
+    if out is None: return None
+    return Path(out)/f'd3_{name}.config.json' if name in _FOLDER_OUT else Path(out).with_suffix('.config.json')
+
+def write_config(name:str, args:dict, argv:list, cfg_file=None):
+    "Write the resolved options next to the command's outputs (if their folder exists)."
+    f = config_path(name, args)
+    if f is None or not f.parent.is_dir(): return
+    rec = dict(command=f'd3 {name}', argv=['d3', *argv], config_file=cfg_file, d3_nb=d3_nb.__version__, options=args)
+    with atomic_write(f, 'w') as fh: json.dump(rec, fh, indent=1, default=str)
+
+# %% ../nbs/60_cli.ipynb #c025
+def _os_error(e:OSError) -> str:
+    return f"{e.strerror or e}" + (f": {e.filename}" if getattr(e, 'filename', None) else '')
+
 def main(argv:list|None=None) -> int:
     "Entry point of the `d3` console script."
     argv = sys.argv[1:] if argv is None else list(argv)
     if not argv or argv[0] in ('-h', '--help'): print(_usage()); return 0
     name, rest = argv[0], argv[1:]
     if name not in COMMANDS: print(f"d3: unknown command {name!r}\n{_usage()}", file=sys.stderr); return 2
-    func = COMMANDS[name]
-    args = vars(anno_parser(func, prog=f'd3 {name}').parse_args(rest))
-    for k in ('pdb', 'xtra'): args.pop(k, None)  # fastcore's debugging flags, not the command's
-    try: func(**args)
-    except D3Error as e: print(f"d3 {name}: error: {e}", file=sys.stderr); return 1
-    except KeyboardInterrupt: print(f"d3 {name}: interrupted", file=sys.stderr); return 130
+    args, cfg_file = None, None
+    try:
+        args, cfg_file = parse_command(name, rest)
+        COMMANDS[name](**args)
+    except D3Error as e: print(f"d3 {name}: error: {e}".splitlines()[0], file=sys.stderr); return 1
+    except OSError as e: print(f"d3 {name}: error: {_os_error(e)}", file=sys.stderr); return 1
+    except KeyboardInterrupt:
+        if args is not None: write_config(name, args, argv, cfg_file)
+        print(f"d3 {name}: interrupted; run the same command again to resume", file=sys.stderr); return 130
+    write_config(name, args, argv, cfg_file)
     return 0

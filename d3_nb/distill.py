@@ -241,7 +241,7 @@ def distill(data:ImageData, # the subtask's training images (labels 0..k-1; `cla
     experts = experts if isinstance(experts, Trajectories) else Trajectories(experts, device=dev)
     check(experts.header['num_classes'] == data.num_classes if 'num_classes' in experts.header else True,
           f"the experts were trained on {experts.header.get('num_classes')} classes but the data has {data.num_classes}")
-    out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
+    out = Path(out_dir)
     final, ckpt = out/'subtask.safetensors', out/'checkpoint.safetensors'
     if final.exists():
         done = Distilled.load(final, device=dev)
@@ -250,6 +250,7 @@ def distill(data:ImageData, # the subtask's training images (labels 0..k-1; `cla
         return done
     run = Run(data, experts, cfg, dev)
     if cfg['budget_ipc'] is not None: check_budget(as_distilled(run).storage(), ipc=cfg['budget_ipc'])
+    out.mkdir(parents=True, exist_ok=True)  # only once the settings are known to be good
     if ckpt.exists(): load_checkpoint(run, ckpt)
     _loop(run, ckpt, out, val, progress)
     save_checkpoint(run, ckpt)
