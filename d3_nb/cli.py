@@ -192,6 +192,7 @@ def evaluate_cmd(artifact:str,            # a distilled .safetensors file
                  root:str=None,           # data root (default: $D3_DATA)
                  split:str='test',        # the split measured on
                  epochs:int=300,          # student epochs
+                 lr:float=0.01,           # the students' initial learning rate (x0.1 at half)
                  seeds:int=3,             # students (seeds 0..seeds-1)
                  labels:str='auto',       # auto (soft if stored), soft or hard
                  width:int=128,           # the students' ConvNet width
@@ -203,7 +204,7 @@ def evaluate_cmd(artifact:str,            # a distilled .safetensors file
     check(seeds >= 1, f"seeds must be >= 1, got {seeds}")
     d = Distilled.load(artifact, device=device)
     test = load_dataset(dataset, split=split, root=root)
-    res = evaluate_student(d, test, epochs=epochs, seeds=tuple(range(seeds)), labels=labels, width=width, device=device,
+    res = evaluate_student(d, test, epochs=epochs, lr=lr, seeds=tuple(range(seeds)), labels=labels, width=width, device=device,
                            progress=progress)
     res.to_json(out or Path(artifact).with_suffix('.result.json'))
     print(res.table())
