@@ -18,16 +18,10 @@ from d3_nb.core import seed_everything
 from d3_nb.data import load_dataset
 from d3_nb.experts import train_experts
 from d3_nb.distill import distill, distill_config
-from d3_nb.teacher import train_teacher, Teacher
+from d3_nb.bench import bench_data, bench_teacher
 from d3_nb.aggregate import aggregate
 from d3_nb.evaluate import evaluate_student, results_table
 from d3_nb.baselines import random_real, random_real_soft
-
-def get_teacher(fit, path, epoch):
-    if path.exists(): return Teacher.load(path)
-    t = train_teacher(fit.sample_per_class(1000, seed=1), snapshot_epoch=epoch, momentum=0.9, weight_decay=5e-4,
-                      progress=False)
-    t.save(path); return t
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -41,16 +35,16 @@ def main():
     torch.set_num_threads(a.threads)
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
     tr, test = load_dataset(a.dataset), load_dataset(a.dataset, split='test')
-    fit, val = tr.split(val_frac=5000 / len(tr), seed=0)
+    fit, val, pool = bench_data(tr, val_images=5000, expert_images=1000)  # the same split, pool and teacher as d3 bench
     t0 = time.perf_counter()
-    experts = train_experts(fit.sample_per_class(1000, seed=0), out/'experts', num_experts=4, epochs=8,
+    experts = train_experts(pool, out/'experts', num_experts=4, epochs=8,
                             net_kw=dict(width=a.expert_width), seed=0, progress=False)
     preset = 'mnist-ipc10' if a.ipc >= 10 else 'mnist-ipc1'
     kw = dict(budget_ipc=a.ipc, max_start_epoch=5)
     if a.iterations is not None: kw['iterations'] = a.iterations
     if a.lpc is not None: kw['lpc'] = a.lpc
     if a.d_z is not None: kw['d_z'] = a.d_z
-    teacher = get_teacher(fit, out/f'teacher_e{a.teacher_epoch}.safetensors', a.teacher_epoch)
+    teacher = bench_teacher(out, fit, dict(teacher_epoch=a.teacher_epoch, expert_images=1000, teacher_width=128), device=None)
     variants = {'D3 (MTT + MMD)': {}}
     if a.ablate: variants.update({'D3, MTT only': dict(mmd=False), 'D3, MMD only': dict(mtt=False)})
     rows = []

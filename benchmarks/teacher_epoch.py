@@ -13,8 +13,8 @@ import argparse, json, time
 from pathlib import Path
 import torch
 from d3_nb.data import load_dataset
-from d3_nb.teacher import Teacher, train_teacher, soft_labels
 from d3_nb.train import evaluate
+from d3_nb.bench import bench_data, bench_teacher
 from d3_nb.aggregate import aggregate
 from d3_nb.evaluate import evaluate_student
 
@@ -28,16 +28,12 @@ def main():
     torch.set_num_threads(a.threads)
     out = Path(a.out)
     tr, test = load_dataset(a.dataset), load_dataset(a.dataset, split='test')
-    fit, val = tr.split(val_frac=5000 / len(tr), seed=0)  # the split the runs used
+    fit, val, _ = bench_data(tr, val_images=5000, expert_images=1000)  # the split the runs used
     files = sorted((out/a.subtasks).glob('subtask_*/subtask.safetensors'))
     assert files, f"no subtask files under {out/a.subtasks}"
     rows = []
     for e in a.epochs:
-        f = out/f'teacher_e{e}.safetensors'
-        if f.exists(): t = Teacher.load(f)
-        else:
-            t = train_teacher(fit.sample_per_class(1000, seed=1), snapshot_epoch=e, momentum=0.9, weight_decay=5e-4, progress=False)
-            t.save(f)
+        t = bench_teacher(out, fit, dict(teacher_epoch=e, expert_images=1000, teacher_width=128), device=None)
         t_acc = evaluate(t.net, *val.tensors(next(t.net.parameters()).device))
         d = aggregate(files, teacher=t, num_classes=tr.num_classes, out=out/a.subtasks/f'distilled_teacher_e{e}.safetensors')
         conf = float(d.soft_labels.max(1).values.mean())

@@ -91,9 +91,8 @@ def sample(artifact:str, # a distilled .safetensors file
     return out
 
 # %% ../nbs/60_cli.ipynb #c014
-def _data(dataset:str, root, classes:str|None=None, n_per_class:int|None=None, seed:int=0, split:str='train') -> ImageData:
-    "A dataset split, optionally only some classes (ids or names) and some random images of each."
-    data = load_dataset(dataset, split=split, root=root)
+def _select(data:ImageData, classes:str|None=None, n_per_class:int|None=None, seed:int=0) -> ImageData:
+    "`data`, optionally only some classes (ids or names, comma-separated) and some random images of each."
     if classes:
         items = [c.strip() for c in str(classes).split(',') if c.strip()]
         data = data.subset([int(c) if c.lstrip('-').isdigit() else c for c in items])
@@ -120,7 +119,7 @@ def experts(out:str=None,           # the folder of the trajectory files (requir
            ):
     "Train expert trajectories (the MTT targets and MMD feature networks) on a dataset or a class subset, resumably."
     check(out, "--out is required: the folder of the trajectory files")
-    data = _data(dataset, root, classes, n_per_class, seed)
+    data = _select(load_dataset(dataset, root=root), classes, n_per_class, seed)
     return train_experts(data, out, num_experts=num_experts, epochs=epochs, lr=lr, batch_size=batch_size,
                          data_fraction=data_fraction, net_kw=dict(width=width, **({'depth': depth} if depth else {})),
                          seed=seed, device=device, progress=progress)
@@ -149,7 +148,7 @@ def distill_cmd(experts:str=None,       # the folder `d3 experts` wrote (same da
     check(experts and out, "--experts and --out are required: the experts' folder and the run's folder")
     check(Path(experts).is_dir(), f"the experts folder {experts} does not exist: train them with d3 experts")
     full = load_dataset(dataset, root=root)
-    data = _data(dataset, root, classes, n_per_class, seed)
+    data = _select(full, classes, n_per_class, seed)
     kw = {k: v for k, v in dict(budget_ipc=budget, iterations=iterations, lpc=lpc, d_z=d_z, decoder=decoder, amp=amp).items()
           if v is not None}
     res = distill(data, experts, out, preset=preset, device=device, progress=progress, num_classes=full.num_classes,
