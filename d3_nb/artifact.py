@@ -108,13 +108,13 @@ def sample(self:Distilled, n_per_prior:int=1, # samples drawn from every prior
     with torch.no_grad():
         for off, p, g in zip(self._offsets(), self.priors, self.decoders):
             z, i = p.sample(n_per_prior, temperature, generator=generator)
-            xs.append(g(z)); idx.append(i.to(z.device) + off)
+            xs.append(g.generate(z)); idx.append(i.to(z.device) + off)
     return torch.cat(xs), self._labels_for(torch.cat(idx))
 
 @patch
 def mean_images(self:Distilled) -> tuple:
     "Decode every prior's mean: (normalised images, labels) in prior order."
-    with torch.no_grad(): x = torch.cat([g(p.means()) for p, g in zip(self.priors, self.decoders)])
+    with torch.no_grad(): x = torch.cat([g.generate(p.means()) for p, g in zip(self.priors, self.decoders)])
     return x, self._labels_for(torch.arange(len(self), device=x.device))
 
 # %% ../nbs/13_artifact.ipynb #c019
@@ -163,7 +163,7 @@ def class_images(self:Distilled, c:int, # global class id
     idx = (p.labels.to(p.mu.device) == part.index(c)).nonzero().flatten()
     with torch.no_grad():
         z, _ = p.sample(math.ceil(n / len(idx)), temperature, priors=idx, generator=generator)
-        return g(p.means(idx[:1])), g(z[:n])
+        return g.generate(p.means(idx[:1])), g.generate(z[:n])
 
 def _to_pixels(x, mean, std):
     "Normalised (N,C,H,W) images to [0, 1] pixels."

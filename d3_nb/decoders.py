@@ -10,8 +10,8 @@ from fastcore.basics import patch
 from .core import D3Error, check
 
 # %% auto #0
-__all__ = ['FAMILIES', 'SEED_SIZE', 'NORMS', 'WIDTHS', 'AUTO_ORDER', 'n_blocks', 'channel_plan', 'decoder_params', 'make_norm',
-           'Decoder', 'pick_decoder', 'make_decoder']
+__all__ = ['FAMILIES', 'SEED_SIZE', 'NORMS', 'GENERATE_CHUNK', 'WIDTHS', 'AUTO_ORDER', 'n_blocks', 'channel_plan',
+           'decoder_params', 'make_norm', 'Decoder', 'pick_decoder', 'make_decoder']
 
 # %% ../nbs/11_decoders.ipynb #c006
 FAMILIES = {  # family -> seed-map channels, channel floor, transposed-conv kernel, Linear in front of the seed map
@@ -138,7 +138,18 @@ def forward(self:Decoder, z:torch.Tensor) -> torch.Tensor:
     h = _center_crop(self.to_image(self.blocks(h)), *self.out_shape[1:])
     return ((torch.tanh(h) + 1) / 2 - self.pix_mean) / self.pix_std
 
-# %% ../nbs/11_decoders.ipynb #c042
+# %% ../nbs/11_decoders.ipynb #c032
+GENERATE_CHUNK = 64  # latents per slice when generating on the CPU (measured: benchmarks/decode_speed.py)
+
+@patch
+def generate(self:Decoder, z:torch.Tensor, chunk:int|None=None) -> torch.Tensor:
+    "Decode `z` without gradients, in slices of `chunk` latents on the CPU (default `GENERATE_CHUNK`); same images as `self(z)`."
+    chunk = chunk or GENERATE_CHUNK
+    with torch.no_grad():
+        if z.device.type != 'cpu' or (self.norm == 'batch' and self.training) or len(z) <= chunk: return self(z)
+        return torch.cat([self(part) for part in z.split(chunk)])
+
+# %% ../nbs/11_decoders.ipynb #c045
 @patch(as_prop=True)
 def config(self:Decoder) -> dict:
     "Arguments that rebuild this architecture: `Decoder(**dec.config)`."
@@ -157,7 +168,7 @@ def __repr__(self:Decoder) -> str:
     return (f"Decoder({self.family}, d_z={self.d_z}, out={C}x{H}x{W}, width={self.width:g}, norm={self.norm}: "
             f"{self.num_params:,} params)")
 
-# %% ../nbs/11_decoders.ipynb #c049
+# %% ../nbs/11_decoders.ipynb #c052
 WIDTHS = (2, 1.75, 1.5, 1.25, 1, 0.875, 0.75, 0.625, 0.5, 0.375, 0.25, 0.1875, 0.125)  # widths the budget picker tries
 AUTO_ORDER = ('large', 'medium', 'small')  # 'auto' prefers the first of these that fits at width 1
 
@@ -170,7 +181,7 @@ def _candidates(d_z:int, out_shape, fam:str) -> dict:
             if FAMILIES[fam]['linear']: raise
     return out
 
-# %% ../nbs/11_decoders.ipynb #c050
+# %% ../nbs/11_decoders.ipynb #c053
 def pick_decoder(d_z:int,              # latent dimension
                  out_shape,            # (C, H, W) of the images
                  budget_floats:int,    # most learned parameters the decoder may have
@@ -195,7 +206,7 @@ def pick_decoder(d_z:int,              # latent dimension
     n, fam, w = max(fits)
     return fam, w
 
-# %% ../nbs/11_decoders.ipynb #c054
+# %% ../nbs/11_decoders.ipynb #c057
 def make_decoder(d_z:int,                # latent dimension
                  out_shape,              # (C, H, W) of the images
                  family:str='auto',      # 'tiny', 'small', 'medium', 'large', or 'auto' (needs a budget)
