@@ -281,7 +281,7 @@ def main(argv:list|None=None) -> int:
     try:
         args, cfg_file = parse_command(name, rest)
         COMMANDS[name](**args)
-    except D3Error as e: print(f"d3 {name}: error: {e}".splitlines()[0], file=sys.stderr); return 1
+    except D3Error as e: print(f"d3 {name}: error: {e}", file=sys.stderr); return 1
     except OSError as e: print(f"d3 {name}: error: {_os_error(e)}", file=sys.stderr); return 1
     except KeyboardInterrupt:
         if args is not None: write_config(name, args, argv, cfg_file)

@@ -115,10 +115,16 @@ def run_settings(data:ImageData,  # the full dataset being distilled
                 ) -> dict:
     "The description of a subtask run that `run.json` holds."
     part = check_partition(partition, data.num_classes)
+    ex, dc = expert_settings(**(expert_kw or {})), _distill_settings(distill_kw)
+    need = dc['max_start_epoch'] - 1 + dc['expert_epochs']
+    check(not dc['mtt'] or ex['epochs'] >= need,  # found here, before any expert trains, not after every subtask's experts
+          f"the experts train {ex['epochs']} epochs, but trajectory matching starts at epochs up to max_start_epoch="
+          f"{dc['max_start_epoch']} and matches expert_epochs={dc['expert_epochs']} later: train experts for at least "
+          f"{need} epochs, or lower max_start_epoch or expert_epochs")
     return dict(format=RUN_FORMAT, format_version=RUN_VERSION, package_version=d3_nb.__version__,
                 dataset=data.name, split=data.split_name, num_classes=data.num_classes, class_names=list(data.classes),
                 num_images=len(data), image_shape=list(data.shape), mean=list(data.mean), std=list(data.std),
-                partition=part, experts=expert_settings(**(expert_kw or {})), distill=_distill_settings(distill_kw))
+                partition=part, experts=ex, distill=dc)
 
 def read_run(out_dir) -> dict:
     "The `run.json` of a subtask run folder."
