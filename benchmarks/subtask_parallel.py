@@ -45,7 +45,7 @@ def main():
     p.add_argument('--workers', type=int, nargs='+', default=[1, 2])
     p.add_argument('--n_per_class', type=int, default=500)
     p.add_argument('--experts', type=int, default=3)
-    p.add_argument('--epochs', type=int, default=4)
+    p.add_argument('--epochs', type=int, default=5)
     p.add_argument('--width', type=int, default=64)
     p.add_argument('--preset', default='mnist-ipc1')
     p.add_argument('--iterations', type=int, default=30)
