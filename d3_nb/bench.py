@@ -4,7 +4,7 @@
 
 # %% ../nbs/45_bench.ipynb #c002
 from __future__ import annotations
-import json, os, platform, time
+import json, math, os, platform, time
 from pathlib import Path
 import numpy as np
 import torch
@@ -177,7 +177,7 @@ def bench_markdown(cells:dict, settings:dict) -> str:
     for b in sorted({b for (k, b) in cells if b is not None}):
         rs = [cells[(k, b)] for k in METHODS if (k, b) in cells]
         ref = cells.get(('random', b))
-        lines += [f"## Budget {b:g} images per class", '', results_table(rs + ([full] if full else []), reference=ref), '']
+        lines += [f"## Budget {b:g} image{'' if b == 1 else 's'} per class", '', results_table(rs + ([full] if full else []), reference=ref), '']
     return '\n'.join(lines)
 
 def bench_plot(cells:dict, path, title:str=''):
@@ -191,8 +191,17 @@ def bench_plot(cells:dict, path, title:str=''):
         x, y, e, names = zip(*pts)
         ax.errorbar(x, y, yerr=e, marker='o', capsize=3, label=names[0], lw=2.5 if k.startswith('d3') else 1.2)
     if ('full', None) in cells: ax.axhline(100 * cells['full', None].mean, ls='--', c='gray', label=cells['full', None].name)
+    for b in sorted({b for (k, b) in cells if b is not None}):  # each budget is a wall no method may cross
+        ax.axvline(b, ls=':', c='k', alpha=.5)
+        ax.annotate(f'budget {b:g}', (b, 0), xycoords=('data', 'axes fraction'), xytext=(-3, 4),
+                    textcoords='offset points', rotation=90, ha='right', va='bottom', fontsize=7, alpha=.7)
     ax.set_xscale('log'); ax.set_xlabel('stored bytes, in images per class (fp32, labels included)')
-    ax.set_ylabel('test accuracy %'); ax.set_title(title); ax.grid(alpha=.3); ax.legend(fontsize=8)
+    lead = lambda v: round(v / 10 ** math.floor(math.log10(v))) if v > 0 else 0
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f'{v:g}'))  # 1, 10 rather than 10^0, 10^1
+    ax.xaxis.set_minor_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f'{v:g}' if lead(v) in (2, 5) else ''))
+    ax.tick_params(axis='x', which='minor', labelsize=7)
+    ax.set_ylabel('test accuracy %'); ax.set_title(title); ax.grid(alpha=.3)
+    ax.legend(fontsize=8, loc='upper left', bbox_to_anchor=(1.01, 1))  # beside the axes: it hides no point
     with atomic_write(path) as f: fig.savefig(f, format='png', dpi=110, bbox_inches='tight')
     plt.close(fig)
     return Path(path)
