@@ -144,7 +144,8 @@ GENERATE_CHUNK = 64  # latents per slice when generating on the CPU (measured: b
 @patch
 def generate(self:Decoder, z:torch.Tensor, chunk:int|None=None) -> torch.Tensor:
     "Decode `z` without gradients, in slices of `chunk` latents on the CPU (default `GENERATE_CHUNK`); same images as `self(z)`."
-    chunk = chunk or GENERATE_CHUNK
+    chunk = GENERATE_CHUNK if chunk is None else chunk
+    check(isinstance(chunk, int) and chunk >= 1, f"chunk must be a positive number of latents, got {chunk!r}")
     with torch.no_grad():
         if z.device.type != 'cpu' or (self.norm == 'batch' and self.training) or len(z) <= chunk: return self(z)
         return torch.cat([self(part) for part in z.split(chunk)])

@@ -22,7 +22,7 @@ from .train import train
 # %% auto #0
 __all__ = ['TRAJECTORY_FORMAT', 'TRAJECTORY_VERSION', 'RUN_KEYS', 'ExpertBuffer', 'flatten_params', 'unflatten_params',
            'expert_seed', 'data_fingerprint', 'run_header', 'net_from_header', 'read_header', 'load_trajectory',
-           'trajectory_bytes', 'train_experts', 'Trajectories']
+           'trajectory_bytes', 'train_experts', 'Trajectories', 'segment_epochs']
 
 # %% ../nbs/20_experts.ipynb #c005
 def flatten_params(params:dict # name -> tensor, in the network's parameter order
@@ -313,6 +313,14 @@ def params(self:Trajectories, expert:int, # an expert index (see `.experts`)
     return {k: v.to(self.device) for k, v in ps.items()}
 
 # %% ../nbs/20_experts.ipynb #c051
+def segment_epochs(max_start_epoch:int, # start epochs are drawn from 0..max_start_epoch-1
+                   expert_epochs:int,   # M: the target is M epochs after the start
+                  ) -> int:
+    "How many epochs trajectories must hold for these segments (checked: both settings >= 1)."
+    check(max_start_epoch >= 1 and expert_epochs >= 1,
+          f"max_start_epoch and expert_epochs must be >= 1, got {max_start_epoch} and {expert_epochs}")
+    return max_start_epoch - 1 + expert_epochs
+
 @patch
 def sample_segment(self:Trajectories, max_start_epoch:int, # start epochs are drawn from 0..max_start_epoch-1
                    expert_epochs:int, # M: the target is M epochs after the start
@@ -320,9 +328,7 @@ def sample_segment(self:Trajectories, max_start_epoch:int, # start epochs are dr
                    return_index:bool=False, # also return the expert index and start epoch
                   ) -> tuple:
     "`(start, target)` flat parameter vectors of a random expert at a random epoch t and at t + expert_epochs."
-    check(max_start_epoch >= 1 and expert_epochs >= 1,
-          f"max_start_epoch and expert_epochs must be >= 1, got {max_start_epoch} and {expert_epochs}")
-    need = max_start_epoch - 1 + expert_epochs
+    need = segment_epochs(max_start_epoch, expert_epochs)
     check(need <= self.epochs, f"max_start_epoch={max_start_epoch} and expert_epochs={expert_epochs} need trajectories "
           f"of {need} epochs, but {self.folder} holds {self.epochs}: train longer experts or lower max_start_epoch")
     e = self.experts[int(torch.randint(len(self), (1,), generator=generator))]

@@ -12,7 +12,7 @@ import d3_nb
 from .core import *
 from .data import ImageData, load_dataset
 from .artifact import Distilled
-from .experts import train_experts, _aug_spec
+from .experts import train_experts, segment_epochs, _aug_spec
 from .distill import distill, distill_config, same_settings
 
 # %% auto #0
@@ -116,7 +116,7 @@ def run_settings(data:ImageData,  # the full dataset being distilled
     "The description of a subtask run that `run.json` holds."
     part = check_partition(partition, data.num_classes)
     ex, dc = expert_settings(**(expert_kw or {})), _distill_settings(distill_kw)
-    need = dc['max_start_epoch'] - 1 + dc['expert_epochs']
+    need = segment_epochs(dc['max_start_epoch'], dc['expert_epochs'])
     check(not dc['mtt'] or ex['epochs'] >= need,  # found here, before any expert trains, not after every subtask's experts
           f"the experts train {ex['epochs']} epochs, but trajectory matching starts at epochs up to max_start_epoch="
           f"{dc['max_start_epoch']} and matches expert_epochs={dc['expert_epochs']} later: train experts for at least "
