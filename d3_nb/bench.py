@@ -23,7 +23,7 @@ from .baselines import random_real, random_real_soft, herding, dm, full_data
 # %% auto #0
 __all__ = ['METHODS', 'METHOD_GROUPS', 'BENCH_FORMAT', 'BENCH_VERSION', 'parse_methods', 'parse_budgets', 'machine',
            'ensure_bench', 'uint8_ipc', 'bench_data', 'bench_teacher', 'bench_d3', 'bench_method', 'bench_markdown',
-           'bench_plot', 'bench']
+           'ceiling_label', 'bench_plot', 'bench']
 
 # %% ../nbs/45_bench.ipynb #c005
 METHODS = {  # key: (display name, needs an integer budget of images)
@@ -180,6 +180,11 @@ def bench_markdown(cells:dict, settings:dict) -> str:
         lines += [f"## Budget {b:g} image{'' if b == 1 else 's'} per class", '', results_table(rs + ([full] if full else []), reference=ref), '']
     return '\n'.join(lines)
 
+def ceiling_label(r) -> str:
+    "The full-data line's label, with its epochs: a short full-data run is a floor under the true ceiling, not the ceiling."
+    ep = r.compute['student_epochs']
+    return f"{r.name} ({ep} epoch{'' if ep == 1 else 's'})"
+
 def bench_plot(cells:dict, path, title:str=''):
     "Accuracy (mean ± std) against stored IPC equivalents (fp32), one line per method; the full data as a ceiling."
     import matplotlib; matplotlib.use('Agg')
@@ -190,7 +195,7 @@ def bench_plot(cells:dict, path, title:str=''):
         if not pts: continue
         x, y, e, names = zip(*pts)
         ax.errorbar(x, y, yerr=e, marker='o', capsize=3, label=names[0], lw=2.5 if k.startswith('d3') else 1.2)
-    if ('full', None) in cells: ax.axhline(100 * cells['full', None].mean, ls='--', c='gray', label=cells['full', None].name)
+    if ('full', None) in cells: ax.axhline(100 * cells['full', None].mean, ls='--', c='gray', label=ceiling_label(cells['full', None]))
     for b in sorted({b for (k, b) in cells if b is not None}):  # each budget is a wall no method may cross
         ax.axvline(b, ls=':', c='k', alpha=.5)
         ax.annotate(f'budget {b:g}', (b, 0), xycoords=('data', 'axes fraction'), xytext=(-3, 4),
