@@ -1,9 +1,9 @@
 """The global teacher's epoch: how much do soft labels from an earlier or later teacher change D3's accuracy?
 
-    python benchmarks/teacher_epoch.py --out runs/mnist --subtasks ipc1 --epochs 2 6 10 [--seeds 0 1 2]
+    python benchmarks/teacher_epoch.py --out runs/mnist_bench --subtasks ipc1 --epochs 2 6 10 [--seeds 0 1 2]
 
 Takes the distilled subtask files of a finished run (`OUT/SUBTASKS/subtask_*/subtask.safetensors`, e.g. what
-`benchmarks/mnist_d3.py --ipc 1` or `d3 bench` wrote), and for each teacher epoch E: trains (or reuses
+`d3 bench` wrote), and for each teacher epoch E: trains (or reuses
 `OUT/teacher_eE.safetensors`) the global teacher exactly as those runs do (10,000 stratified training images,
 SGD momentum 0.9, weight decay 5e-4, ConvNet width 128, kept after E epochs), measures it on the validation split,
 relabels the same priors with its soft labels, and trains students under the evaluation protocol. Only the labels
