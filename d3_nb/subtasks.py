@@ -443,6 +443,12 @@ def _main(argv=None) -> int:
     except D3Error as e: print(f"d3_nb.subtasks: error: {e}", file=sys.stderr); return 1
     return 0
 
-# %% ../nbs/30_subtasks.ipynb #c053
+def _exit(code:int):
+    "End the process with `code`; a torchrun rank skips the interpreter's C++ teardown (see below)."
+    if dist_env()['world_size'] > 1:
+        sys.stdout.flush(); sys.stderr.flush(); os._exit(code)
+    sys.exit(code)
+
+# %% ../nbs/30_subtasks.ipynb #c055
 #| eval: false
-if __name__ == '__main__': sys.exit(_main())
+if __name__ == '__main__': _exit(_main())
