@@ -17,13 +17,13 @@ from .experts import train_experts
 from .distill import distill
 from .teacher import Teacher, train_teacher
 from .aggregate import aggregate
-from .subtasks import d3_subtasks, _json_arg
+from .subtasks import d3_subtasks, _json_arg, _exit
 from .bench import bench
 import d3_nb
 
 # %% auto #0
 __all__ = ['COMMANDS', 'run', 'info', 'sample', 'experts', 'distill_cmd', 'aggregate_cmd', 'evaluate_cmd', 'read_config',
-           'parse_command', 'config_path', 'write_config', 'main']
+           'parse_command', 'config_path', 'write_config', 'main', 'console']
 
 # %% ../nbs/60_cli.ipynb #c005
 @call_parse
@@ -288,3 +288,7 @@ def main(argv:list|None=None) -> int:
         print(f"d3 {name}: interrupted; run the same command again to resume", file=sys.stderr); return 130
     write_config(name, args, argv, cfg_file)
     return 0
+
+def console():
+    "The `d3` console script: `main`'s exit status, leaving a torchrun rank as `subtasks._exit` does."
+    _exit(main())

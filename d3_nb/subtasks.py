@@ -445,7 +445,7 @@ def _main(argv=None) -> int:
 
 def _exit(code:int):
     "End the process with `code`; a torchrun rank skips the interpreter's C++ teardown (see below)."
-    if dist_env()['world_size'] > 1:
+    if os.environ.get('WORLD_SIZE', '1').strip() not in ('', '1'):  # read as text: a bad value was reported already
         sys.stdout.flush(); sys.stderr.flush(); os._exit(code)
     sys.exit(code)
 
