@@ -11,7 +11,8 @@ from torch import nn
 import safetensors.torch
 from fastcore.basics import patch
 import d3_nb
-from .core import D3Error, check, default_device, atomic_write, sha256_bytes, human_bytes
+from .core import (D3Error, check, default_device, atomic_write, sha256_bytes, human_bytes, one_line, short_repr,
+                        check_sizes, build_checked, read_tensors)
 from .storage import storage_report, tensor_bytes, stored_dtype, as_dtype, dtype_name, StorageReport
 from .latents import LatentPriors
 from .decoders import Decoder
@@ -247,7 +248,7 @@ def save(self:Distilled, path,      # file to write, conventionally `*.safetenso
     prec = dtype_name(as_dtype(precision or self.precision))
     check(prec in ('float32', 'float16', 'bfloat16'), f"precision must be 'fp32', 'fp16' or 'bf16', got {precision!r}")
     try: json.dumps(self.config)
-    except TypeError as e: raise D3Error(f"config must be JSON-serialisable to be saved: {e}") from None
+    except (TypeError, ValueError) as e: raise D3Error(f"config must be JSON-serialisable to be saved: {e}") from e
     tensors = self.state_tensors(prec)
     data = _serialise(tensors, self.header(prec, payload_sha256(tensors)))
     with atomic_write(path) as f: f.write(data)
@@ -259,45 +260,48 @@ def _read_header(data:bytes, path) -> dict:
     bad = f"{path} is not a valid safetensors file"
     check(len(data) >= 8, f"{bad}: only {len(data)} bytes (empty or truncated)")
     n = int.from_bytes(data[:8], 'little')
-    check(2 <= n <= len(data) - 8, f"{bad}: its header length field ({n:,}) does not fit the file's {len(data):,} bytes "
-          "(truncated, corrupted, or another format such as a pickle)")
+    check(2 <= n <= len(data) - 8, f"{bad}: its header length field ({n:,}) does not fit the file's {len(data):,} "
+          "bytes (truncated, corrupted, or another format such as a pickle)")
     try: outer = json.loads(data[8:8 + n].decode('utf-8'))
-    except (UnicodeDecodeError, json.JSONDecodeError) as e: raise D3Error(f"{bad}: its header is not valid JSON ({e}); the file is corrupted") from None
+    except (ValueError, RecursionError) as e:  # ValueError: bad UTF-8, bad JSON, or a number of over 4,300 digits
+        raise D3Error(f"{bad}: its header is not valid JSON ({one_line(e)}); the file is corrupted") from e
     check(isinstance(outer, dict), f"{bad}: its header is not a JSON object")
     meta = outer.get('__metadata__') or {}
-    check(isinstance(meta, dict) and HEADER_KEY in meta, f"{path} is a safetensors file but not a d3_nb file: it has no "
-          f"'{HEADER_KEY}' header (metadata keys: {sorted(meta) if isinstance(meta, dict) else meta})")
+    check(isinstance(meta, dict) and HEADER_KEY in meta, f"{path} is a safetensors file but not a d3_nb file: it has "
+          f"no '{HEADER_KEY}' header (metadata keys: {short_repr(sorted(meta) if isinstance(meta, dict) else meta)})")
     try: hd = json.loads(meta[HEADER_KEY])
-    except (TypeError, json.JSONDecodeError) as e: raise D3Error(f"{path}: its d3_nb header is not valid JSON ({e}); the file is corrupted") from None
+    except (TypeError, ValueError, RecursionError) as e:
+        raise D3Error(f"{path}: its d3_nb header is not valid JSON ({one_line(e)}); the file is corrupted") from e
     check(isinstance(hd, dict), f"{path}: its d3_nb header is not a JSON object")
     want = hd.pop('header_sha256', None)
-    check(want == sha256_bytes(_canonical(hd).encode()), f"{path}: its d3_nb header fails its checksum; the file is corrupted")
-    check(hd.get('format') == FORMAT, f"{path} holds a {hd.get('format')!r}, not a distilled dataset ({FORMAT!r})")
+    check(want == sha256_bytes(_canonical(hd).encode()),
+          f"{path}: its d3_nb header fails its checksum; the file is corrupted")
+    check(hd.get('format') == FORMAT,
+          f"{path} holds a {short_repr(hd.get('format'))}, not a distilled dataset ({FORMAT!r})")
     v = hd.get('format_version')
-    check(isinstance(v, int) and 1 <= v <= FORMAT_VERSION, f"{path} has format version {v!r}, but this d3_nb "
-          f"({d3_nb.__version__}) reads versions up to {FORMAT_VERSION}: upgrade d3_nb to load it")
-    check(hd.get('kind') == KIND, f"{path} holds a distilled dataset of kind {hd.get('kind')!r}; this d3_nb reads {KIND!r}")
+    check(isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= FORMAT_VERSION,
+          f"{path} has format version {short_repr(v)}, but this d3_nb ({d3_nb.__version__}) reads versions up to "
+          f"{FORMAT_VERSION}: upgrade d3_nb to load it")
+    check(hd.get('kind') == KIND,
+          f"{path} holds a distilled dataset of kind {short_repr(hd.get('kind'))}; this d3_nb reads {KIND!r}")
     missing = [k for k in _REQUIRED if k not in hd]
     check(not missing, f"{path}: its d3_nb header lacks {missing}; the file was not written by Distilled.save")
-    return hd
+    return check_sizes(hd, str(path))  # num_classes, image_shape
 
 # %% ../nbs/13_artifact.ipynb #c038
 def _load_tensors(data:bytes, path, hd:dict) -> dict:
     "The tensors of safetensors bytes `data`, checked against the header's payload checksum."
-    try: tensors = safetensors.torch.load(data)
-    except Exception as e: raise D3Error(f"{path} is not a valid safetensors file ({e}); it is truncated or corrupted") from None
-    check(payload_sha256(tensors) == hd.get('payload_sha256'), f"{path}: its tensor data fails its checksum; the file is corrupted")
+    tensors = read_tensors(data, path)
+    check(payload_sha256(tensors) == hd.get('payload_sha256'),
+          f"{path}: its tensor data fails its checksum; the file is corrupted")
     return tensors
 
-def _sub(tensors:dict, prefix:str) -> dict: return {k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)}
+def _sub(tensors:dict, prefix:str) -> dict:
+    return {k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)}
 
 def _rebuild(cls, cfg:dict, sd:dict, what:str, path):
-    "Construct `cls(**cfg)` and load the state dict `sd` into it, strictly."
-    try: m = cls(**cfg)
-    except (TypeError, ValueError, D3Error) as e: raise D3Error(f"{path}: cannot rebuild {what} from its stored config {cfg}: {e}") from None
-    try: m.load_state_dict(sd, strict=True)
-    except RuntimeError as e: raise D3Error(f"{path}: the stored tensors of {what} do not match its config: {e}") from None
-    return m
+    "`cls(**cfg)` holding the state dict `sd`, built for real only once its shapes (on the meta device) match `sd`'s."
+    return build_checked(cls, cfg, sd, path, what, state=sd)
 
 # %% ../nbs/13_artifact.ipynb #c039
 @patch(cls_method=True)
@@ -314,16 +318,19 @@ def load(cls:Distilled, path,   # a file written by `Distilled.save`
     try:
         pri, dec = [], []
         for s, sub in enumerate(hd['subtasks']):
-            pri.append(_rebuild(LatentPriors, sub['priors'], _sub(tensors, f'subtask.{s}.priors.'), f"the priors of subtask {s}", path))
-            dec.append(_rebuild(Decoder, sub['decoder'], _sub(tensors, f'subtask.{s}.decoder.'), f"the decoder of subtask {s}", path))
+            pri.append(_rebuild(LatentPriors, sub['priors'], _sub(tensors, f'subtask.{s}.priors.'),
+                                f"the priors of subtask {s}", path))
+            dec.append(_rebuild(Decoder, sub['decoder'], _sub(tensors, f'subtask.{s}.decoder.'),
+                                f"the decoder of subtask {s}", path))
         sl = tensors.get('soft_labels')
-        check((sl is not None) == bool(hd['soft_labels']), f"{path}: the header and the tensors disagree on soft labels")
-        ds = cls(pri, dec, hd['partition'], soft_labels=sl.float() if sl is not None else None, class_names=hd['class_names'],
-                 image_shape=hd['image_shape'], mean=hd['mean'], std=hd['std'], num_classes=hd['num_classes'],
-                 config=hd['config'], precision=hd['precision'])
-    except D3Error as e: raise D3Error(f"{path}: {e}" if str(path) not in str(e) else str(e)) from None
-    except (TypeError, KeyError, ValueError, AttributeError, IndexError) as e:
-        raise D3Error(f"{path}: its d3_nb header is malformed ({type(e).__name__}: {e})") from None
+        check((sl is not None) == bool(hd['soft_labels']),
+              f"{path}: the header and the tensors disagree on soft labels")
+        ds = cls(pri, dec, hd['partition'], soft_labels=sl.float() if sl is not None else None,
+                 class_names=hd['class_names'], image_shape=hd['image_shape'], mean=hd['mean'], std=hd['std'],
+                 num_classes=hd['num_classes'], config=hd['config'], precision=hd['precision'])
+    except D3Error as e: raise D3Error(one_line(f"{path}: {e}" if str(path) not in str(e) else e, 1000)) from e
+    except (TypeError, KeyError, ValueError, AttributeError, IndexError, OverflowError) as e:
+        raise D3Error(f"{path}: its d3_nb header is malformed ({type(e).__name__}: {one_line(e)})") from e
     extra = sorted(set(tensors) - set(ds.state_tensors()))
-    check(not extra, f"{path} holds tensors no part of a distilled dataset uses: {extra[:5]}")
+    check(not extra, f"{path} holds tensors no part of a distilled dataset uses: {short_repr(extra[:5], 200)}")
     return ds.to(device)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/20_experts.ipynb #c002
 from __future__ import annotations
-import json, re, shutil, time
+import json, re, shutil, time, functools
 from pathlib import Path
 import numpy as np
 import torch, torch.nn as nn
@@ -115,9 +115,40 @@ def _save(path, snaps:list, header:dict):
     write_d3_file(path, ts, header)
 
 # %% ../nbs/20_experts.ipynb #c023
+_RUN_TYPES = dict(net=str, net_kw=dict, dataset=str, classes=list, class_ids=list, epochs=int, lr=(int, float),
+                  batch_size=int, seed=int, data_fraction=(int, float))
+
+def _check_trajectory(path, hd:dict):
+    "D3Error unless `path` holds exactly the tensors its header names, every epoch shaped like the header's network."
+    missing = [k for k in RUN_KEYS if k not in hd]
+    check(not missing, f"{path}: its trajectory header lacks {missing}")
+    for k, t in _RUN_TYPES.items():
+        check(isinstance(hd[k], t) and not isinstance(hd[k], bool),
+              f"{path}: its trajectory header is malformed: {k}={short_repr(hd[k])}")
+    names, bufs, T = hd.get('param_names'), hd.get('buffer_names'), hd.get('saved_epochs')
+    strs = lambda v: isinstance(v, list) and all(isinstance(k, str) for k in v)
+    check(strs(names) and strs(bufs) and len(names) > 0 and len(set(names + bufs)) == len(names) + len(bufs)
+          and isinstance(T, int) and not isinstance(T, bool) and T >= 0,
+          f"{path}: its trajectory header is malformed (param_names, buffer_names or saved_epochs)")
+    specs, kind = tensor_specs(path), {**{k: 'e' for k in names}, **{k: 'b' for k in bufs}}
+    check(len(specs) == (T + 1) * len(kind),
+          f"{path}: its header names {len(kind)} tensors for each of {T + 1} epochs, but the file holds {len(specs)}")
+    first = {k: specs.get(f'{p}000/{k}') for k, p in kind.items()}
+    for t in range(T + 1):  # at most len(specs) steps: T was just bounded by the file's own tensor count
+        for k, p in kind.items():
+            s = specs.get(f'{p}{t:03d}/{k}')
+            check(s is not None and first[k] is not None and s.shape == first[k].shape,
+                  f"{path}: tensor {short_repr(f'{p}{t:03d}/{k}')} is missing or shaped unlike its epoch 0")
+    what = f"the network {short_repr(hd['net'])}"
+    net = check_module(functools.partial(make_net, hd['net']), hd['net_kw'], first, path, what)
+    check([k for k, _ in net.named_parameters()] == names,
+          f"{path}: its param_names are not in the network's parameter order")
+
 def read_header(path) -> dict:
-    "The JSON header of the trajectory file `path`, checked (reads no tensors)."
-    return read_d3_header(path, TRAJECTORY_FORMAT, TRAJECTORY_VERSION, 'expert trajectory')
+    "The JSON header of the trajectory file `path`, checked, also against the file's tensors (reads no tensor data)."
+    hd = read_d3_header(path, TRAJECTORY_FORMAT, TRAJECTORY_VERSION, 'expert trajectory')
+    _check_trajectory(path, hd)
+    return hd
 
 # %% ../nbs/20_experts.ipynb #c024
 def load_trajectory(path, # an `expert_*.safetensors` file
@@ -263,6 +294,10 @@ class Trajectories:
         self.experts = sorted(files)
         self.header = self.headers[self.experts[0]]
         for i in self.experts[1:]: _same_run(self.headers[i], self.header, files[i])
+        for i in self.experts:
+            check(self.headers[i]['saved_epochs'] == self.header.get('epochs'), f"{files[i]} holds "
+                  f"{self.headers[i]['saved_epochs']} epochs of a run of {short_repr(self.header.get('epochs'))}: "
+                  "an unfinished or altered trajectory")
         self.param_names = self.header['param_names']
 
     def __len__(self): return len(self.experts)
@@ -286,7 +321,9 @@ def net(self:Trajectories) -> nn.Module:
 @patch(as_prop=True)
 def shapes(self:Trajectories) -> dict:
     "Parameter name -> shape, in the network's order (what `unflatten_params` needs)."
-    if not hasattr(self, '_shapes'): self._shapes = {k: tuple(p.shape) for k, p in self.net().named_parameters()}
+    if not hasattr(self, '_shapes'):
+        with torch.device('meta'): net = net_from_header(self.header)  # shapes only: nothing is allocated
+        self._shapes = {k: tuple(p.shape) for k, p in net.named_parameters()}
     return self._shapes
 
 @patch(as_prop=True)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/25_teacher.ipynb #c002
 from __future__ import annotations
-import json
+import json, functools
 from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
 import safetensors.torch
@@ -165,12 +165,23 @@ def save(self:Teacher, path) -> Path:
     return write_d3_file(path, tensors, hd)
 
 # %% ../nbs/25_teacher.ipynb #c020
+_TEACHER_KEYS = ('net', 'net_kw', 'epoch', 'dataset', 'classes', 'mean', 'std', 'payload_sha256')
+
 def _teacher_header(path:Path) -> dict:
     "The checked JSON header of the teacher file `path` (reads no tensors)."
     hd = read_d3_header(path, TEACHER_FORMAT, TEACHER_FORMAT_VERSION, 'teacher')
-    missing = [k for k in ('net', 'net_kw', 'epoch', 'dataset', 'classes', 'mean', 'std', 'payload_sha256') if k not in hd]
+    missing = [k for k in _TEACHER_KEYS if k not in hd]
     check(not missing, f"{path}: its teacher header lacks {missing}")
+    check(isinstance(hd['net'], str),
+          f"{path}: its teacher header is malformed: net={short_repr(hd['net'])} is not a network name")
     return hd
+
+def _teacher_tensors(path:Path, hd:dict) -> dict:
+    "The tensors of the teacher file `path`, checked against its header's payload checksum."
+    tensors = read_tensors(path.read_bytes(), path)
+    check(payload_sha256(tensors) == hd['payload_sha256'],
+          f"{path}: its tensor data fails its checksum; the file is corrupted")
+    return tensors
 
 @patch(cls_method=True)
 def load(cls:Teacher, path, device=None) -> Teacher:
@@ -178,13 +189,10 @@ def load(cls:Teacher, path, device=None) -> Teacher:
     path = Path(path)
     check(path.is_file(), f"no teacher file at {path}")
     hd = _teacher_header(path)
-    try: tensors = safetensors.torch.load(path.read_bytes())
-    except Exception as e: raise D3Error(f"{path} is not a valid safetensors file ({e}); it is truncated or corrupted") from None
-    check(payload_sha256(tensors) == hd['payload_sha256'], f"{path}: its tensor data fails its checksum; the file is corrupted")
-    try: net = make_net(hd['net'], **hd['net_kw'])
-    except (TypeError, D3Error) as e: raise D3Error(f"{path}: cannot rebuild the network {hd['net']!r} from {hd['net_kw']}: {e}") from None
-    try: net.load_state_dict(tensors, strict=True)
-    except RuntimeError as e: raise D3Error(f"{path}: the stored tensors do not match the network in its header: {e}") from None
-    t = cls(net.eval(), hd['net'], hd['net_kw'], hd['epoch'], hd['dataset'], hd['classes'], hd['mean'], hd['std'],
-            hd.get('settings'), hd.get('history'))
+    net = build_checked(functools.partial(make_net, hd['net']), hd['net_kw'], tensor_specs(path), path,
+                        f"the network {short_repr(hd['net'])}", state=lambda: _teacher_tensors(path, hd))
+    try: t = cls(net.eval(), hd['net'], hd['net_kw'], hd['epoch'], hd['dataset'], hd['classes'], hd['mean'], hd['std'],
+                 hd.get('settings'), hd.get('history'))
+    except (TypeError, ValueError, OverflowError) as e:
+        raise D3Error(f"{path}: its teacher header is malformed ({type(e).__name__}: {one_line(e)})") from e
     return t.to(device)

@@ -4,14 +4,14 @@
 
 # %% ../nbs/05_testing.ipynb #c002
 from __future__ import annotations
-import functools
+import functools, os, subprocess, sys
 import torch
 from .core import *
 from .data import ImageData, load_dataset
 from .nets import ConvNet
 
 # %% auto #0
-__all__ = ['tiny_data', 'tiny_net']
+__all__ = ['tiny_data', 'tiny_net', 'vm_peak', 'run_limited']
 
 # %% ../nbs/05_testing.ipynb #c005
 @functools.lru_cache(maxsize=None)
@@ -35,3 +35,27 @@ def tiny_net(num_classes:int=10, # output classes
     "A small seeded ConvNet for tests."
     torch.manual_seed(seed)
     return ConvNet(in_channels, num_classes, width=width, depth=depth, im_size=im_size)
+
+# %% ../nbs/05_testing.ipynb #c011
+_PEAK = ("\nimport sys; print('\\nVmPeak', open('/proc/self/status').read().split('VmPeak:')[1].split()[0], "
+         "file=sys.stderr)")
+def _env() -> dict: return dict(os.environ, OMP_NUM_THREADS='1', MALLOC_ARENA_MAX='2')  # both runs reserve alike
+
+def vm_peak(code:str, # Python source to run with `python -c`
+            *args, # its `sys.argv[1:]`
+           ) -> int:
+    "Peak virtual memory, in bytes, of a fresh Python process running `code` (Linux)."
+    r = subprocess.run([sys.executable, '-c', code + _PEAK, *map(str, args)], capture_output=True, text=True,
+                       timeout=600, env=_env())
+    check(r.returncode == 0, f"vm_peak: the code failed: {one_line(r.stderr[-500:])}")
+    return int(r.stderr.split('VmPeak')[-1].split()[0]) * 1024
+
+def run_limited(code:str, # Python source to run with `python -c`
+                *args, # its `sys.argv[1:]`
+                limit:int, # the cap on the process's address space, in bytes
+                timeout:float=600) -> subprocess.CompletedProcess:
+    "Run `code` in a fresh Python process whose address space is capped at `limit` bytes (`RLIMIT_AS`); text output."
+    import resource
+    cap = lambda: resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    return subprocess.run([sys.executable, '-c', code, *map(str, args)], capture_output=True, text=True,
+                          timeout=timeout, preexec_fn=cap, env=_env())
