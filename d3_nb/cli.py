@@ -4,7 +4,9 @@
 
 # %% ../nbs/60_cli.ipynb #c002
 from __future__ import annotations
-import sys, json, time, tomllib
+import sys, json, time
+try: import tomllib  # novermin (Python >= 3.11; the fallback below serves older ones)
+except ModuleNotFoundError: import tomli as tomllib  # the same parser, installed on Python 3.9 and 3.10
 from pathlib import Path
 from fastcore.script import call_parse, anno_parser
 import torch

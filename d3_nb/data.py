@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_data.ipynb #c002
 from __future__ import annotations
-import os, gzip, zlib, math, pickle, codecs, zipfile
+import os, gzip, zlib, math, pickle, codecs, struct, zipfile
 from pathlib import Path
 import numpy as np
 import torch
@@ -15,8 +15,8 @@ from .core import D3Error, check, default_device, sha256_bytes, atomic_write
 # %% auto #0
 __all__ = ['IDX_SHA256', 'ASSETS', 'MNIST_STATS', 'FASHION_MNIST_STATS', 'MNIST_CLASSES', 'FASHION_MNIST_CLASSES',
            'IMAGE_EXTENSIONS', 'data_root', 'normalize', 'denormalize', 'channel_stats', 'parse_idx', 'read_idx',
-           'write_idx', 'ImageData', 'load_dataset', 'first_per_class', 'load_array_pickle', 'read_cifar_batch',
-           'read_image_folder', 'read_imagenet_npz']
+           'write_idx', 'ImageData', 'load_dataset', 'first_per_class', 'dataset_available', 'load_array_pickle',
+           'read_cifar_batch', 'read_image_folder', 'read_imagenet_npz']
 
 # %% ../nbs/01_data.ipynb #c005
 def data_root(root=None) -> Path:
@@ -86,7 +86,7 @@ def read_idx(path, # an IDX file, gzipped when its name ends in `.gz`
     if path.suffix == '.gz':
         try: raw = gzip.decompress(raw)
         except (OSError, EOFError, zlib.error) as e:
-            raise D3Error(f"{path}: not a valid gzip file ({e}); the download is corrupt or truncated, fetch it again") from None
+            raise D3Error(f"{path}: not a valid gzip file ({e}); the download is corrupt or truncated, fetch it again") from e
     arr = parse_idx(raw, str(path))
     if sha256 is not None:
         got = sha256_bytes(raw)
@@ -322,7 +322,7 @@ def _train_stats(key:str, root, kw:dict) -> tuple:
     try: folder, _, batches = read(root, 'train', **kw)
     except D3Error as e:
         raise D3Error(f"{e}\n(the training split is needed for the normalisation statistics of '{key}'; "
-                      "or pass stats=(mean, std))") from None
+                      "or pass stats=(mean, std))") from e
     ck = (key, str(folder.resolve()), folder.stat().st_mtime_ns, tuple(sorted(kw.items())))
     if ck not in _TRAIN_STATS: _TRAIN_STATS[ck] = channel_stats(x for x, _ in batches)
     return _TRAIN_STATS[ck]
@@ -390,6 +390,18 @@ def _read_embedded(root, split):
 
 _READERS['embedded'] = (_read_embedded, MNIST_STATS)
 
+# %% ../nbs/01_data.ipynb #nc0afc64
+def dataset_available(name:str, # a dataset name of `load_dataset`
+                      split:str='train', # 'train' or 'test'
+                      root=None, # the data root (default: $D3_DATA)
+                     ) -> bool:
+    "Whether `load_dataset(name, split, root)` would find its files (nothing is read or checked yet)."
+    key = str(name).lower().replace('-', '_')
+    check(key in _READERS, f"unknown dataset {name!r}: choose one of {', '.join(_READERS)}")
+    try: _READERS[key][0](root, split)
+    except D3Error: return False
+    return True
+
 # %% ../nbs/01_data.ipynb #c073
 def _array_globals() -> dict:
     "The only globals a pickle of NumPy arrays needs (from NumPy 1.x or 2.x, Python 2 or 3)."
@@ -412,14 +424,18 @@ class _ArrayUnpickler(pickle.Unpickler):
                                       "and unpickling it could run code")
         return obj
 
+# what unpickling damaged or foreign bytes raises; anything else (a bug, MemoryError) is not caught
+_BAD_PICKLE = (pickle.UnpicklingError, EOFError, ValueError, TypeError, KeyError, IndexError, AttributeError,
+               UnicodeDecodeError, OverflowError, struct.error)
+
 def load_array_pickle(path) -> object:
     "Unpickle `path` (Python 2 pickles too) allowing only NumPy arrays and plain Python values."
     path = Path(path)
     check(path.is_file(), f"missing file {path}")
     try:
         with open(path, 'rb') as f: return _ArrayUnpickler(f, encoding='latin1').load()
-    except D3Error as e: raise D3Error(f"{path}: {e}") from None
-    except Exception as e: raise D3Error(f"{path}: not a readable pickle of arrays ({type(e).__name__}: {e})") from None
+    except D3Error as e: raise D3Error(f"{path}: {e}") from e
+    except _BAD_PICKLE as e: raise D3Error(f"{path}: not a readable pickle of arrays ({type(e).__name__}: {e})") from e
 
 # %% ../nbs/01_data.ipynb #c079
 _CIFAR = {'cifar10':  ('cifar-10-batches-py', [f'data_batch_{i}' for i in range(1, 6)], ['test_batch'],
@@ -475,7 +491,7 @@ def _read_image(f:Path, size:tuple, mode:str, to:str, first:Path) -> np.ndarray:
         with Image.open(f) as im:
             got = f"{im.size[0]}x{im.size[1]} {im.mode}"
             a = np.asarray(im.convert(to)) if (im.size, im.mode) == (size, mode) else None
-    except (OSError, SyntaxError, ValueError) as e: raise D3Error(f"{f}: not a readable image ({e})") from None
+    except (OSError, SyntaxError, ValueError) as e: raise D3Error(f"{f}: not a readable image ({e})") from e
     check(a is not None, f"{f} is {got} but {first} is {size[0]}x{size[1]} {mode}: all images of an ImageFolder tree "
           "must share one size and mode (resize or convert them first)")
     return a[None] if a.ndim == 2 else a.transpose(2, 0, 1)
@@ -492,7 +508,7 @@ def read_image_folder(folder, # a folder of class folders
     check(not empty, f"{folder}: class folders {empty[:5]} hold no {'/'.join(IMAGE_EXTENSIONS)} images")
     try:
         with Image.open(files[0][0]) as im: size, mode = im.size, im.mode
-    except (OSError, SyntaxError, ValueError) as e: raise D3Error(f"{files[0][0]}: not a readable image ({e})") from None
+    except (OSError, SyntaxError, ValueError) as e: raise D3Error(f"{files[0][0]}: not a readable image ({e})") from e
     channels = channels or (1 if mode in ('1', 'L', 'LA', 'I', 'I;16', 'F') else 3)
     check(channels in (1, 3), f"channels must be 1 or 3, got {channels}")
     def batch(c, fs):
@@ -511,7 +527,7 @@ _READERS['imagefolder'] = (_read_imagefolder, None)
 def _open_npz(path) -> np.lib.npyio.NpzFile:
     "The `.npz` archive `path` (arrays only, never pickles), checked to hold the arrays 'data' and 'labels'."
     try: z = np.load(path, allow_pickle=False)
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e: raise D3Error(f"{path}: cannot read it ({e})") from None
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e: raise D3Error(f"{path}: cannot read it ({e})") from e
     check(hasattr(z, 'files'), f"{path}: expected an .npz archive of arrays")
     check('data' in z.files and 'labels' in z.files, f"{path}: needs the arrays 'data' and 'labels', has {z.files}")
     return z
@@ -519,7 +535,7 @@ def _open_npz(path) -> np.lib.npyio.NpzFile:
 def _npz_array(z, key:str, path) -> np.ndarray:
     "Array `key` of the open archive `z`, read from the file `path`."
     try: return np.asarray(z[key])
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e: raise D3Error(f"{path}: cannot read '{key}' ({e})") from None
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e: raise D3Error(f"{path}: cannot read '{key}' ({e})") from e
 
 def read_imagenet_npz(path, size:int) -> tuple:
     "uint8 images (N, 3, size, size) and 0-based int64 labels of one downsampled-ImageNet `.npz` file."

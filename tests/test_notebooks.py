@@ -18,3 +18,10 @@ def test_notebook(nb):
     skip = [f for f in nbt.get_config().tst_flags.split() if f not in FLAGS]
     ok, secs = nbt.test_nb(nb, skip_flags=skip, force_flags=FLAGS, do_print=False)
     assert ok, f"{nb.name} failed (see the traceback above)"
+
+def test_real_datasets_found():
+    "The notebooks check the full MNIST and Fashion-MNIST files only when they are found: a skip here says they were not."
+    from d3_nb.data import dataset_available
+    missing = [n for n in ('mnist', 'fashion_mnist') for s in ('train', 'test') if not dataset_available(n, s)]
+    if missing: pytest.skip(f"real {sorted(set(missing))} not found (set D3_DATA to a folder holding MNIST/raw and "
+                            "FashionMNIST/raw): their checks in the notebooks were skipped, the embedded slice was tested")
