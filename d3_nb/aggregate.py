@@ -4,12 +4,13 @@
 
 # %% ../nbs/31_aggregate.ipynb #c002
 from __future__ import annotations
-import json, re
+import json, re, warnings
 from pathlib import Path
 import torch, torch.nn as nn
 from .core import *
 from .data import ImageData
 from .artifact import Distilled
+from .storage import check_budget
 from .teacher import Teacher, train_teacher, soft_labels
 from .subtasks import read_run, subtask_path
 
@@ -129,6 +130,15 @@ def _teacher_record(t, temperature:float):
     if not isinstance(t, Teacher): return dict(net=type(t).__name__, temperature=temperature)
     return dict(epoch=t.epoch, net=t.net_name, net_kw=t.net_kw, dataset=t.dataset, settings=t.settings, temperature=temperature)
 
+def _recorded_budget(parts:list, names:list):
+    "The budget (IPC) the subtasks were distilled for: None if none records one; a warning if they disagree."
+    bs = {str(n): (p.config.get('distill') or {}).get('budget_ipc') for n, p in zip(names, parts)}
+    if len(set(bs.values())) > 1:
+        warnings.warn(f"the subtasks were distilled for different budgets {bs}: the joined file is not checked against "
+                      "any; pass budget_ipc= to check it")
+        return None
+    return next(iter(bs.values()))
+
 def aggregate(subtasks,              # a run folder, or a list of subtask files
               teacher=None,          # the global teacher: a `Teacher`, a network, a teacher file, or None (hard labels)
               temperature:float=1.0, # softmax temperature T of the soft labels
@@ -136,6 +146,7 @@ def aggregate(subtasks,              # a run folder, or a list of subtask files
               num_classes:int|None=None, # C; default from run.json, the class names, the teacher or the files
               out=None,              # file to save the result to (atomically), e.g. 'distilled.safetensors'
               device=None,           # where to decode (None: the best available)
+              budget_ipc='auto',     # the budget (IPC) to check the result against; 'auto': the subtasks' own; None: none
              ) -> Distilled:
     "Load the subtask files, concatenate them, give each prior its soft label from `teacher`, and save to `out`."
     files, run = subtask_files(subtasks)
@@ -150,6 +161,8 @@ def aggregate(subtasks,              # a run folder, or a list of subtask files
     ds = concat_subtasks(parts, C, class_names, names=files)
     ds.config = dict(ds.config, aggregate=dict(files=[str(f) for f in files], teacher=_teacher_record(t, temperature)))
     if t is not None: relabel(ds, t, temperature)
+    budget = _recorded_budget(parts, files) if budget_ipc == 'auto' else budget_ipc
+    if budget is not None: check_budget(ds.storage(), ipc=budget, what=f"the budget of {budget:g} IPC")
     if out is not None:
         ds.save(out)
         print(f"aggregated {len(parts)} subtask files into {out}: {ds}")

@@ -8,7 +8,7 @@ import json, math, time, signal
 from pathlib import Path
 import torch, torch.nn as nn
 import safetensors.torch
-from safetensors import safe_open
+from safetensors import safe_open, SafetensorError
 from tqdm.auto import tqdm
 import d3_nb
 from .core import *
@@ -17,13 +17,14 @@ from .augment import dsa_for
 from .train import train, evaluate
 from .latents import LatentPriors
 from .decoders import make_decoder
-from .storage import decoder_float_budget, check_budget
+from .storage import decoder_float_budget, check_budget, ipc_budget_bytes, storage_of, StorageReport
 from .artifact import Distilled
 from .experts import Trajectories
 from .losses import mtt_loss, classwise_mmd2, init_alpha, step_size
 
 # %% auto #0
-__all__ = ['DEFAULTS', 'PRESETS', 'CKPT_FORMAT', 'distill_config', 'same_settings', 'Run', 'save_checkpoint', 'load_checkpoint',
+__all__ = ['DEFAULTS', 'REFERENCE', 'REFERENCE_COMMON', 'REFERENCE_DIFFERENCES', 'PRESETS', 'CKPT_FORMAT', 'distill_config',
+           'same_settings', 'Run', 'budget_report', 'check_subtask_budget', 'save_checkpoint', 'load_checkpoint',
            'autocast', 'mtt_step', 'mmd_step', 'as_distilled', 'val_accuracy', 'distill']
 
 # %% ../nbs/22_distill.ipynb #c005
@@ -36,6 +37,7 @@ DEFAULTS = dict(
     syn_steps=10, expert_epochs=2, max_start_epoch=4,  # N, M and the range of start epochs t
     batch_syn=None,                           # synthetic images per student step (None: all priors' samples)
     samples_per_prior=1,                      # decoded samples per prior for the MTT student's training set
+    noise='per_iteration',                    # MTT samples: one noise draw per iteration, or fresh at every 'per_step'
     lr_latent=0.05, lr_lr=1e-5, lr_decoder=1e-3, lr_teacher=None,  # lr_teacher None: the experts' own lr
     mmd_per_class=20, mmd_real_per_class=64,  # decoded and real images per class in each MMD update
     mmd_scale='median',                       # RBF widths: None (the reference's absolute 1..16) or 'median'
@@ -46,18 +48,29 @@ DEFAULTS = dict(
     amp=None,                                 # mixed precision of the forward passes: None (fp32) or 'bf16'
 )
 
-PRESETS = {
-    # the reference's ImageNet-1K 64x64 settings (ConvNet-D4 experts), per budget
+# The reference's ImageNet-1K 64x64 settings (ConvNet-D4 experts), as facts: METHOD.md section 3 and the authors' code
+REFERENCE = {
     'imagenet64-ipc1': dict(lpc=1, d_z=64, decoder='small', syn_steps=10, expert_epochs=2, max_start_epoch=27,
                             lr_latent=3e-4, lr_lr=1e-6, lr_teacher=1e-2, lr_decoder=3e-4, iterations=10_000,
-                            batch_syn=200, mmd_per_class=30, mmd_scale=None, init_logvar='normal'),
+                            batch_syn=200, mmd_per_class=30, mmd_real_per_class=30),
     'imagenet64-ipc2': dict(lpc=2, d_z=2048, decoder='medium', syn_steps=10, expert_epochs=2, max_start_epoch=10,
                             lr_latent=5e-3, lr_lr=5e-6, lr_teacher=1.5e-2, lr_decoder=8e-5, iterations=10_000,
-                            batch_syn=250, mmd_per_class=12, mmd_scale=None, init_logvar='normal'),
+                            batch_syn=250, mmd_per_class=12, mmd_real_per_class=12),
     'imagenet64-ipc10': dict(lpc=10, d_z=4096, decoder='large', syn_steps=10, expert_epochs=2, max_start_epoch=27,
                              lr_latent=5e-3, lr_lr=1e-6, lr_teacher=8e-3, lr_decoder=8e-5, iterations=8_000,
-                             batch_syn=250, mmd_per_class=20, mmd_scale=None, init_logvar='normal'),
-    # CPU-sized runs on MNIST-like 10-class data
+                             batch_syn=250, mmd_per_class=20, mmd_real_per_class=20),
+}
+# what the reference does in every budget: N(0, 1) log-variances, the absolute RBF widths 1..16, no augmentation in
+# either update, fresh latent noise at every unrolled student step, one MMD term per class summed with weight 1
+REFERENCE_COMMON = dict(init_logvar='normal', mmd_scale=None, aug=False, noise='per_step', mmd_weight=1.0,
+                        samples_per_prior=1)
+# where a reference preset still differs from the reference, and why (METHOD.md section 6: defects not reproduced)
+REFERENCE_DIFFERENCES = {'decoder norm': "per-sample (instance) norm instead of BatchNorm in train mode, so that an "
+                                         "image does not depend on the other latents of its batch"}
+
+PRESETS = {
+    **{name: {**REFERENCE_COMMON, **ref} for name, ref in REFERENCE.items()},
+    # CPU-sized runs on MNIST-like 10-class data (d3_nb's own defaults otherwise)
     'mnist-ipc10': dict(lpc=10, d_z=16, budget_ipc=10, iterations=300),
     'mnist-ipc1': dict(lpc=2, d_z=8, budget_ipc=1, iterations=300, mmd_per_class=10),
 }
@@ -74,6 +87,7 @@ def distill_config(preset:str|None=None, # a name in `PRESETS`, or None for `DEF
     check(cfg['mtt'] or cfg['mmd'], "mtt and mmd are both off: nothing would be learned")
     check(cfg['iterations'] >= 0, f"iterations must be >= 0, got {cfg['iterations']}")
     check(cfg['amp'] in (None, 'bf16'), f"amp must be None (full precision) or 'bf16', got {cfg['amp']!r}")
+    check(cfg['noise'] in ('per_iteration', 'per_step'), f"noise must be 'per_iteration' or 'per_step', got {cfg['noise']!r}")
     return cfg
 
 def same_settings(saved:dict, cfg:dict) -> bool:
@@ -81,17 +95,29 @@ def same_settings(saved:dict, cfg:dict) -> bool:
     return {**json.loads(json.dumps(DEFAULTS)), **saved} == json.loads(json.dumps(cfg))
 
 # %% ../nbs/22_distill.ipynb #c009
+def _total_classes(data:ImageData, num_classes:int|None, cfg:dict) -> int:
+    "C, the whole dataset's class count, for a subtask `data`: given, or known when `data` holds classes 0..k-1."
+    ids = tuple(data.class_ids)
+    if num_classes is not None:
+        check(num_classes > max(ids), f"num_classes={num_classes} is too small for the subtask's global class ids {list(ids)}")
+        return int(num_classes)
+    check(cfg['budget_ipc'] is None or ids == tuple(range(data.num_classes)),
+          f"the subtask holds classes {list(ids)[:10]} of a larger dataset: pass num_classes= (the whole dataset's "
+          "class count) so that its share of the budget and its soft labels are counted over every class")
+    return max(max(ids) + 1, data.num_classes)
+
 class Run:
     "The learnable state of one subtask's distillation, its optimisers and its random stream."
-    def __init__(self, data:ImageData, experts:Trajectories, cfg:dict, device):
+    def __init__(self, data:ImageData, experts:Trajectories, cfg:dict, device, num_classes:int|None=None):
         self.data, self.experts, self.cfg, self.device = data, experts, cfg, device
         k, shape = data.num_classes, data.shape
+        self.num_classes = _total_classes(data, num_classes, cfg)  # C: soft labels and budgets are C wide
         torch.manual_seed(cfg['seed'])
         self.g = torch.Generator().manual_seed(cfg['seed'])
         self.priors = LatentPriors(k, cfg['lpc'], cfg['d_z'], init_logvar=cfg['init_logvar'], generator=self.g).to(device)
         budget = None
         if cfg['budget_ipc'] is not None:
-            budget = decoder_float_budget(k, cfg['lpc'], cfg['d_z'], shape, cfg['budget_ipc'])
+            budget = decoder_float_budget(k, cfg['lpc'], cfg['d_z'], shape, cfg['budget_ipc'], total_classes=self.num_classes)
         self.decoder = make_decoder(cfg['d_z'], shape, family=cfg['decoder'], budget_floats=budget,
                                     width=cfg['decoder_width'], mean=data.mean, std=data.std).to(device)
         lr0 = cfg['lr_teacher'] if cfg['lr_teacher'] is not None else experts.header['lr']
@@ -100,6 +126,20 @@ class Run:
         self.opt_alpha = torch.optim.SGD([self.alpha], lr=cfg['lr_lr'], momentum=0.5)
         self.opt_decoder = torch.optim.Adam(self.decoder.parameters(), lr=cfg['lr_decoder'], weight_decay=1e-5)
         self.iteration, self.history, self.seconds = 0, [], 0.0
+
+# %% ../nbs/22_distill.ipynb #n0454792
+def budget_report(run:Run) -> StorageReport:
+    "What the subtask adds to the aggregated dataset: its latents and decoder, and the C-wide soft labels of its priors."
+    k, C = run.data.num_classes, run.num_classes
+    return storage_of({'latents (mu, logvar)': run.priors, 'decoder': run.decoder,
+                       'soft labels (added by aggregate)': (run.priors.n_priors * C, torch.float32)},
+                      C, run.data.shape, what=f"a subtask of {k} of {C} classes")
+
+def check_subtask_budget(run:Run) -> int:
+    "Raise a `D3Error` with the breakdown unless the subtask fits its classes' share of `budget_ipc`; else the bytes left."
+    k, C, ipc = run.data.num_classes, run.num_classes, run.cfg['budget_ipc']
+    limit = ipc_budget_bytes(ipc, C, run.data.shape, share=k)
+    return check_budget(budget_report(run), bytes=limit, what=f"this subtask's share of {ipc:g} IPC ({k} of {C} classes)")
 
 # %% ../nbs/22_distill.ipynb #c011
 def _flat_state(prefix:str, obj, tensors:dict):
@@ -137,21 +177,27 @@ def save_checkpoint(run:Run, path):
 def _read_checkpoint(path) -> tuple:
     "The header and tensors of a checkpoint file, or a `D3Error` saying why it cannot be used."
     header = read_d3_header(path, CKPT_FORMAT, 1, 'distillation checkpoint')
+    missing = [k for k in ('config', 'skeleton', 'iteration', 'seconds', 'history') if k not in header]
+    check(not missing, f"{path} is damaged: its header lacks {missing}; delete it to start over")
     try:
-        with safe_open(str(path), 'pt') as f: tensors = {k: f.get_tensor(k) for k in f.keys()}
-    except Exception as e: raise D3Error(f"{path} is damaged ({type(e).__name__}: {e}); delete it to start over") from None
+        with safe_open(str(path), 'pt') as f: tensors = {k: f.get_tensor(k) for k in f.keys()}  # no more than the file holds
+    except (SafetensorError, OSError) as e:
+        raise D3Error(f"{path} is damaged ({type(e).__name__}: {e}); delete it to start over") from e
     return header, tensors
 
 def load_checkpoint(run:Run, path):
     "Restore `run` (built with the same settings) from the checkpoint at `path`."
     header, tensors = _read_checkpoint(path)
-    check(same_settings(header['config'], run.cfg),
+    check(isinstance(header['config'], dict) and same_settings(header['config'], run.cfg),
           f"{path} was written by a run with other settings: use another output folder, or delete it to start over")
-    s = _unflat_state(header['skeleton'], tensors)
-    run.priors.load_state_dict(s['priors']); run.decoder.load_state_dict(s['decoder'])
-    with torch.no_grad(): run.alpha.copy_(s['alpha'])
-    for name in ('opt_latent', 'opt_alpha', 'opt_decoder'): getattr(run, name).load_state_dict(s[name])
-    run.g.set_state(s['rng'])
+    try:
+        s = _unflat_state(header['skeleton'], tensors)
+        run.priors.load_state_dict(s['priors']); run.decoder.load_state_dict(s['decoder'])
+        with torch.no_grad(): run.alpha.copy_(s['alpha'])
+        for name in ('opt_latent', 'opt_alpha', 'opt_decoder'): getattr(run, name).load_state_dict(s[name])
+        run.g.set_state(s['rng'])
+    except (KeyError, TypeError, ValueError, RuntimeError) as e:  # a skeleton or tensors that do not fit this run
+        raise D3Error(f"{path} is damaged ({type(e).__name__}: {e}); delete it to start over") from e
     run.iteration, run.seconds, run.history = header['iteration'], header['seconds'], header['history']
 
 # %% ../nbs/22_distill.ipynb #c016
@@ -160,15 +206,24 @@ def autocast(run:Run):
     return torch.autocast(device_type=run.device.type, dtype=torch.bfloat16, enabled=run.cfg['amp'] == 'bf16')
 
 # %% ../nbs/22_distill.ipynb #c018
+def _mtt_images(run:Run):
+    "`(images, prior_idx)`: a function from indices of the MTT student's synthetic set to decoded images, and each one's prior."
+    cfg, pri = run.cfg, run.priors
+    if cfg['noise'] == 'per_step':  # the reference: fresh noise for the images of every unrolled step
+        idx = torch.arange(pri.n_priors, device=pri.mu.device).repeat_interleave(cfg['samples_per_prior'])
+        return (lambda i: run.decoder(pri.sample(1, priors=idx[i.to(idx.device)], generator=run.g)[0])), idx
+    z, idx = pri.sample(cfg['samples_per_prior'], generator=run.g)  # one draw, shared by the N steps
+    return (lambda i: run.decoder(z[i])), idx
+
 def mtt_step(run:Run, net:nn.Module, aug) -> dict:
     "One trajectory-matching update of latents, decoder and step size; returns its diagnostics."
     cfg = run.cfg
     start, target = run.experts.sample_segment(cfg['max_start_epoch'], cfg['expert_epochs'], generator=run.g)
-    z, idx = run.priors.sample(cfg['samples_per_prior'], generator=run.g)
+    images, idx = _mtt_images(run)
     y = run.priors.labels.to(run.device)[idx]
     batch = cfg['batch_syn'] or len(y)
     with autocast(run):
-        loss, st = mtt_loss(net, start, target, lambda i: run.decoder(z[i]), y, run.alpha, cfg['syn_steps'], batch,
+        loss, st = mtt_loss(net, start, target, images, y, run.alpha, cfg['syn_steps'], batch,
                             aug=aug, generator=run.g, return_stats=True)
     for o in (run.opt_latent, run.opt_alpha, run.opt_decoder): o.zero_grad(set_to_none=True)
     loss.backward()
@@ -202,10 +257,9 @@ def mmd_step(run:Run, feat_nets:list, aug, real:tuple) -> dict:
 def as_distilled(run:Run, num_classes:int|None=None, class_names=None) -> Distilled:
     "The run's current priors and decoder as a one-subtask `Distilled` (global class ids from the data)."
     d = run.data
-    ids = list(d.class_ids) if getattr(d, 'class_ids', None) is not None else list(range(d.num_classes))
-    total = num_classes if num_classes is not None else max(max(ids) + 1, d.num_classes)
-    check(total > max(ids), f"num_classes={total} is too small for the subtask's global class ids {ids}")
-    return Distilled(run.priors, run.decoder, partition=[ids], num_classes=total, class_names=class_names,
+    total = run.num_classes if num_classes is None else num_classes
+    check(total > max(d.class_ids), f"num_classes={total} is too small for the subtask's global class ids {list(d.class_ids)}")
+    return Distilled(run.priors, run.decoder, partition=[list(d.class_ids)], num_classes=total, class_names=class_names,
                      image_shape=d.shape, mean=d.mean, std=d.std, config=dict(distill=run.cfg))
 
 def val_accuracy(run:Run, val:ImageData, epochs:int, seed:int=0) -> float:
@@ -231,7 +285,7 @@ def distill(data:ImageData, # the subtask's training images (labels 0..k-1; `cla
             val:ImageData|None=None, # validation split for `eval_every` (held out of train; never the test split)
             device=None, # where to run (None: CUDA if available)
             progress:bool=True, # show a progress bar with live losses
-            num_classes:int|None=None, # classes of the whole dataset (default: the highest global class id + 1)
+            num_classes:int|None=None, # C of the whole dataset (needed with a budget when `data` is a subtask)
             class_names=None, # names of the whole dataset's classes, kept in the result
             **settings, # overrides of `DEFAULTS` / the preset, e.g. lpc=10, iterations=500, mtt=False
            ) -> Distilled:
@@ -248,8 +302,8 @@ def distill(data:ImageData, # the subtask's training images (labels 0..k-1; `cla
         check(same_settings(done.config.get('distill') or {}, cfg),
               f"{out} already holds a finished subtask made with other settings: use another output folder or delete it")
         return done
-    run = Run(data, experts, cfg, dev)
-    if cfg['budget_ipc'] is not None: check_budget(as_distilled(run).storage(), ipc=cfg['budget_ipc'])
+    run = Run(data, experts, cfg, dev, num_classes)
+    if cfg['budget_ipc'] is not None: check_subtask_budget(run)
     out.mkdir(parents=True, exist_ok=True)  # only once the settings are known to be good
     if ckpt.exists(): load_checkpoint(run, ckpt)
     _loop(run, ckpt, out, val, progress)

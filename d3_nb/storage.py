@@ -271,40 +271,48 @@ def ipc_budget_bytes(ipc:float,            # images per class
                      num_classes:int,      # C
                      image_shape,          # (channels, height, width)
                      dtype=torch.float32,  # precision of the convention's images and soft labels
+                     share:int|None=None,  # the part of the budget that belongs to this many classes (a subtask's k)
                     ) -> int:
-    "Bytes of `ipc` images per class plus one soft label each: N x (image + C values) at `dtype`."
-    return round(ipc * num_classes * (math.prod(image_shape) + num_classes) * dtype_bytes(dtype))
+    "Bytes of `ipc` images per class plus one soft label (C values) each, for all C classes or `share` of them."
+    k = num_classes if share is None else share
+    check(0 < k <= num_classes, f"share must be a number of classes in 1..{num_classes}, got {share!r}")
+    return round(ipc * k * (math.prod(image_shape) + num_classes) * dtype_bytes(dtype))
 
 # %% ../nbs/12_storage.ipynb #c056
 def check_budget(report:StorageReport, # what would be stored
                  ipc:float=None,       # budget in images per class (at the report's precision) ...
                  bytes:int=None,       # ... or in bytes
+                 what:str=None,        # how to name the budget in the message (default: '<ipc> IPC' or 'the budget')
                 ) -> int:
     "Raise `D3Error` with the breakdown if `report` exceeds the budget; else return the bytes left."
     check((ipc is None) != (bytes is None), "give the budget either as ipc= or as bytes=, not both or neither")
     if ipc is not None:
         limit, said = ipc_budget_bytes(ipc, report.num_classes, report.image_shape, report.precision), f"{ipc} IPC"
     else: limit, said = int(bytes), "the budget"
+    said = what or said
     check(report.bytes <= limit, f"storage of {_fmt_bytes(report.bytes)} exceeds {said} ({_fmt_bytes(limit)}) by "
           f"{_fmt_bytes(report.bytes - limit)}; shrink a component below (fewer latents per class, a smaller d_z or "
           f"decoder, fewer subtasks, or a lower precision):\n{report.table()}")
     return limit - report.bytes
 
 # %% ../nbs/12_storage.ipynb #c059
-def decoder_float_budget(num_classes:int,      # C
+def decoder_float_budget(num_classes:int,      # classes that share the decoder(s): C, or a subtask's k
                          lpc:int,              # latent priors per class
                          d_z:int,              # latent dimension
                          image_shape,          # (channels, height, width)
                          ipc:float,            # the budget, in images per class
                          num_subtasks:int=1,   # S: one decoder per subtask shares what is left
                          soft_labels:bool=True,# whether one soft label per prior is stored
+                         total_classes:int|None=None, # C of the whole dataset when `num_classes` is a subtask's k
                         ) -> int:
-    "Numbers left for EACH decoder once latents and soft labels are taken from an `ipc` budget."
+    "Numbers left for EACH decoder once latents and soft labels (C values each) are taken from an `ipc` budget."
     check(num_subtasks >= 1, f"num_subtasks must be at least 1, got {num_subtasks}")
+    C = num_classes if total_classes is None else total_classes
+    check(C >= num_classes, f"total_classes ({C}) cannot be fewer than the classes sharing the decoder ({num_classes})")
     n = num_classes * lpc
-    total = ipc * num_classes * (math.prod(image_shape) + num_classes)
-    latents, labels = n * 2 * d_z, (n * num_classes if soft_labels else 0)
+    total = ipc * num_classes * (math.prod(image_shape) + C)
+    latents, labels = n * 2 * d_z, (n * C if soft_labels else 0)
     left = math.floor((total - latents - labels) / num_subtasks)
     check(left > 0, f"the budget of {ipc} IPC ({total:,.0f} numbers) leaves nothing for the decoders: latents take "
-          f"{latents:,} ({n} priors × 2 × d_z={d_z}) and soft labels {labels:,} ({n} × {num_classes}); lower lpc or d_z")
+          f"{latents:,} ({n} priors × 2 × d_z={d_z}) and soft labels {labels:,} ({n} × {C}); lower lpc or d_z")
     return left
