@@ -51,7 +51,7 @@ def evaluate(model:nn.Module, x:torch.Tensor, y:torch.Tensor, batch_size:int=102
 # %% ../nbs/04_train.ipynb #c015
 def train(model:nn.Module, # the network to train, in place
           data, # `(x, y)` with x normalised float images, or a function `epoch -> (x, y)` (regenerated data)
-          epochs:int, # number of passes over the data
+          epochs:int, # number of epochs: passes over the data, or `steps_per_epoch` steps each
           lr:float=0.01, # initial learning rate
           momentum:float=0.9, # SGD momentum
           weight_decay:float=5e-4, # SGD weight decay
@@ -63,10 +63,13 @@ def train(model:nn.Module, # the network to train, in place
           device=None, # where to train (None: CUDA if available); the model is moved there
           progress:bool=True, # show a progress bar
           desc:str='train', # progress bar label
+          steps_per_epoch:int|None=None, # None: an epoch is one pass; else exactly this many SGD steps
          ) -> dict:
     "Train `model` with SGD on `data`; return the history (loss, train accuracy, seconds per epoch)."
     check(epochs >= 0, f"epochs must be >= 0, got {epochs}")
     check(batch_size > 0 and lr > 0, f"batch_size and lr must be positive, got {batch_size} and {lr}")
+    check(steps_per_epoch is None or (isinstance(steps_per_epoch, int) and steps_per_epoch >= 1),
+          f"steps_per_epoch must be None (one pass) or a positive integer, got {steps_per_epoch!r}")
     dev = default_device(device); model.to(dev).train()
     source, g = as_source(data), torch.Generator().manual_seed(seed)
     opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum, weight_decay=weight_decay)
@@ -78,7 +81,7 @@ def train(model:nn.Module, # the network to train, in place
         if ep == decay_epoch and ep > 0:
             for grp in opt.param_groups: grp['lr'] *= 0.1
         t0 = time.perf_counter()
-        loss, correct, n = _epoch(model, opt, *source(ep), batch_size, aug, g, dev)
+        loss, correct, n = _epoch(model, opt, *source(ep), batch_size, aug, g, dev, steps_per_epoch)
         hist['loss'].append(loss / n); hist['acc'].append(correct / n)
         hist['seconds'].append(time.perf_counter() - t0); hist['images'] += n
         bar.update(1); bar.set_postfix(loss=f"{loss / n:.3f}", acc=f"{correct / n:.3f}")
@@ -87,13 +90,20 @@ def train(model:nn.Module, # the network to train, in place
     return hist
 
 # %% ../nbs/04_train.ipynb #c017
-def _epoch(model, opt, x, y, batch_size, aug, g, dev):
-    "One pass over `(x, y)`; returns (summed loss, correct count, number of images) as Python numbers."
+def _order(n:int, batch_size:int, steps:int|None, g:torch.Generator) -> tuple:
+    "`(indices, batch)`: one epoch's sample order and batch size: a permutation, or `steps` batches from fresh ones."
+    if steps is None: return torch.randperm(n, generator=g), batch_size
+    b = min(batch_size, n)  # a batch never holds an image twice
+    return torch.cat([torch.randperm(n, generator=g) for _ in range(math.ceil(steps * b / n))])[:steps * b], b
+
+def _epoch(model, opt, x, y, batch_size, aug, g, dev, steps=None):
+    "One epoch over `(x, y)`; returns (summed loss, correct count, number of images) as Python numbers."
     x, y = x.to(dev, non_blocking=True), y.to(dev, non_blocking=True)
-    perm = torch.randperm(len(x), generator=g).to(dev)
+    perm, b = _order(len(x), batch_size, steps, g)
+    perm = perm.to(dev)
     tot_loss, correct = torch.zeros((), device=dev), torch.zeros((), device=dev)
-    for i in range(0, len(x), batch_size):
-        idx = perm[i:i+batch_size]
+    for i in range(0, len(perm), b):
+        idx = perm[i:i+b]
         xb, yb = x[idx], y[idx]
         if aug is not None: xb = aug(xb, generator=g)
         out = model(xb)
@@ -101,4 +111,4 @@ def _epoch(model, opt, x, y, batch_size, aug, g, dev):
         opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
         tot_loss += loss.detach() * len(idx)
         correct += (out.detach().argmax(1) == (yb.argmax(1) if yb.ndim == 2 else yb)).sum()
-    return tot_loss.item(), correct.item(), len(x)
+    return tot_loss.item(), correct.item(), len(perm)
