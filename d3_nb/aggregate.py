@@ -11,7 +11,7 @@ from .core import *
 from .data import ImageData
 from .artifact import Distilled
 from .storage import check_budget
-from .teacher import Teacher, train_teacher, soft_labels
+from .teacher import Teacher, soft_labels, check_teacher, global_teacher, parse_snapshot
 from .subtasks import read_run, subtask_path
 
 # %% auto #0
@@ -115,9 +115,8 @@ def relabel(ds:Distilled,        # the aggregated dataset (modified in place)
     t = _as_teacher(teacher, ds.device)
     _check_teacher(t, ds)
     t.to(ds.device)
-    rows = []
-    with torch.no_grad():
-        for p, g in zip(ds.priors, ds.decoders): rows.append(soft_labels(t, g(p.means()), temperature))
+    check_teacher(t)  # a teacher that learned nothing (its recorded accuracy, its labels on validation) is refused
+    with torch.no_grad(): rows = [soft_labels(t, g(p.means()), temperature) for p, g in zip(ds.priors, ds.decoders)]
     sl = torch.cat(rows).float()
     check(sl.shape == (len(ds), ds.num_classes), f"the teacher gives {sl.shape[1]} outputs for {ds.num_classes} classes")
     ds.soft_labels = sl
@@ -172,9 +171,9 @@ def aggregate(subtasks,              # a run folder, or a list of subtask files
 # %% ../nbs/31_aggregate.ipynb #c028
 def aggregate_run(run_dir,                # a run folder written by `run_subtasks` / `run_distributed`
                   data:ImageData|None,    # the full training data (every class), to train the teacher on; None: no teacher
-                  teacher_epoch:int=10,   # the early epoch the teacher is kept at (the reference: 9, 12, 13)
+                  teacher_epoch='val',    # 'val': the early-teacher rule on a held-out split; or a fixed epoch
                   temperature:float=1.0,  # softmax temperature of the soft labels
-                  teacher_kw:dict|None=None, # further `train_teacher` settings (epochs, lr, width, net_kw, val, seed, ...)
+                  teacher_kw:dict|None=None, # further `train_teacher` settings (epochs, lr, width, net_kw, seed, ...)
                   out=None,               # the result file; default run_dir/distilled.safetensors
                   device=None,            # where to train and decode (None: the best available)
                   progress:bool=True,     # show the teacher's progress bar
@@ -187,17 +186,17 @@ def aggregate_run(run_dir,                # a run folder written by `run_subtask
         check(data.num_classes == run['num_classes'] and list(data.classes) == run['class_names'],
               f"the data has {data.num_classes} classes {list(data.classes)[:5]}... but the run in {run_dir} was made "
               f"on {run['num_classes']} classes {run['class_names'][:5]}...: give the full training data of the run")
-        tf = run_dir/'teacher.safetensors'
+        tf, snap = run_dir/'teacher.safetensors', parse_snapshot(teacher_epoch)
         if tf.is_file():
             teacher = Teacher.load(tf, device=dev)
-            check(teacher.epoch == teacher_epoch, f"{tf} holds a teacher kept at epoch {teacher.epoch}, not {teacher_epoch}: "
-                  "delete it to train a new one, or ask for its epoch")
+            have = 'val' if str(teacher.settings.get('snapshot', '')).startswith('val') else teacher.epoch
+            check(have == snap, f"{tf} holds a teacher kept at epoch {teacher.epoch}"
+                  f"{' (chosen on validation)' if have == 'val' else ''}, not {snap!r}: delete it to train a new one, "
+                  "or ask for its snapshot")
             check(teacher.classes == list(data.classes) and teacher.dataset == data.name,
                   f"{tf} holds a teacher of {teacher.dataset} classes {teacher.classes[:5]}...; delete it to train one on this data")
         else:
-            kw = dict(teacher_kw or {})
-            kw.setdefault('epochs', teacher_epoch)
-            teacher = train_teacher(data, snapshot_epoch=teacher_epoch, device=dev, progress=progress, **kw)
+            teacher = global_teacher(data, snap, device=dev, progress=progress, **(teacher_kw or {}))
             teacher.save(tf)
             print(f"global teacher -> {tf}: {teacher}")
     return aggregate(run_dir, teacher, temperature, out=out or run_dir/'distilled.safetensors', device=dev)

@@ -10,7 +10,7 @@ import torch, torch.nn as nn
 from tqdm.auto import tqdm
 from .core import *
 from .data import ImageData
-from .teacher import Teacher, soft_labels, fresh_net, resolve_aug, aug_spec
+from .teacher import Teacher, soft_labels, check_teacher, fresh_net, resolve_aug, aug_spec
 from .evaluate import Prototypes
 
 # %% auto #0
@@ -42,7 +42,9 @@ def random_real_soft(data:ImageData, # the training data to choose from
               f"but this data uses {data.mean} {data.std}")
     sub = data.sample_per_class(ipc, seed)
     dev = next(teacher.net.parameters() if isinstance(teacher, Teacher) else teacher.parameters()).device
-    probs = soft_labels(teacher, sub.tensors(dev)[0], temperature=temperature).cpu()
+    x = sub.tensors(dev)[0]
+    check_teacher(teacher, x)  # labels from a teacher that learned nothing would be noise
+    probs = soft_labels(teacher, x, temperature=temperature).cpu()
     return Prototypes.from_data(sub, labels=probs, name='random real + soft labels',
                                 config=dict(method='random_real_soft', ipc=ipc, seed=seed, temperature=temperature,
                                             teacher_epoch=getattr(teacher, 'epoch', None)))

@@ -4,7 +4,7 @@
 
 # %% ../nbs/45_bench.ipynb #c002
 from __future__ import annotations
-import json, math, os, platform, time
+import json, math, os, platform, sys, time
 from pathlib import Path
 import numpy as np
 import torch
@@ -14,7 +14,7 @@ from .data import ImageData, load_dataset
 from .storage import ipc_budget_bytes, real_storage
 from .experts import train_experts
 from .distill import distill
-from .teacher import Teacher, train_teacher
+from .teacher import Teacher, train_teacher, parse_snapshot, check_teacher
 from .subtasks import partition_classes, subtask_data
 from .aggregate import aggregate
 from .evaluate import EvalResult, evaluate_student, results_table
@@ -22,8 +22,8 @@ from .baselines import random_real, random_real_soft, herding, dm, full_data
 
 # %% auto #0
 __all__ = ['METHODS', 'METHOD_GROUPS', 'BENCH_FORMAT', 'BENCH_VERSION', 'parse_methods', 'parse_budgets', 'machine',
-           'ensure_bench', 'uint8_ipc', 'bench_data', 'bench_teacher', 'bench_d3', 'bench_method', 'bench_markdown',
-           'ceiling_label', 'bench_plot', 'bench']
+           'ensure_bench', 'uint8_ipc', 'bench_data', 'bench_teacher', 'bench_d3', 'bench_method', 'below_random',
+           'bench_markdown', 'ceiling_label', 'bench_plot', 'bench']
 
 # %% ../nbs/45_bench.ipynb #c005
 METHODS = {  # key: (display name, needs an integer budget of images)
@@ -103,17 +103,17 @@ def uint8_ipc(budget:float, num_classes:int, shape) -> int:
 
 def bench_data(train:ImageData, val_images:int, expert_images:int) -> tuple:
     "`(fit, val, pool)`: the training split without a stratified validation split, and the experts' and teacher's pool."
-    n_val = min(val_images, len(train) // 10)
-    check(n_val >= train.num_classes, f"the training split ({len(train)} images) is too small to hold out a validation split")
-    fit, val = train.split(val_frac=n_val / len(train), seed=0)
+    fit, val = train.holdout(val_images, seed=0)
     return fit, val, _upto(fit, expert_images, seed=0)
 
-def bench_teacher(out:Path, fit:ImageData, s:dict, device) -> Teacher:
-    "The global teacher, trained on `expert_images` per class of `fit` and kept at `teacher_epoch` (cached in `out`)."
-    f = out/f"teacher_e{s['teacher_epoch']}.safetensors"
+def bench_teacher(out:Path, fit:ImageData, val:ImageData, s:dict, device) -> Teacher:
+    "The global teacher, trained on `expert_images` per class of `fit`, its epoch chosen on `val` (cached in `out`)."
+    snap = parse_snapshot(s['teacher_epoch'])
+    f = out/f"teacher_{'val' if snap == 'val' else f'e{snap}'}.safetensors"
     if f.exists(): return Teacher.load(f, device=device)
-    t = train_teacher(_upto(fit, s['expert_images'], seed=1), snapshot_epoch=s['teacher_epoch'], momentum=0.9,
-                      weight_decay=5e-4, width=s['teacher_width'], device=device, progress=False)
+    t = train_teacher(_upto(fit, s['expert_images'], seed=1), epochs=s['teacher_epochs'], snapshot_epoch=snap, val=val,
+                      width=s['teacher_width'], steps_per_epoch=s['steps_per_epoch'], device=device, progress=False)
+    check_teacher(t)
     t.save(f); return t
 
 # %% ../nbs/45_bench.ipynb #c014
@@ -129,7 +129,8 @@ def bench_d3(out:Path, fit:ImageData, val:ImageData, pool:ImageData, teacher:Tea
     for k in range(subtasks):
         ed = out/'experts' if subtasks == 1 else out/f'experts-S{subtasks}'/f'subtask_{k:02d}'
         experts = train_experts(subtask_data(pool, part, k), ed, num_experts=s['experts'], epochs=s['expert_epochs'],
-                                net_kw=dict(width=s['expert_width']), seed=0, device=device, progress=progress)
+                                steps_per_epoch=s['steps_per_epoch'], net_kw=dict(width=s['expert_width']), seed=0,
+                                device=device, progress=progress, val=subtask_data(val, part, k))
         sd = out/tag/f'subtask_{k:02d}'
         distill(subtask_data(fit, part, k), experts, sd, preset=preset, val=subtask_data(val, part, k), device=device,
                 progress=progress, num_classes=fit.num_classes, class_names=fit.classes, **kw)
@@ -164,20 +165,33 @@ def bench_method(key:str, budget:float, out:Path, fit, val, pool, teacher, test,
     return evaluate_student(protos, test, name=name, distill_seconds=time.perf_counter() - t0, **ev)
 
 # %% ../nbs/45_bench.ipynb #c018
+def below_random(cells:dict) -> list:
+    "`(key, budget, mean, random mean)` of every D3 row below random real uint8 images at the same bytes and budget."
+    return [(k, b, r.mean, cells['random_u8', b].mean) for (k, b), r in sorted(cells.items(), key=lambda kv: str(kv[0]))
+            if k.startswith('d3') and ('random_u8', b) in cells and r.mean < cells['random_u8', b].mean]
+
+def _warnings(cells:dict, b) -> list:
+    "The loud lines under budget `b`'s table: D3 rows that a random real subset beats at equal bytes."
+    return [f"**⚠ {METHODS[k][0]} is below random real images at the same bytes: {100 * m:.2f} % against "
+            f"{100 * ref:.2f} % (uint8, hard labels). D3 must never lose to it.**" for k, bb, m, ref in below_random(cells) if bb == b]
+
 def bench_markdown(cells:dict, settings:dict) -> str:
     "The benchmark's Markdown: a header with the settings and machine, then one table per budget."
     s = settings
     lines = [f"# d3_nb benchmark: {s['dataset']}", '',
              f"Students: {s['student_epochs']} epochs, seeds 0..{s['seeds'] - 1}, ConvNet width {s['student_width']}, final-epoch accuracy on the test split "
              f"({s['test_images']:,} images). D3: {s['iterations']} iterations per subtask, {s['experts']} experts x "
-             f"{s['expert_epochs']} epochs per subtask on {s['expert_images']} images per class, teacher kept at epoch "
-             f"{s['teacher_epoch']}. Machine: {s['machine']['processor']}, {s['machine']['cpus']} CPUs, "
+             f"{s['expert_epochs']} epochs of {s.get('steps_per_epoch') or 'one pass of'} steps per subtask on "
+             f"{s['expert_images']} images per class, teacher epoch {s['teacher_epoch']}"
+             f"{' (chosen on validation)' if s['teacher_epoch'] == 'val' else ''}"
+             f"{'; ' + format(s['train_per_class']) + ' training images per class' if s.get('train_per_class') else ''}. Machine: {s['machine']['processor']}, {s['machine']['cpus']} CPUs, "
              f"{s['machine']['threads']} torch threads{', ' + s['machine']['gpu'] if 'gpu' in s['machine'] else ''}.", '']
     full = cells.get(('full', None))
     for b in sorted({b for (k, b) in cells if b is not None}):
         rs = [cells[(k, b)] for k in METHODS if (k, b) in cells]
         ref = cells.get(('random', b))
         lines += [f"## Budget {b:g} image{'' if b == 1 else 's'} per class", '', results_table(rs + ([full] if full else []), reference=ref), '']
+        lines += [*_warnings(cells, b), ''] if _warnings(cells, b) else []
     return '\n'.join(lines)
 
 def ceiling_label(r) -> str:
@@ -216,7 +230,9 @@ def _cell_file(out:Path, key:str, b:float|None) -> Path:
     return out/'results'/('full.json' if b is None else f"{key}-ipc{b:g}.json")
 
 def _write_summary(out:Path, cells:dict, s:dict):
-    rows = [dict(r.to_dict(), method=k, budget=None if k == 'full' else b) for (k, b), r in cells.items()]
+    low = {(k, b) for k, b, *_ in below_random(cells)}
+    rows = [dict(r.to_dict(), method=k, budget=None if k == 'full' else b, below_random_u8=(k, b) in low)
+            for (k, b), r in cells.items()]
     with atomic_write(out/'results.json', 'w') as f: json.dump(dict(settings=s, results=rows), f, indent=1)
     with atomic_write(out/'results.md', 'w') as f: f.write(bench_markdown(cells, s))
     bench_plot(cells, out/'accuracy_vs_storage.png', title=f"{s['dataset']}: accuracy vs storage")
@@ -235,12 +251,15 @@ def bench(dataset:str='embedded', # dataset name: embedded, mnist, fashion_mnist
           iterations:int=200,     # D3 distillation iterations per subtask
           subtasks:int=2,         # S of the d3_subtasks method
           experts:int=4,          # experts per subtask
-          expert_epochs:int=8,    # epochs per expert
+          expert_epochs:int=8,    # epochs per expert, of `steps_per_epoch` SGD steps each
+          steps_per_epoch:int=50, # SGD steps in an epoch of the experts and the teacher (0: one pass over the data)
           expert_width:int=64,    # ConvNet width of the experts and the teacher
           expert_images:int=1000, # images per class the experts and the teacher train on
-          teacher_epoch:int=6,    # the early epoch the global teacher is kept at
+          teacher_epoch:str='val', # the global teacher's epoch: 'val' (the early-teacher rule on the validation split)
+          teacher_epochs:int=20,  # epochs the teacher trains
           teacher_width:int=128,  # the teacher's ConvNet width
           val_images:int=5000,    # validation images held out of the training split (at most a tenth of it)
+          train_per_class:int=None, # benchmark a class-balanced random subset of this many training images per class
           dm_iterations:int=1000, # DM's optimisation steps
           dm_batch:int=256,       # DM's real images per class per step
           herding_pool:int=None,  # herding's candidates per class (default: every image)
@@ -253,15 +272,17 @@ def bench(dataset:str='embedded', # dataset name: embedded, mnist, fashion_mnist
     keys, bs, out = parse_methods(methods), parse_budgets(budgets), Path(out)
     check(seeds >= 1 and student_epochs >= 1, f"seeds and student_epochs must be >= 1, got {seeds} and {student_epochs}")
     train, test = load_dataset(dataset, root=root), load_dataset(dataset, split='test', root=root)
+    if train_per_class: train = train.sample_per_class(train_per_class, seed=0)
     check(1 <= subtasks <= train.num_classes, f"subtasks must be between 1 and the {train.num_classes} classes, got {subtasks}")
     s = dict(format=BENCH_FORMAT, format_version=BENCH_VERSION, dataset=train.name, test_images=len(test), seeds=seeds,
              student_epochs=student_epochs, student_width=student_width, full_epochs=full_epochs, iterations=iterations, subtasks=subtasks,
              experts=experts, expert_epochs=expert_epochs, expert_width=expert_width, expert_images=expert_images,
-             teacher_epoch=teacher_epoch, teacher_width=teacher_width, val_images=val_images, dm_iterations=dm_iterations, dm_batch=dm_batch,
-             herding_pool=herding_pool)
+             teacher_epoch=str(parse_snapshot(teacher_epoch)), teacher_epochs=teacher_epochs, teacher_width=teacher_width,
+             val_images=val_images, dm_iterations=dm_iterations, dm_batch=dm_batch, herding_pool=herding_pool,
+             steps_per_epoch=steps_per_epoch or None, train_per_class=train_per_class, train_images=len(train))
     s = ensure_bench(out, dict(s, machine=machine()))  # a resumed benchmark keeps the machine it started on
     fit, val, pool = bench_data(train, val_images, expert_images)
-    teacher = bench_teacher(out, fit, s, device)
+    teacher = bench_teacher(out, fit, val, s, device)
     todo = [('full', None)] if 'full' in keys else []
     todo = [(k, b) for b in bs for k in keys if k != 'full'] + todo
     cells = {}
@@ -278,5 +299,8 @@ def bench(dataset:str='embedded', # dataset name: embedded, mnist, fashion_mnist
         print(f"[{i + 1}/{len(todo)}] {r!r} ({time.perf_counter() - t0:.0f}s)")
         _write_summary(out, cells, s)
     if cells: _write_summary(out, cells, s)
+    for k, b, m, ref in below_random(cells):
+        print(f"WARNING: {METHODS[k][0]} at budget {b:g} scores {100 * m:.2f} %, below random real uint8 images at the "
+              f"same bytes ({100 * ref:.2f} %)", file=sys.stderr)
     print((out/'results.md').read_text() if cells else 'nothing to do')
     return dict(settings=s, results={f"{k}@{b}": r.mean for (k, b), r in cells.items()})

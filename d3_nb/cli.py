@@ -17,7 +17,7 @@ from .evaluate import evaluate_student
 from .data import ImageData
 from .experts import train_experts
 from .distill import distill
-from .teacher import Teacher, train_teacher
+from .teacher import Teacher, global_teacher, parse_snapshot
 from .aggregate import aggregate
 from .subtasks import d3_subtasks, _json_arg, _exit
 from .bench import bench
@@ -40,7 +40,7 @@ def run(dataset:str='embedded', # dataset name: embedded, mnist, fashion_mnist, 
         num_experts:int=2, # experts per subtask
         expert_epochs:int=6, # epochs per expert
         width:int=32, # ConvNet width of experts and teacher
-        teacher_epoch:int=8, # the early epoch the global teacher is kept at
+        teacher_epoch:str='val', # the global teacher's epoch: 'val' (chosen on a held-out split) or a number
         student_epochs:int=100, # epochs of each evaluation student
         seeds:int=1, # evaluation students (seeds 0..seeds-1)
         seed:int=0, # seed of experts and distillation
@@ -110,6 +110,7 @@ def experts(out:str=None,           # the folder of the trajectory files (requir
             n_per_class:int=None,   # only this many random images of each class
             num_experts:int=5,      # experts to train
             epochs:int=30,          # epochs per expert
+            steps_per_epoch:int=50, # SGD steps per epoch (0: one pass over the data)
             lr:float=0.01,          # SGD learning rate
             width:int=128,          # ConvNet width
             depth:int=None,         # ConvNet depth (default: from the image size)
@@ -122,7 +123,8 @@ def experts(out:str=None,           # the folder of the trajectory files (requir
     "Train expert trajectories (the MTT targets and MMD feature networks) on a dataset or a class subset, resumably."
     check(out, "--out is required: the folder of the trajectory files")
     data = _select(load_dataset(dataset, root=root), classes, n_per_class, seed)
-    return train_experts(data, out, num_experts=num_experts, epochs=epochs, lr=lr, batch_size=batch_size,
+    return train_experts(data, out, num_experts=num_experts, epochs=epochs, steps_per_epoch=steps_per_epoch or None, lr=lr,
+                         batch_size=batch_size,
                          data_fraction=data_fraction, net_kw=dict(width=width, **({'depth': depth} if depth else {})),
                          seed=seed, device=device, progress=progress)
 
@@ -165,7 +167,7 @@ def aggregate_cmd(subtasks:str=None,      # a run folder of d3 subtasks, or subt
                   teacher:str=None,       # a teacher file (e.g. a run's teacher.safetensors) giving the soft labels
                   dataset:str=None,       # ... or train a global teacher on this dataset (saved beside OUT)
                   root:str=None,          # data root (default: $D3_DATA)
-                  teacher_epoch:int=10,   # the early epoch a trained teacher is kept at
+                  teacher_epoch:str='val', # a trained teacher's epoch: 'val' (chosen on a held-out split) or a number
                   teacher_width:int=128,  # a trained teacher's ConvNet width
                   temperature:float=1.0,  # softmax temperature of the soft labels
                   hard:bool=False,        # no teacher: store hard labels only
@@ -178,11 +180,11 @@ def aggregate_cmd(subtasks:str=None,      # a run folder of d3 subtasks, or subt
     t = None
     if teacher: t = Teacher.load(teacher, device=device)
     elif dataset and not hard:
-        f = Path(out).with_name(Path(out).stem + f'.teacher_e{teacher_epoch}.safetensors')
+        snap = parse_snapshot(teacher_epoch)
+        f = Path(out).with_name(Path(out).stem + f'.teacher_{"val" if snap == "val" else f"e{snap}"}.safetensors')
         if f.exists(): t = Teacher.load(f, device=device)
         else:
-            t = train_teacher(load_dataset(dataset, root=root), snapshot_epoch=teacher_epoch, width=teacher_width,
-                              momentum=0.9, weight_decay=5e-4, device=device)
+            t = global_teacher(load_dataset(dataset, root=root), snap, width=teacher_width, device=device)
             t.save(f)
     return aggregate(src, teacher=t, temperature=temperature, out=out, device=device)
 

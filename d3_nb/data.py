@@ -228,6 +228,16 @@ def split(self:ImageData, val_frac:float=0.1, # fraction of each class held out
         val[grp[torch.randperm(len(grp), generator=g)[:int(round(len(grp) * val_frac))]]] = True
     return self._take(~val, 'train'), self._take(val, 'val')
 
+# %% ../nbs/01_data.ipynb #n7f54e2e
+@patch
+def holdout(self:ImageData, max_images:int=5000, # the most images the validation split may hold
+            seed:int=0) -> tuple: # seed of the random choice
+    "`(rest, val)`: a stratified validation split of a tenth of the images (at most `max_images`) and the rest."
+    n_val = min(max_images, len(self) // 10)
+    check(n_val >= self.num_classes, f"{len(self)} images are too few to hold out a validation split with every "
+          f"class ({self.num_classes} classes need at least {10 * self.num_classes} images)")
+    return self.split(val_frac=n_val / len(self), seed=seed)
+
 # %% ../nbs/01_data.ipynb #c045
 @patch
 def sample_per_class(self:ImageData, n:int, # images of each class

@@ -14,7 +14,7 @@ import d3_nb
 from .core import *
 from .data import ImageData
 from .augment import dsa_for
-from .train import train, evaluate
+from .train import train, evaluate, accuracy_floor
 from .latents import LatentPriors
 from .decoders import make_decoder
 from .storage import decoder_float_budget, check_budget, ipc_budget_bytes, storage_of, StorageReport
@@ -25,7 +25,7 @@ from .losses import mtt_loss, classwise_mmd2, init_alpha, step_size
 # %% auto #0
 __all__ = ['DEFAULTS', 'REFERENCE', 'REFERENCE_COMMON', 'REFERENCE_DIFFERENCES', 'PRESETS', 'CKPT_FORMAT', 'distill_config',
            'same_settings', 'Run', 'budget_report', 'check_subtask_budget', 'save_checkpoint', 'load_checkpoint',
-           'autocast', 'mtt_step', 'mmd_step', 'as_distilled', 'val_accuracy', 'distill']
+           'autocast', 'mtt_step', 'mmd_step', 'as_distilled', 'val_accuracy', 'check_experts', 'distill']
 
 # %% ../nbs/22_distill.ipynb #c005
 DEFAULTS = dict(
@@ -277,6 +277,19 @@ def val_accuracy(run:Run, val:ImageData, epochs:int, seed:int=0) -> float:
     train(net, source, epochs, aug=dsa_for(val), seed=seed, device=run.device, progress=False)
     return evaluate(net, *val.tensors(run.device))
 
+# %% ../nbs/22_distill.ipynb #nff567b1
+def check_experts(experts:Trajectories):
+    "Refuse experts whose final accuracy (validation if recorded, else training) is under `accuracy_floor`."
+    k = len(experts.header['classes'])
+    for e in experts.experts:
+        hd = experts.headers[e]
+        acc, on = (hd['val_acc'], 'validation') if 'val_acc' in hd else ((hd.get('acc') or [None])[-1], 'training')
+        if acc is None: continue  # trained for no epochs: trajectory matching refuses too-short trajectories
+        check(acc >= accuracy_floor(k), f"expert {e} in {experts.folder} ends at {100 * acc:.1f} % {on} accuracy on its "
+              f"{k} classes (chance {100 / k:.1f} %, floor {100 * accuracy_floor(k):.1f} %): its trajectory barely leaves "
+              "its initialisation and its features separate nothing; train the experts for more steps "
+              "(train_experts(epochs=..., steps_per_epoch=...)) or with another learning rate")
+
 # %% ../nbs/22_distill.ipynb #c024
 def distill(data:ImageData, # the subtask's training images (labels 0..k-1; `class_ids` maps them to global classes)
             experts, # the subtask's `Trajectories`, or the folder `train_experts` wrote
@@ -293,6 +306,7 @@ def distill(data:ImageData, # the subtask's training images (labels 0..k-1; `cla
     cfg, dev = distill_config(preset, **settings), default_device(device)
     check(isinstance(data, ImageData) and len(data) > 0, "distill needs the subtask's data as a non-empty ImageData")
     experts = experts if isinstance(experts, Trajectories) else Trajectories(experts, device=dev)
+    check_experts(experts)
     check(experts.header['num_classes'] == data.num_classes if 'num_classes' in experts.header else True,
           f"the experts were trained on {experts.header.get('num_classes')} classes but the data has {data.num_classes}")
     out = Path(out_dir)

@@ -17,12 +17,12 @@ from .core import *
 from .data import ImageData
 from .augment import DiffAug, dsa_for
 from .nets import make_net
-from .train import train
+from .train import train, evaluate
 
 # %% auto #0
-__all__ = ['TRAJECTORY_FORMAT', 'TRAJECTORY_VERSION', 'RUN_KEYS', 'ExpertBuffer', 'flatten_params', 'unflatten_params',
-           'expert_seed', 'data_fingerprint', 'run_header', 'net_from_header', 'read_header', 'load_trajectory',
-           'trajectory_bytes', 'train_experts', 'Trajectories', 'segment_epochs']
+__all__ = ['TRAJECTORY_FORMAT', 'TRAJECTORY_VERSION', 'RUN_KEYS', 'OPTIONAL_RUN_KEYS', 'ExpertBuffer', 'flatten_params',
+           'unflatten_params', 'expert_seed', 'data_fingerprint', 'run_header', 'net_from_header', 'read_header',
+           'load_trajectory', 'trajectory_bytes', 'train_experts', 'Trajectories', 'segment_epochs']
 
 # %% ../nbs/20_experts.ipynb #c005
 def flatten_params(params:dict # name -> tensor, in the network's parameter order
@@ -72,6 +72,7 @@ def _aug_spec(aug):
 TRAJECTORY_FORMAT, TRAJECTORY_VERSION, _HEADER_KEY = 'd3_nb.trajectory', 1, 'd3_nb'
 RUN_KEYS = ('format', 'net', 'net_kw', 'dataset', 'classes', 'class_ids', 'num_images', 'image_shape', 'mean', 'std',
             'data_sha256', 'epochs', 'lr', 'momentum', 'weight_decay', 'batch_size', 'aug', 'data_fraction', 'seed')
+OPTIONAL_RUN_KEYS = ('steps_per_epoch',)  # run keys newer than the format: a file without one has the old meaning (None)
 
 def _jsonable(d): return json.loads(json.dumps(d))
 
@@ -79,6 +80,7 @@ def run_header(data:ImageData, # the subtask's data (labels 0..k-1)
                net:str='convnet', # network name for `make_net`
                net_kw:dict|None=None, # extra `make_net` arguments (width, depth, norm, ...)
                epochs:int=30, lr:float=0.01, batch_size:int=256, aug=None, data_fraction:float=1.0, seed:int=0,
+               steps_per_epoch:int|None=None, # SGD steps per epoch (None: one pass over the data)
               ) -> dict:
     "The JSON header describing a run of experts on `data`."
     c, h, w = data.shape
@@ -87,7 +89,7 @@ def run_header(data:ImageData, # the subtask's data (labels 0..k-1)
         torch_version=torch.__version__, net=net, net_kw=kw, dataset=data.name, classes=list(data.classes),
         class_ids=list(data.class_ids), num_images=len(data), image_shape=list(data.shape), mean=list(data.mean),
         std=list(data.std), data_sha256=data_fingerprint(data), epochs=epochs, lr=lr, momentum=0.0, weight_decay=0.0,
-        batch_size=batch_size, aug=_aug_spec(aug), data_fraction=data_fraction, seed=seed))
+        batch_size=batch_size, aug=_aug_spec(aug), data_fraction=data_fraction, seed=seed, steps_per_epoch=steps_per_epoch))
 
 # %% ../nbs/20_experts.ipynb #c018
 def net_from_header(header:dict, # a run or trajectory header
@@ -175,7 +177,7 @@ def trajectory_bytes(net:nn.Module, # the expert network (parameters and buffers
 # %% ../nbs/20_experts.ipynb #c033
 def _same_run(have:dict, want:dict, path:Path):
     "Raise a D3Error unless the header `have` (from `path`) describes the same run as `want`."
-    diff = [k for k in RUN_KEYS if have.get(k) != want.get(k)]
+    diff = [k for k in RUN_KEYS + OPTIONAL_RUN_KEYS if have.get(k) != want.get(k)]
     if diff:
         k = diff[0]; show = lambda v: (repr(v)[:60] + '...') if len(repr(v)) > 60 else repr(v)
         raise D3Error(f"{path.parent} holds a different run of experts: {path.name} has {k}={show(have.get(k))} but this "
@@ -201,7 +203,7 @@ def _expert_data(data:ImageData, expert:int, fraction:float, seed:int, device) -
     return part.tensors(device)
 
 # %% ../nbs/20_experts.ipynb #c035
-def _train_expert(header:dict, xy:tuple, path:Path, expert:int, device, bar, callback) -> dict:
+def _train_expert(header:dict, xy:tuple, path:Path, expert:int, device, bar, callback, val=None) -> dict:
     "Train (or resume) one expert and write its trajectory to `path`; returns its header."
     part, seed, epochs = path.with_suffix('.partial'), header['seed'], header['epochs']
     ckpts = _checkpoints(part, header) if part.is_dir() else []
@@ -217,8 +219,8 @@ def _train_expert(header:dict, xy:tuple, path:Path, expert:int, device, bar, cal
             if ep + e == len(snaps) + len(new): new.append(_snapshot(m))
         hist = train(net, xy, epochs=1, lr=header['lr'], momentum=0., weight_decay=0., batch_size=header['batch_size'],
                      aug=header['_aug'], decay_at=None, callback=take, seed=expert_seed(seed, expert, ep),
-                     device=device, progress=False)
-        st = dict(loss=hist['loss'][0], acc=hist['acc'][0], seconds=hist['seconds'][0])
+                     device=device, progress=False, steps_per_epoch=header.get('steps_per_epoch'))
+        st = dict(loss=hist['loss'][0], acc=hist['acc'][0], seconds=hist['seconds'][0], steps=hist['steps'])
         for s in new:
             t = len(snaps); snaps.append(s)
             if t > 0: stats.append(st); secs += st['seconds']
@@ -228,7 +230,9 @@ def _train_expert(header:dict, xy:tuple, path:Path, expert:int, device, bar, cal
         bar.update(1)
     if not snaps: snaps.append(_snapshot(net))  # epochs=0: the trajectory is the initialisation alone
     hd = dict(_public(header), expert=expert, expert_seed=expert_seed(seed, expert), seconds=secs,
-              loss=[s['loss'] for s in stats], acc=[s['acc'] for s in stats], device=str(default_device(device)))
+              loss=[s['loss'] for s in stats], acc=[s['acc'] for s in stats], device=str(default_device(device)),
+              steps=sum(s.get('steps', 0) for s in stats))
+    if val is not None: hd['val_acc'] = evaluate(net, *val)  # the final network on held-out images of its classes
     _save(path, snaps, hd)
     shutil.rmtree(part, ignore_errors=True)
     return hd
@@ -240,6 +244,7 @@ def train_experts(data:ImageData, # the subtask's training data (labels 0..k-1; 
                   out_dir, # folder of the trajectory files (created if missing)
                   num_experts:int=5, # experts 0..num_experts-1 (the reference uses 100)
                   epochs:int=30, # epochs per expert (MTT needs max_start_epoch + expert_epochs; reference >= 29)
+                  steps_per_epoch:int|None=50, # SGD steps per epoch (None: one pass over the data, the reference)
                   lr:float=0.01, # SGD learning rate (no momentum, no weight decay, constant)
                   batch_size:int=256, # minibatch size
                   aug=True, # True: `dsa_for(data)`; False/None: none; or a `DiffAug`
@@ -251,13 +256,14 @@ def train_experts(data:ImageData, # the subtask's training data (labels 0..k-1; 
                   progress:bool=True, # show a progress bar
                   only=None, # train only these expert indices (e.g. one job of a job array); None: all
                   callback=None, # `callback(expert, epoch, model)` after each epoch's checkpoint is saved
+                  val:ImageData|None=None, # held-out images of the same classes: each expert's final accuracy is recorded
                  ) -> Trajectories:
     "Train (or resume) `num_experts` expert trajectories on `data` in `out_dir`; return them as `Trajectories`."
     check(isinstance(data, ImageData) and len(data) > 0, "train_experts needs a non-empty ImageData")
     check(num_experts >= 1 and epochs >= 0, f"need num_experts >= 1 and epochs >= 0, got {num_experts} and {epochs}")
     check(0 < data_fraction <= 1, f"data_fraction must be in (0, 1], got {data_fraction}")
     aug = dsa_for(data) if aug is True else (aug or None)
-    header = dict(run_header(data, net, net_kw, epochs, lr, batch_size, aug, data_fraction, seed), _aug=aug)
+    header = dict(run_header(data, net, net_kw, epochs, lr, batch_size, aug, data_fraction, seed, steps_per_epoch), _aug=aug)
     probe = net_from_header(header, seed=0)  # fails early on a bad network name or option
     out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
     todo = list(range(num_experts)) if only is None else sorted(set(int(i) for i in only))
@@ -267,13 +273,16 @@ def train_experts(data:ImageData, # the subtask's training data (labels 0..k-1; 
     for i in done:
         _same_run(read_header(paths[i]), header, paths[i])
         shutil.rmtree(paths[i].with_suffix('.partial'), ignore_errors=True)  # left by a crash after the final write
+    if val is not None: check(val.shape == data.shape and val.classes == data.classes,
+                              f"val must hold images of the experts' classes {list(data.classes)[:5]}... and shape {data.shape}")
     dev, t0, xy = default_device(device), time.perf_counter(), None
+    vxy = val.tensors(dev) if val is not None else None
     train_now = [i for i in todo if i not in done]
     bar = tqdm(total=len(train_now) * epochs, desc=f'experts -> {out.name}', disable=not progress, leave=False)
     try:
         for i in train_now:
             if xy is None or data_fraction < 1: xy = _expert_data(data, i, data_fraction, seed, dev)
-            _train_expert(header, xy, paths[i], i, dev, bar, callback)
+            _train_expert(header, xy, paths[i], i, dev, bar, callback, vxy)
     finally: bar.close()
     buf = Trajectories(out, device=dev)
     print(f"experts in {out}: {len(buf)} x {epochs} epochs of {net} ({sum(p.numel() for p in probe.parameters()):,} params); "

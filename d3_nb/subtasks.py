@@ -90,7 +90,8 @@ def subtask_data(data:ImageData,  # the full dataset being distilled (labels 0..
 
 # %% ../nbs/30_subtasks.ipynb #c016
 RUN_FORMAT, RUN_VERSION = 'd3_nb.subtask-run', 1
-_EXPERT_SETTINGS = ('num_experts', 'epochs', 'lr', 'batch_size', 'aug', 'data_fraction', 'net', 'net_kw', 'seed')
+_EXPERT_SETTINGS = ('num_experts', 'epochs', 'steps_per_epoch', 'lr', 'batch_size', 'aug', 'data_fraction', 'net',
+                    'net_kw', 'seed')
 
 def expert_settings(**expert_kw) -> dict:
     "`train_experts`' settings with its defaults filled in (JSON-able; `aug` described, not pickled)."
@@ -393,6 +394,7 @@ def d3_subtasks(out:str=None,          # the run folder (required)
                 workers:int=1,          # parallel worker processes on this machine (ignored under torchrun)
                 num_experts:int=5,      # experts per subtask
                 epochs:int=30,          # epochs per expert
+                steps_per_epoch:int=50, # SGD steps in an expert's (and the teacher's) epoch (0: one pass over the data)
                 width:int=128,          # ConvNet width of the experts
                 depth:int=None,         # ConvNet depth (default: from the image size)
                 batch_size:int=256,     # experts' minibatch size
@@ -405,8 +407,8 @@ def d3_subtasks(out:str=None,          # the run folder (required)
                 seed:int=0,             # seed of the experts and of the distillation
                 device:str=None,        # cpu, cuda, cuda:N (default: CUDA if available; under torchrun each rank's GPU)
                 aggregate:bool=False,   # then aggregate the subtasks with a global teacher into OUT/distilled.safetensors
-                teacher_epoch:int=10,   # the early epoch the global teacher is kept at (with --aggregate)
-                teacher_momentum:float=0.9, # the teacher's SGD momentum (0: the reference's recipe, near-uniform soft labels on small data)
+                teacher_epoch:str='val', # the global teacher's epoch: 'val' (chosen on a held-out split) or a number
+                teacher_momentum:float=0.9, # the teacher's SGD momentum (0: the reference's recipe)
                 temperature:float=1.0,  # soft-label temperature (with --aggregate)
                 quiet:bool=False,       # no progress bars
                ):
@@ -416,7 +418,8 @@ def d3_subtasks(out:str=None,          # the run folder (required)
     if n_per_class: data = data.sample_per_class(n_per_class, seed=seed)
     part = partition_classes(data.num_classes, subtasks, how=how, seed=partition_seed)
     net_kw = dict(width=width, **({'depth': depth} if depth else {}))
-    ekw = dict(num_experts=num_experts, epochs=epochs, batch_size=batch_size, net_kw=net_kw, seed=seed)
+    spe = steps_per_epoch or None  # 0 on a command line: one pass over the data
+    ekw = dict(num_experts=num_experts, epochs=epochs, steps_per_epoch=spe, batch_size=batch_size, net_kw=net_kw, seed=seed)
     dkw = {**({'preset': preset} if preset else {}), 'seed': seed,
            **{k: v for k, v in dict(iterations=iterations, lpc=lpc, d_z=d_z, decoder=decoder).items() if v is not None},
            **_json_arg(settings, 'settings')}
@@ -425,7 +428,8 @@ def d3_subtasks(out:str=None,          # the run folder (required)
         def then(d):  # the aggregation lives one layer up; it is imported only when asked for
             from d3_nb.aggregate import aggregate_run
             return aggregate_run(d, data, teacher_epoch=teacher_epoch, temperature=temperature,
-                                 teacher_kw=dict(width=width, momentum=teacher_momentum, weight_decay=5e-4 if teacher_momentum else 0.,
+                                 teacher_kw=dict(width=width, momentum=teacher_momentum, steps_per_epoch=spe,
+                                                 weight_decay=5e-4 if teacher_momentum else 0.,
                                                  net_kw={'depth': depth} if depth else None), device=device,
                                  progress=not quiet)
     if 'RANK' in os.environ and 'WORLD_SIZE' in os.environ:

@@ -4,7 +4,7 @@
 
 # %% ../nbs/25_teacher.ipynb #c002
 from __future__ import annotations
-import json, functools
+import json, math, functools
 from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
 import safetensors.torch
@@ -15,12 +15,13 @@ from .core import *
 from .data import ImageData
 from .augment import DiffAug, dsa_for
 from .nets import make_net
-from .train import train, evaluate, predict
+from .train import train, evaluate, predict, accuracy_floor
 from .artifact import payload_sha256
 
 # %% auto #0
-__all__ = ['TEACHER_FORMAT', 'TEACHER_FORMAT_VERSION', 'HEADER_KEY', 'Teacher', 'resolve_aug', 'aug_spec', 'fresh_net',
-           'train_teacher', 'soft_labels']
+__all__ = ['TEACHER_EPOCHS', 'MAX_ENTROPY', 'TEACHER_FORMAT', 'TEACHER_FORMAT_VERSION', 'HEADER_KEY', 'Teacher', 'resolve_aug',
+           'aug_spec', 'fresh_net', 'label_quality', 'keep_epoch', 'train_teacher', 'parse_snapshot', 'global_teacher',
+           'soft_labels', 'check_teacher']
 
 # %% ../nbs/25_teacher.ipynb #c005
 class Teacher:
@@ -86,16 +87,50 @@ def fresh_net(net:str, # `make_net` name
         torch.manual_seed(seed)
         return make_net(net, **net_kw)
 
+# %% ../nbs/25_teacher.ipynb #n7d457e5
+TEACHER_EPOCHS = 20  # epochs of `steps_per_epoch` steps a teacher trains when neither epochs nor a snapshot is given
+
+def label_quality(probs:torch.Tensor # (N, C) class probabilities
+                 ) -> dict:
+    "Mean normalised entropy (0: one-hot, 1: uniform) and mean top-1 probability of soft labels `probs`."
+    p, C = probs.float(), probs.shape[1]
+    ent = -(p * p.clamp_min(1e-12).log()).sum(1) / max(math.log(C), 1e-12)
+    return dict(entropy=ent.mean().item(), top1=p.max(1).values.mean().item())
+
+MAX_ENTROPY = 0.9  # soft labels whose mean normalised entropy is above this are near uniform: they teach nothing
+
+def keep_epoch(val_acc:list, # validation accuracy before training (epoch 0) and after every epoch
+               fraction:float=0.98, # of the best validation accuracy
+               entropy:list|None=None, # mean normalised entropy of the labels on validation, per epoch
+              ) -> int:
+    "The early-teacher rule: the first epoch at `fraction` of the best validation accuracy whose labels are not uniform."
+    check(len(val_acc) > 0 and 0 < fraction <= 1, f"need validation accuracies and 0 < fraction <= 1, got {fraction}")
+    best, ent = max(val_acc), entropy or [0.] * len(val_acc)
+    ok = [e for e, (a, h) in enumerate(zip(val_acc, ent)) if a >= fraction * best and h <= MAX_ENTROPY]
+    return ok[0] if ok else max(range(len(val_acc)), key=lambda e: (val_acc[e], -ent[e]))
+
+def _teacher_epochs(epochs, snapshot_epoch, val) -> tuple:
+    "`(epochs, snapshot)` from the arguments: a number, 'val' (the rule, on `val`), or the defaults."
+    if snapshot_epoch is None: snapshot_epoch = 'val' if val is not None else None
+    if epochs is None: epochs = snapshot_epoch if isinstance(snapshot_epoch, int) else TEACHER_EPOCHS
+    check(isinstance(epochs, int) and epochs >= 0, f"epochs must be a non-negative integer, got {epochs!r}")
+    snap = epochs if snapshot_epoch is None else snapshot_epoch
+    check(snap != 'val' or val is not None, "snapshot_epoch='val' chooses the epoch on held-out data: pass val=")
+    check(snap == 'val' or (isinstance(snap, int) and 0 <= snap <= epochs),
+          f"snapshot_epoch must lie in 0..epochs={epochs}, or be 'val', got {snapshot_epoch!r}")
+    return epochs, snap
+
 # %% ../nbs/25_teacher.ipynb #c008
 def train_teacher(data:ImageData,           # the full training data (every class; or a validation-free part of it)
-                  epochs:int|None=None,     # epochs to train; None: exactly `snapshot_epoch`
+                  epochs:int|None=None,     # epochs to train; None: `snapshot_epoch` if a number, else TEACHER_EPOCHS
                   lr:float=0.01,            # learning rate
-                  snapshot_epoch:int|None=None, # keep the parameters after this many epochs; None: after the last
+                  snapshot_epoch=None,      # keep after this many epochs; 'val': by `keep_epoch` on `val`; None: 'val'
+                                            # when `val` is given, else the last epoch
                   net:str='convnet',        # network name for `make_net`
                   width:int=128,            # channels of the ConvNet (ignored by other networks)
                   net_kw:dict|None=None,    # further `make_net` arguments (depth, norm, ...)
-                  momentum:float=0.,        # SGD momentum (the reference's experts: none)
-                  weight_decay:float=0.,    # SGD weight decay (the reference's experts: none)
+                  momentum:float=0.9,       # SGD momentum (the reference's teacher, one of its experts: none)
+                  weight_decay:float=5e-4,  # SGD weight decay (the reference's: none)
                   decay_at:float|None=None, # fraction of the epochs after which lr drops x0.1 (None: constant)
                   batch_size:int=256,       # minibatch size
                   aug=True,                 # True: DSA for the dataset (`dsa_for`); False: none; or a `DiffAug`
@@ -103,14 +138,12 @@ def train_teacher(data:ImageData,           # the full training data (every clas
                   seed:int=0,               # seeds the initialisation, the shuffling and the augmentation
                   device=None,              # where to train (None: the best available)
                   progress:bool=True,       # show a progress bar
+                  steps_per_epoch:int|None=50, # SGD steps per epoch (None: one pass over the data)
+                  keep_fraction:float=0.98, # for snapshot_epoch='val': keep the first epoch reaching this of the best
                  ) -> Teacher:
     "Train a network on all classes of `data` and keep it at `snapshot_epoch`: the global teacher."
     check(isinstance(data, ImageData), f"train_teacher needs an ImageData, got {type(data).__name__}")
-    check(epochs is not None or snapshot_epoch is not None, "give epochs= or snapshot_epoch= (or both)")
-    epochs = snapshot_epoch if epochs is None else epochs
-    snap = epochs if snapshot_epoch is None else snapshot_epoch
-    check(isinstance(epochs, int) and epochs >= 0, f"epochs must be a non-negative integer, got {epochs!r}")
-    check(isinstance(snap, int) and 0 <= snap <= epochs, f"snapshot_epoch must lie in 0..epochs={epochs}, got {snapshot_epoch!r}")
+    epochs, snap = _teacher_epochs(epochs, snapshot_epoch, val)
     if val is not None: check(val.shape == data.shape and val.num_classes == data.num_classes,
                               f"val must have the training data's image shape {data.shape} and {data.num_classes} classes")
     c, h, w = data.shape
@@ -118,18 +151,43 @@ def train_teacher(data:ImageData,           # the full training data (every clas
     if net.lower().startswith('convnet'): kw.setdefault('width', width)
     model, dev, aug = fresh_net(net, kw, seed), default_device(device), resolve_aug(aug, data)
     xv = val.tensors(dev) if val is not None else None
-    kept, val_acc = {}, []
+    states, val_acc, ent, top1 = {}, [], [], []
     def keep(epoch, m):
-        if xv is not None: val_acc.append(evaluate(m, *xv))
-        if epoch == snap: kept.update({k: v.detach().clone() for k, v in m.state_dict().items()})
+        if xv is not None:
+            val_acc.append(evaluate(m, *xv))
+            q = label_quality(F.softmax(predict(m, xv[0]).float(), 1)); ent.append(q['entropy']); top1.append(q['top1'])
+        if snap in (epoch, 'val'): states[epoch] = {k: v.detach().to('cpu', copy=True) for k, v in m.state_dict().items()}
     hist = train(model, data.tensors(dev), epochs, lr=lr, momentum=momentum, weight_decay=weight_decay, batch_size=batch_size,
-                 aug=aug, decay_at=decay_at, callback=keep, seed=seed, device=dev, progress=progress, desc='teacher')
-    model.load_state_dict(kept)
-    if val is not None: hist['val_acc'] = val_acc
+                 aug=aug, decay_at=decay_at, callback=keep, seed=seed, device=dev, progress=progress, desc='teacher',
+                 steps_per_epoch=steps_per_epoch)
+    kept = keep_epoch(val_acc, keep_fraction, ent) if snap == 'val' else snap
+    model.load_state_dict(states[kept])
+    if val is not None: hist.update(val_acc=val_acc, val_entropy=ent, val_top1=top1)
     settings = dict(epochs=epochs, lr=lr, momentum=momentum, weight_decay=weight_decay, decay_at=decay_at,
                     batch_size=batch_size, aug=aug_spec(aug), seed=seed, num_images=len(data),
-                    val_images=len(val) if val is not None else 0)
-    return Teacher(model.eval(), net, kw, snap, data.name, data.classes, data.mean, data.std, settings, hist)
+                    val_images=len(val) if val is not None else 0, steps_per_epoch=steps_per_epoch,
+                    snapshot=f"val, first epoch at {keep_fraction:g} of the best" if snap == 'val' else 'fixed')
+    return Teacher(model.eval(), net, kw, kept, data.name, data.classes, data.mean, data.std, settings, hist)
+
+# %% ../nbs/25_teacher.ipynb #nba91bb5
+def parse_snapshot(v) -> int|str:
+    "A teacher snapshot setting from code or a command line: 'val', or an epoch number."
+    if isinstance(v, str) and v.strip().lower() == 'val': return 'val'
+    try: n = int(v)
+    except (TypeError, ValueError): n = None
+    check(n is not None and n >= 0 and str(n) == str(v).strip(), f"a teacher snapshot is 'val' or an epoch number, got {v!r}")
+    return n
+
+def global_teacher(data:ImageData, # the full training data, every class
+                   snapshot='val', # 'val': the first epoch near the best on a held-out split; or a fixed epoch
+                   val_images:int=5000, # the most images held out for 'val'
+                   **kw, # further `train_teacher` settings (epochs, width, lr, steps_per_epoch, device, ...)
+                  ) -> Teacher:
+    "The global teacher of `data`: its epoch chosen on a split held out of `data` ('val'), or fixed."
+    snap = parse_snapshot(snapshot)
+    if snap != 'val': return train_teacher(data, snapshot_epoch=snap, **kw)
+    rest, val = data.holdout(val_images, seed=0)
+    return train_teacher(rest, snapshot_epoch='val', val=val, **kw)
 
 # %% ../nbs/25_teacher.ipynb #c015
 def soft_labels(teacher,                 # a `Teacher`, or any network mapping images to logits
@@ -146,6 +204,34 @@ def soft_labels(teacher,                 # a `Teacher`, or any network mapping i
           f"{tuple(getattr(x, 'shape', ()))}: normalise uint8 images first (ImageData.tensors())")
     logits = predict(net, x, batch_size).float()
     return F.softmax(logits / temperature, dim=1).to(x.device)
+
+# %% ../nbs/25_teacher.ipynb #nee7d3c0
+_FIX = ("train it for more steps (train_teacher(epochs=..., steps_per_epoch=...)) or with another learning rate, "
+        "or aggregate without a teacher (hard labels)")
+
+def check_teacher(teacher,                # a `Teacher` (or a bare network: only its labels on `x` are checked)
+                  x:torch.Tensor|None=None, # real images of the teacher's classes (normalised), to check its labels on
+                  max_entropy:float=MAX_ENTROPY, # refuse labels whose mean normalised entropy is above this
+                 ) -> dict|None:
+    "Refuse a teacher under `accuracy_floor`, or with near-uniform labels (recorded on validation, or on real `x`)."
+    if isinstance(teacher, Teacher):
+        h, e, C = teacher.history, teacher.epoch, teacher.num_classes
+        va, tr = h.get('val_acc') or [], h.get('acc') or []
+        acc, on = (va[e], 'validation') if len(va) > e else (tr[e - 1], 'training') if 0 < e <= len(tr) else (None, '')
+        check(e > 0 or acc is not None, f"the teacher is kept at epoch 0, its random initialisation: {_FIX}")
+        floor = accuracy_floor(C)
+        check(acc is None or acc >= floor, f"the teacher's {on} accuracy at its kept epoch {e} is {100 * acc:.1f} % "
+              f"(chance {100 / C:.1f} %, floor {100 * floor:.1f} %): its labels would teach nothing; {_FIX}")
+        ve = h.get('val_entropy') or []
+        if x is None and len(ve) > e: _check_entropy(dict(entropy=ve[e], top1=h['val_top1'][e]), max_entropy, 'validation')
+    if x is None: return None
+    q = label_quality(soft_labels(teacher, x))
+    _check_entropy(q, max_entropy, f"{len(x)}")
+    return q
+
+def _check_entropy(q:dict, max_entropy:float, on:str):
+    check(q['entropy'] <= max_entropy, f"the teacher's soft labels of {on} images are near uniform (mean normalised "
+          f"entropy {q['entropy']:.2f}, mean top-1 probability {q['top1']:.2f}): they would teach nothing; {_FIX}")
 
 # %% ../nbs/25_teacher.ipynb #c019
 TEACHER_FORMAT, TEACHER_FORMAT_VERSION, HEADER_KEY = 'd3_nb.teacher', 1, 'd3_nb'

@@ -10,7 +10,7 @@ from tqdm.auto import tqdm
 from .core import *
 
 # %% auto #0
-__all__ = ['soft_cross_entropy', 'as_source', 'predict', 'evaluate', 'train']
+__all__ = ['soft_cross_entropy', 'as_source', 'predict', 'evaluate', 'accuracy_floor', 'train']
 
 # %% ../nbs/04_train.ipynb #c005
 def soft_cross_entropy(logits:torch.Tensor, # (N, C) unnormalised scores
@@ -48,6 +48,13 @@ def evaluate(model:nn.Module, x:torch.Tensor, y:torch.Tensor, batch_size:int=102
     if y.ndim == 2: y = y.argmax(1)
     return (logits.argmax(1).cpu() == y.cpu()).float().mean().item()
 
+# %% ../nbs/04_train.ipynb #n4fe3d64
+def accuracy_floor(num_classes:int) -> float:
+    "The least accuracy a network must reach to teach anything: chance plus a fifth of the way from chance to 100 %."
+    check(num_classes >= 1, f"num_classes must be at least 1, got {num_classes}")
+    chance = 1 / num_classes
+    return chance + 0.2 * (1 - chance)
+
 # %% ../nbs/04_train.ipynb #c015
 def train(model:nn.Module, # the network to train, in place
           data, # `(x, y)` with x normalised float images, or a function `epoch -> (x, y)` (regenerated data)
@@ -65,7 +72,7 @@ def train(model:nn.Module, # the network to train, in place
           desc:str='train', # progress bar label
           steps_per_epoch:int|None=None, # None: an epoch is one pass; else exactly this many SGD steps
          ) -> dict:
-    "Train `model` with SGD on `data`; return the history (loss, train accuracy, seconds per epoch)."
+    "Train `model` with SGD on `data`; return the history (loss, train accuracy, seconds per epoch; images, steps)."
     check(epochs >= 0, f"epochs must be >= 0, got {epochs}")
     check(batch_size > 0 and lr > 0, f"batch_size and lr must be positive, got {batch_size} and {lr}")
     check(steps_per_epoch is None or (isinstance(steps_per_epoch, int) and steps_per_epoch >= 1),
@@ -74,16 +81,16 @@ def train(model:nn.Module, # the network to train, in place
     source, g = as_source(data), torch.Generator().manual_seed(seed)
     opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum, weight_decay=weight_decay)
     decay_epoch = int(epochs * decay_at) if decay_at is not None else None
-    hist = dict(loss=[], acc=[], seconds=[], images=0)
+    hist = dict(loss=[], acc=[], seconds=[], images=0, steps=0)
     if callback: callback(0, model)
     bar = tqdm(total=epochs, desc=desc, disable=not progress, leave=False)
     for ep in range(epochs):
         if ep == decay_epoch and ep > 0:
             for grp in opt.param_groups: grp['lr'] *= 0.1
         t0 = time.perf_counter()
-        loss, correct, n = _epoch(model, opt, *source(ep), batch_size, aug, g, dev, steps_per_epoch)
+        loss, correct, n, steps = _epoch(model, opt, *source(ep), batch_size, aug, g, dev, steps_per_epoch)
         hist['loss'].append(loss / n); hist['acc'].append(correct / n)
-        hist['seconds'].append(time.perf_counter() - t0); hist['images'] += n
+        hist['seconds'].append(time.perf_counter() - t0); hist['images'] += n; hist['steps'] += steps
         bar.update(1); bar.set_postfix(loss=f"{loss / n:.3f}", acc=f"{correct / n:.3f}")
         if callback: callback(ep + 1, model)
     bar.close()
@@ -97,7 +104,7 @@ def _order(n:int, batch_size:int, steps:int|None, g:torch.Generator) -> tuple:
     return torch.cat([torch.randperm(n, generator=g) for _ in range(math.ceil(steps * b / n))])[:steps * b], b
 
 def _epoch(model, opt, x, y, batch_size, aug, g, dev, steps=None):
-    "One epoch over `(x, y)`; returns (summed loss, correct count, number of images) as Python numbers."
+    "One epoch over `(x, y)`; returns (summed loss, correct count, images, SGD steps) as Python numbers."
     x, y = x.to(dev, non_blocking=True), y.to(dev, non_blocking=True)
     perm, b = _order(len(x), batch_size, steps, g)
     perm = perm.to(dev)
@@ -111,4 +118,4 @@ def _epoch(model, opt, x, y, batch_size, aug, g, dev, steps=None):
         opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
         tot_loss += loss.detach() * len(idx)
         correct += (out.detach().argmax(1) == (yb.argmax(1) if yb.ndim == 2 else yb)).sum()
-    return tot_loss.item(), correct.item(), len(perm)
+    return tot_loss.item(), correct.item(), len(perm), math.ceil(len(perm) / b)
