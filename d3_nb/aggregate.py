@@ -10,7 +10,7 @@ import torch, torch.nn as nn
 from .core import *
 from .data import ImageData
 from .artifact import Distilled
-from .storage import check_budget
+from .storage import check_budget, ipc_budget_bytes
 from .teacher import Teacher, soft_labels, check_teacher, global_teacher, parse_snapshot
 from .subtasks import read_run, subtask_path
 
@@ -161,7 +161,9 @@ def aggregate(subtasks,              # a run folder, or a list of subtask files
     ds.config = dict(ds.config, aggregate=dict(files=[str(f) for f in files], teacher=_teacher_record(t, temperature)))
     if t is not None: relabel(ds, t, temperature)
     budget = _recorded_budget(parts, files) if budget_ipc == 'auto' else budget_ipc
-    if budget is not None: check_budget(ds.storage(), ipc=budget, what=f"the budget of {budget:g} IPC")
+    if budget is not None:  # a budget is fp32 images and soft labels, whatever the dataset is stored at
+        limit = ipc_budget_bytes(budget, ds.num_classes, ds.image_shape)
+        check_budget(ds.storage(), bytes=limit, what=f"the budget of {budget:g} IPC")
     if out is not None:
         ds.save(out)
         print(f"aggregated {len(parts)} subtask files into {out}: {ds}")

@@ -21,17 +21,22 @@ from .storage import decoder_float_budget, check_budget, ipc_budget_bytes, stora
 from .artifact import Distilled
 from .experts import Trajectories
 from .losses import mtt_loss, classwise_mmd2, init_alpha, step_size
+from .autoencoder import ae_priors
 
 # %% auto #0
 __all__ = ['DEFAULTS', 'REFERENCE', 'REFERENCE_COMMON', 'REFERENCE_DIFFERENCES', 'PRESETS', 'CKPT_FORMAT', 'distill_config',
            'same_settings', 'Run', 'budget_report', 'check_subtask_budget', 'save_checkpoint', 'load_checkpoint',
-           'autocast', 'mtt_step', 'mmd_step', 'as_distilled', 'val_accuracy', 'check_experts', 'distill']
+           'autocast', 'mtt_step', 'mmd_step', 'as_distilled', 'val_accuracy', 'init_from_data', 'check_experts',
+           'distill']
 
 # %% ../nbs/22_distill.ipynb #c005
 DEFAULTS = dict(
     lpc=10, d_z=16, init_logvar=-4.0,        # latent priors per class, latent dimension, initial log-variance
+    init='random',                            # 'random' priors and decoder, or 'ae': pretrained on the subtask's images
+    ae_steps=1500,                            # autoencoder steps for init='ae'
     decoder='auto', decoder_width=None,       # decoder family (or 'auto' to fit `budget_ipc`) and channel multiplier
     budget_ipc=None,                          # storage budget in images per class (latents + decoder + soft labels)
+    precision='fp32',                         # what the result is stored at ('fp32', 'fp16', 'bf16'); the budget counts it
     iterations=200,                           # outer iterations (each: one MTT update and one MMD update)
     mtt=True, mmd=True,                       # either loss can be switched off for ablations
     syn_steps=10, expert_epochs=2, max_start_epoch=4,  # N, M and the range of start epochs t
@@ -88,6 +93,8 @@ def distill_config(preset:str|None=None, # a name in `PRESETS`, or None for `DEF
     check(cfg['iterations'] >= 0, f"iterations must be >= 0, got {cfg['iterations']}")
     check(cfg['amp'] in (None, 'bf16'), f"amp must be None (full precision) or 'bf16', got {cfg['amp']!r}")
     check(cfg['noise'] in ('per_iteration', 'per_step'), f"noise must be 'per_iteration' or 'per_step', got {cfg['noise']!r}")
+    check(cfg['precision'] in ('fp32', 'fp16', 'bf16'), f"precision must be 'fp32', 'fp16' or 'bf16', got {cfg['precision']!r}")
+    check(cfg['init'] in ('random', 'ae'), f"init must be 'random' or 'ae' (from an autoencoder), got {cfg['init']!r}")
     return cfg
 
 def same_settings(saved:dict, cfg:dict) -> bool:
@@ -117,7 +124,8 @@ class Run:
         self.priors = LatentPriors(k, cfg['lpc'], cfg['d_z'], init_logvar=cfg['init_logvar'], generator=self.g).to(device)
         budget = None
         if cfg['budget_ipc'] is not None:
-            budget = decoder_float_budget(k, cfg['lpc'], cfg['d_z'], shape, cfg['budget_ipc'], total_classes=self.num_classes)
+            budget = decoder_float_budget(k, cfg['lpc'], cfg['d_z'], shape, cfg['budget_ipc'], total_classes=self.num_classes,
+                                          precision=cfg['precision'])
         self.decoder = make_decoder(cfg['d_z'], shape, family=cfg['decoder'], budget_floats=budget,
                                     width=cfg['decoder_width'], mean=data.mean, std=data.std).to(device)
         lr0 = cfg['lr_teacher'] if cfg['lr_teacher'] is not None else experts.header['lr']
@@ -133,7 +141,7 @@ def budget_report(run:Run) -> StorageReport:
     k, C = run.data.num_classes, run.num_classes
     return storage_of({'latents (mu, logvar)': run.priors, 'decoder': run.decoder,
                        'soft labels (added by aggregate)': (run.priors.n_priors * C, torch.float32)},
-                      C, run.data.shape, what=f"a subtask of {k} of {C} classes")
+                      C, run.data.shape, precision=run.cfg['precision'], what=f"a subtask of {k} of {C} classes")
 
 def check_subtask_budget(run:Run) -> int:
     "Raise a `D3Error` with the breakdown unless the subtask fits its classes' share of `budget_ipc`; else the bytes left."
@@ -260,7 +268,7 @@ def as_distilled(run:Run, num_classes:int|None=None, class_names=None) -> Distil
     total = run.num_classes if num_classes is None else num_classes
     check(total > max(d.class_ids), f"num_classes={total} is too small for the subtask's global class ids {list(d.class_ids)}")
     return Distilled(run.priors, run.decoder, partition=[list(d.class_ids)], num_classes=total, class_names=class_names,
-                     image_shape=d.shape, mean=d.mean, std=d.std, config=dict(distill=run.cfg))
+                     image_shape=d.shape, mean=d.mean, std=d.std, config=dict(distill=run.cfg), precision=run.cfg['precision'])
 
 def val_accuracy(run:Run, val:ImageData, epochs:int, seed:int=0) -> float:
     "Accuracy on `val` of a ConvNet trained on the run's current distilled data (hard labels)."
@@ -276,6 +284,17 @@ def val_accuracy(run:Run, val:ImageData, epochs:int, seed:int=0) -> float:
     net = make_net('convnet', in_channels=val.shape[0], num_classes=val.num_classes, im_size=val.shape[-1])
     train(net, source, epochs, aug=dsa_for(val), seed=seed, device=run.device, progress=False)
     return evaluate(net, *val.tensors(run.device))
+
+# %% ../nbs/22_distill.ipynb #n27b5f39
+def init_from_data(run:Run, progress:bool=True):
+    "Pretrain `run`'s decoder as an autoencoder on its data and set its priors from clusters of the codes."
+    t0 = time.perf_counter()
+    lp, hist = ae_priors(run.data, run.decoder, run.cfg['lpc'], steps=run.cfg['ae_steps'], seed=run.cfg['seed'],
+                         device=run.device, progress=progress)
+    with torch.no_grad(): run.priors.mu.copy_(lp.mu); run.priors.logvar.copy_(lp.logvar)
+    secs = time.perf_counter() - t0
+    run.seconds += secs
+    run.history.append(dict(iteration=0, ae_mse=hist['mse'][-1], seconds=secs))
 
 # %% ../nbs/22_distill.ipynb #nff567b1
 def check_experts(experts:Trajectories):
@@ -320,6 +339,7 @@ def distill(data:ImageData, # the subtask's training images (labels 0..k-1; `cla
     if cfg['budget_ipc'] is not None: check_subtask_budget(run)
     out.mkdir(parents=True, exist_ok=True)  # only once the settings are known to be good
     if ckpt.exists(): load_checkpoint(run, ckpt)
+    elif cfg['init'] == 'ae': init_from_data(run, progress); save_checkpoint(run, ckpt)  # never pretrained twice
     _loop(run, ckpt, out, val, progress)
     save_checkpoint(run, ckpt)
     result = as_distilled(run, num_classes, class_names)

@@ -304,13 +304,14 @@ def decoder_float_budget(num_classes:int,      # classes that share the decoder(
                          num_subtasks:int=1,   # S: one decoder per subtask shares what is left
                          soft_labels:bool=True,# whether one soft label per prior is stored
                          total_classes:int|None=None, # C of the whole dataset when `num_classes` is a subtask's k
+                         precision='fp32',     # the precision everything is stored at (the budget is fp32 images)
                         ) -> int:
     "Numbers left for EACH decoder once latents and soft labels (C values each) are taken from an `ipc` budget."
     check(num_subtasks >= 1, f"num_subtasks must be at least 1, got {num_subtasks}")
     C = num_classes if total_classes is None else total_classes
     check(C >= num_classes, f"total_classes ({C}) cannot be fewer than the classes sharing the decoder ({num_classes})")
     n = num_classes * lpc
-    total = ipc * num_classes * (math.prod(image_shape) + C)
+    total = ipc * num_classes * (math.prod(image_shape) + C) * 4 / dtype_bytes(precision)  # numbers of `precision`
     latents, labels = n * 2 * d_z, (n * C if soft_labels else 0)
     left = math.floor((total - latents - labels) / num_subtasks)
     check(left > 0, f"the budget of {ipc} IPC ({total:,.0f} numbers) leaves nothing for the decoders: latents take "
