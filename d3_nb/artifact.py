@@ -12,13 +12,13 @@ import safetensors.torch
 from fastcore.basics import patch
 import d3_nb
 from .core import (D3Error, check, default_device, atomic_write, sha256_bytes, human_bytes, one_line, short_repr,
-                        check_sizes, build_checked, read_tensors)
+                        check_sizes, build_checked, read_tensors, HEADER_KEY)
 from .storage import storage_report, tensor_bytes, stored_dtype, as_dtype, dtype_name, StorageReport
 from .latents import LatentPriors
 from .decoders import Decoder
 
 # %% auto #0
-__all__ = ['FORMAT', 'FORMAT_VERSION', 'HEADER_KEY', 'KIND', 'Distilled', 'payload_sha256']
+__all__ = ['FORMAT', 'FORMAT_VERSION', 'KIND', 'Distilled', 'payload_sha256']
 
 # %% ../nbs/13_artifact.ipynb #c006
 def _check_partition(partition, num_classes=None) -> tuple:
@@ -193,8 +193,37 @@ def show(self:Distilled, n:int=8,        # samples per class, after the mean ima
     fig.tight_layout()
     return fig
 
+# %% ../nbs/13_artifact.ipynb #n727b26c
+def _mean_pdist(x:torch.Tensor) -> torch.Tensor:
+    "Mean Euclidean distance between distinct rows of `x` (n >= 2)."
+    n = len(x)
+    return torch.pdist(x.flatten(1).float()).sum() / (n * (n - 1) / 2)
+
+@patch
+def diversity(self:Distilled, n:int=8, # samples drawn from each prior
+              features=None, # a function images -> features (e.g. a teacher's `net.features`); None: pixels
+              generator:torch.Generator=None, # for reproducible samples
+              max_priors:int=200, # measure on at most this many priors (evenly spaced), to bound the cost
+             ) -> dict:
+    "Mean distance between samples of one prior (within), between mean images of one class's priors (between), ratio."
+    check(n >= 2, f"diversity needs at least 2 samples per prior, got {n}")
+    f = features or (lambda x: x)
+    pick = torch.linspace(0, len(self) - 1, min(len(self), max_priors)).round().long().unique()
+    within, between = [], []
+    with torch.no_grad():
+        for off, p, g, part in zip(self._offsets(), self.priors, self.decoders, self.partition):
+            mine = [int(i) - off for i in pick if off <= i < off + p.n_priors]
+            for i in mine:
+                z, _ = p.sample(n, priors=[i], generator=generator)
+                within.append(_mean_pdist(f(g.generate(z))))
+            for c in range(len(part)):
+                if p.lpc >= 2: between.append(_mean_pdist(f(g.generate(p.means(p.priors_of(c))))))
+    w = torch.stack(within).mean().item()
+    b = torch.stack(between).mean().item() if between else float('nan')
+    return dict(within=w, between=b, ratio=w / b if between and b > 0 else float('nan'))
+
 # %% ../nbs/13_artifact.ipynb #c028
-FORMAT, FORMAT_VERSION, HEADER_KEY, KIND = 'd3_nb.distilled', 1, 'd3_nb', 'd3'
+FORMAT, FORMAT_VERSION, KIND = 'd3_nb.distilled', 1, 'd3'  # the header key is core's HEADER_KEY
 
 _REQUIRED = ('precision', 'num_classes', 'class_names', 'partition', 'image_shape', 'mean', 'std', 'soft_labels',
              'config', 'subtasks', 'payload_sha256')

@@ -10,6 +10,7 @@ import torch, torch.nn as nn
 from tqdm.auto import tqdm
 from .core import *
 from .data import ImageData
+from .nets import net_kwargs
 from .teacher import Teacher, soft_labels, check_teacher, fresh_net, resolve_aug, aug_spec
 from .evaluate import Prototypes
 
@@ -141,9 +142,7 @@ def dm(data:ImageData,          # the training data
     y, C = init.labels, data.num_classes
     rows = [(y == c).nonzero().flatten().to(dev) for c in range(C)]
     pools = [(data.labels == c).nonzero().flatten() for c in range(C)]
-    c_, h, w = data.shape
-    kw = dict(in_channels=c_, num_classes=C, im_size=h if h == w else [h, w], **(net_kw or {}))
-    if net.lower().startswith('convnet'): kw.setdefault('width', width)
+    kw = net_kwargs(data.shape, C, net, width, net_kw)
     opt, augment, losses = torch.optim.SGD([syn], lr=lr_img, momentum=momentum), resolve_aug(aug, data), []
     bar = tqdm(range(iterations), desc='DM', disable=not progress, leave=False)
     for it in bar:

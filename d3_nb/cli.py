@@ -71,6 +71,9 @@ def info(artifact:str, # a distilled .safetensors file
     "Show what a distilled artifact holds and its exact storage."
     d = Distilled.load(artifact, device='cpu')
     print(repr(d)); print(d.storage().table())
+    dv = d.diversity(generator=torch.Generator().manual_seed(0))
+    print(f"diversity (normalised pixels, 8 samples per prior): {dv['within']:.3f} between samples of one prior, "
+          f"{dv['between']:.3f} between the mean images of one class's priors (ratio {dv['ratio']:.2f})")
     return d
 
 # %% ../nbs/60_cli.ipynb #c010

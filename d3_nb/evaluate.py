@@ -11,7 +11,7 @@ import torch, torch.nn as nn
 from fastcore.basics import patch
 from .core import *
 from .data import ImageData
-from .nets import make_net
+from .nets import make_net, net_kwargs
 from .train import train, evaluate
 from .storage import StorageReport, storage_of, prototype_storage, real_storage, hard_label_dtype, dtype_name
 from .core import human_bytes
@@ -289,9 +289,7 @@ def evaluate_student(source,               # a `Distilled` dataset or `Prototype
     name = name or (source.name if isinstance(source, Prototypes) else 'D3')
     if distill_seconds is None: distill_seconds = getattr(source, 'seconds', None)
     dev, aug = default_device(device), resolve_aug(aug, test)
-    c, h, w = shape
-    kw = dict(in_channels=c, num_classes=test.num_classes, im_size=h if h == w else [h, w], **(net_kw or {}))
-    if net.lower().startswith('convnet'): kw.setdefault('width', width)
+    kw = net_kwargs(shape, test.num_classes, net, width, net_kw)
     xt, yt = test.tensors(dev)
     accs, secs, seen = [], [], []
     for s in seeds:

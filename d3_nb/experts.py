@@ -16,7 +16,7 @@ import d3_nb
 from .core import *
 from .data import ImageData
 from .augment import DiffAug, dsa_for
-from .nets import make_net
+from .nets import make_net, net_kwargs
 from .train import train, evaluate
 
 # %% auto #0
@@ -69,7 +69,7 @@ def _aug_spec(aug):
     return repr(aug)
 
 # %% ../nbs/20_experts.ipynb #c015
-TRAJECTORY_FORMAT, TRAJECTORY_VERSION, _HEADER_KEY = 'd3_nb.trajectory', 1, 'd3_nb'
+TRAJECTORY_FORMAT, TRAJECTORY_VERSION = 'd3_nb.trajectory', 1
 RUN_KEYS = ('format', 'net', 'net_kw', 'dataset', 'classes', 'class_ids', 'num_images', 'image_shape', 'mean', 'std',
             'data_sha256', 'epochs', 'lr', 'momentum', 'weight_decay', 'batch_size', 'aug', 'data_fraction', 'seed')
 OPTIONAL_RUN_KEYS = ('steps_per_epoch',)  # run keys newer than the format: a file without one has the old meaning (None)
@@ -83,8 +83,7 @@ def run_header(data:ImageData, # the subtask's data (labels 0..k-1)
                steps_per_epoch:int|None=None, # SGD steps per epoch (None: one pass over the data)
               ) -> dict:
     "The JSON header describing a run of experts on `data`."
-    c, h, w = data.shape
-    kw = dict(in_channels=c, num_classes=data.num_classes, im_size=h if h == w else [h, w], **(net_kw or {}))
+    kw = net_kwargs(data.shape, data.num_classes, net, net_kw=net_kw)
     return _jsonable(dict(format=TRAJECTORY_FORMAT, format_version=TRAJECTORY_VERSION, package_version=d3_nb.__version__,
         torch_version=torch.__version__, net=net, net_kw=kw, dataset=data.name, classes=list(data.classes),
         class_ids=list(data.class_ids), num_images=len(data), image_shape=list(data.shape), mean=list(data.mean),

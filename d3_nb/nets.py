@@ -13,7 +13,7 @@ from .core import D3Error, check
 
 # %% auto #0
 __all__ = ['NORMS', 'ACTS', 'POOLS', 'RESNET_VARIANTS', 'norm_layer', 'conv_block', 'ConvNet', 'BasicBlock', 'ResNet18',
-           'default_depth', 'make_net']
+           'default_depth', 'make_net', 'net_kwargs']
 
 # %% ../nbs/03_nets.ipynb #c005
 def _pair(im_size) -> tuple:
@@ -190,3 +190,16 @@ def make_net(name:str='convnet', # 'convnet', 'convnetdN' (depth N) or 'resnet18
     bad = sorted(set(kw) - ok)
     check(not bad, f"make_net({name!r}) got unknown option(s) {', '.join(bad)}: it accepts {', '.join(sorted(ok))}")
     return cls(in_channels=in_channels, num_classes=num_classes, im_size=im_size, **kw)
+
+# %% ../nbs/03_nets.ipynb #nd25bf36
+def net_kwargs(shape, # (channels, height, width) of the images
+               num_classes:int, # outputs of the classifier
+               net:str='convnet', # the `make_net` name
+               width:int|None=None, # a ConvNet's channels (ignored by other networks; None: the network's default)
+               net_kw:dict|None=None, # further `make_net` arguments (depth, norm, ...)
+              ) -> dict:
+    "`make_net(net, **kw)`'s keyword arguments for images of `shape` and `num_classes` classes."
+    c, h, w = shape
+    kw = dict(in_channels=c, num_classes=num_classes, im_size=h if h == w else [h, w], **(net_kw or {}))
+    if width is not None and net.lower().startswith('convnet'): kw.setdefault('width', width)
+    return kw

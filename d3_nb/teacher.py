@@ -14,13 +14,13 @@ import d3_nb
 from .core import *
 from .data import ImageData
 from .augment import DiffAug, dsa_for
-from .nets import make_net
+from .nets import make_net, net_kwargs
 from .train import train, evaluate, predict, accuracy_floor
 from .artifact import payload_sha256
 
 # %% auto #0
-__all__ = ['TEACHER_EPOCHS', 'MAX_ENTROPY', 'TEACHER_FORMAT', 'TEACHER_FORMAT_VERSION', 'HEADER_KEY', 'Teacher', 'resolve_aug',
-           'aug_spec', 'fresh_net', 'label_quality', 'keep_epoch', 'train_teacher', 'parse_snapshot', 'global_teacher',
+__all__ = ['TEACHER_EPOCHS', 'MAX_ENTROPY', 'TEACHER_FORMAT', 'TEACHER_FORMAT_VERSION', 'Teacher', 'resolve_aug', 'aug_spec',
+           'fresh_net', 'label_quality', 'keep_epoch', 'train_teacher', 'parse_snapshot', 'global_teacher',
            'soft_labels', 'check_teacher']
 
 # %% ../nbs/25_teacher.ipynb #c005
@@ -146,9 +146,7 @@ def train_teacher(data:ImageData,           # the full training data (every clas
     epochs, snap = _teacher_epochs(epochs, snapshot_epoch, val)
     if val is not None: check(val.shape == data.shape and val.num_classes == data.num_classes,
                               f"val must have the training data's image shape {data.shape} and {data.num_classes} classes")
-    c, h, w = data.shape
-    kw = dict(in_channels=c, num_classes=data.num_classes, im_size=h if h == w else [h, w], **(net_kw or {}))
-    if net.lower().startswith('convnet'): kw.setdefault('width', width)
+    kw = net_kwargs(data.shape, data.num_classes, net, width, net_kw)
     model, dev, aug = fresh_net(net, kw, seed), default_device(device), resolve_aug(aug, data)
     xv = val.tensors(dev) if val is not None else None
     states, val_acc, ent, top1 = {}, [], [], []
@@ -234,7 +232,7 @@ def _check_entropy(q:dict, max_entropy:float, on:str):
           f"entropy {q['entropy']:.2f}, mean top-1 probability {q['top1']:.2f}): they would teach nothing; {_FIX}")
 
 # %% ../nbs/25_teacher.ipynb #c019
-TEACHER_FORMAT, TEACHER_FORMAT_VERSION, HEADER_KEY = 'd3_nb.teacher', 1, 'd3_nb'
+TEACHER_FORMAT, TEACHER_FORMAT_VERSION = 'd3_nb.teacher', 1
 
 @patch
 def header(self:Teacher) -> dict:
