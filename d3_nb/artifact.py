@@ -13,7 +13,8 @@ from fastcore.basics import patch
 import d3_nb
 from .core import (D3Error, check, default_device, atomic_write, sha256_bytes, human_bytes, one_line, short_repr,
                         check_sizes, build_checked, read_tensors, HEADER_KEY)
-from .storage import storage_report, tensor_bytes, stored_dtype, as_dtype, dtype_name, StorageReport
+from .storage import (storage_report, tensor_bytes, stored_dtype, as_dtype, dtype_name, StorageReport, is_int8,
+                           quantizable, quantize_rows, dequantize_rows)
 from .latents import LatentPriors
 from .decoders import Decoder
 
@@ -247,8 +248,10 @@ def state_tensors(self:Distilled, precision=None) -> dict:
     out = {}
     for s, (p, g) in enumerate(zip(self.priors, self.decoders)):
         for pre, m in ((f'subtask.{s}.priors.', p), (f'subtask.{s}.decoder.', g)):
-            for k, t in m.state_dict().items(): out[pre + k] = t.detach().to(stored_dtype(t.dtype, prec)).contiguous().cpu()
-    if self.soft_labels is not None: out['soft_labels'] = self.soft_labels.detach().to(prec).contiguous().cpu()
+            for k, t in m.state_dict().items():
+                if is_int8(prec) and quantizable(t): out[pre + k], out[pre + k + '.scale'] = quantize_rows(t.cpu())
+                else: out[pre + k] = t.detach().to(stored_dtype(t.dtype, prec)).contiguous().cpu()
+    if self.soft_labels is not None: out['soft_labels'] = self.soft_labels.detach().to(stored_dtype(torch.float32, prec)).contiguous().cpu()
     return out
 
 # %% ../nbs/13_artifact.ipynb #c033
@@ -271,11 +274,12 @@ def _serialise(tensors:dict, header:dict) -> bytes:
 # %% ../nbs/13_artifact.ipynb #c034
 @patch
 def save(self:Distilled, path,      # file to write, conventionally `*.safetensors`
-         precision=None,            # 'fp32', 'fp16' or 'bf16'; default the dataset's own (fp32 unless loaded otherwise)
+         precision=None,            # 'fp32', 'fp16', 'bf16' or 'int8'; default the dataset's own (fp32 unless loaded)
         ) -> Path:
     "Write the dataset to one safetensors file, atomically; returns the path."
     prec = dtype_name(as_dtype(precision or self.precision))
-    check(prec in ('float32', 'float16', 'bfloat16'), f"precision must be 'fp32', 'fp16' or 'bf16', got {precision!r}")
+    check(prec in ('float32', 'float16', 'bfloat16', 'int8'),
+          f"precision must be 'fp32', 'fp16', 'bf16' or 'int8', got {precision!r}")
     try: json.dumps(self.config)
     except (TypeError, ValueError) as e: raise D3Error(f"config must be JSON-serialisable to be saved: {e}") from e
     tensors = self.state_tensors(prec)
@@ -325,6 +329,19 @@ def _load_tensors(data:bytes, path, hd:dict) -> dict:
           f"{path}: its tensor data fails its checksum; the file is corrupted")
     return tensors
 
+def _dequantized(tensors:dict, path) -> dict:
+    "The tensors of an int8 file with every int8 tensor and its `.scale` read back as float32 (both checked)."
+    out = {k: v for k, v in tensors.items() if not k.endswith('.scale')}
+    for k, s in tensors.items():
+        if not k.endswith('.scale'): continue
+        q = tensors.get(k[:-len('.scale')])
+        check(q is not None and q.dtype == torch.int8 and q.ndim >= 2 and s.dtype == torch.float16
+              and tuple(s.shape) == (q.shape[0],), f"{path}: {short_repr(k)} is not the fp16 row scale of an int8 tensor")
+        out[k[:-len('.scale')]] = dequantize_rows(q, s)
+    bad = [k for k, v in out.items() if v.dtype == torch.int8]
+    check(not bad, f"{path}: int8 tensor {short_repr(bad[:1])} has no scale")
+    return out
+
 def _sub(tensors:dict, prefix:str) -> dict:
     return {k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)}
 
@@ -343,7 +360,8 @@ def load(cls:Distilled, path,   # a file written by `Distilled.save`
     check(path.is_file(), f"no distilled dataset at {path}: it is not a file")
     data = path.read_bytes()
     hd = _read_header(data, path)
-    tensors = _load_tensors(data, path, hd)
+    stored = _load_tensors(data, path, hd)
+    tensors = _dequantized(stored, path) if hd['precision'] == 'int8' else stored
     try:
         pri, dec = [], []
         for s, sub in enumerate(hd['subtasks']):
@@ -360,6 +378,6 @@ def load(cls:Distilled, path,   # a file written by `Distilled.save`
     except D3Error as e: raise D3Error(one_line(f"{path}: {e}" if str(path) not in str(e) else e, 1000)) from e
     except (TypeError, KeyError, ValueError, AttributeError, IndexError, OverflowError) as e:
         raise D3Error(f"{path}: its d3_nb header is malformed ({type(e).__name__}: {one_line(e)})") from e
-    extra = sorted(set(tensors) - set(ds.state_tensors()))
+    extra = sorted(set(stored) - set(ds.state_tensors()))
     check(not extra, f"{path} holds tensors no part of a distilled dataset uses: {short_repr(extra[:5], 200)}")
     return ds.to(device)

@@ -173,11 +173,13 @@ def __repr__(self:Decoder) -> str:
 WIDTHS = (2, 1.75, 1.5, 1.25, 1, 0.875, 0.75, 0.625, 0.5, 0.375, 0.25, 0.1875, 0.125)  # widths the budget picker tries
 AUTO_ORDER = ('large', 'medium', 'small')  # 'auto' prefers the first of these that fits at width 1
 
-def _candidates(d_z:int, out_shape, fam:str) -> dict:
-    "`{width: parameter count}` of family `fam` at every width in `WIDTHS` that is valid for `d_z`."
+def _candidates(d_z:int, out_shape, fam:str, cost=None) -> dict:
+    "`{width: cost}` of family `fam` at every width in `WIDTHS` valid for `d_z` (cost: parameters, or `cost(fam, w)`)."
     out = {}
     for w in WIDTHS:
-        try: out[w] = decoder_params(d_z, out_shape, fam, w)
+        try:
+            n = decoder_params(d_z, out_shape, fam, w)  # also checks that this width is valid for d_z
+            out[w] = n if cost is None else cost(fam, w)
         except D3Error:  # a large decoder whose seed map does not match d_z at this width
             if FAMILIES[fam]['linear']: raise
     return out
@@ -187,13 +189,14 @@ def pick_decoder(d_z:int,              # latent dimension
                  out_shape,            # (C, H, W) of the images
                  budget_floats:int,    # most learned parameters the decoder may have
                  family:str='auto',    # a family name, or 'auto' (see above)
+                 cost=None,            # `cost(family, width)` to hold to `budget_floats` instead of the parameter count
                 ) -> tuple:
     "The `(family, width)` of the largest decoder that fits `budget_floats`; `D3Error` with numbers if none does."
     out_shape = _check_shape(out_shape)
     check(isinstance(d_z, int) and d_z > 0, f"d_z must be a positive integer, got {d_z!r}")
     check(family == 'auto' or family in FAMILIES, f"unknown decoder family {family!r}: choose 'auto' or one of {', '.join(FAMILIES)}")
     check(isinstance(budget_floats, (int, float)) and budget_floats > 0, f"budget_floats must be a positive number, got {budget_floats!r}")
-    cands = {fam: _candidates(d_z, out_shape, fam) for fam in (FAMILIES if family == 'auto' else [family])}
+    cands = {fam: _candidates(d_z, out_shape, fam, cost) for fam in (FAMILIES if family == 'auto' else [family])}
     check(any(cands.values()), f"no width of decoder family {family!r} matches d_z={d_z}: it needs d_z = 4 x seed channels (4096 at width 1)")
     widest = lambda fam: max(w for w, n in cands[fam].items() if n <= budget_floats)
     if family == 'auto':

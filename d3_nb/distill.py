@@ -16,7 +16,7 @@ from .data import ImageData
 from .augment import dsa_for
 from .train import train, evaluate, accuracy_floor
 from .latents import LatentPriors
-from .decoders import make_decoder
+from .decoders import Decoder, make_decoder, pick_decoder
 from .storage import decoder_float_budget, check_budget, ipc_budget_bytes, storage_of, StorageReport
 from .artifact import Distilled
 from .experts import Trajectories
@@ -36,7 +36,7 @@ DEFAULTS = dict(
     ae_steps=1500,                            # autoencoder steps for init='ae'
     decoder='auto', decoder_width=None,       # decoder family (or 'auto' to fit `budget_ipc`) and channel multiplier
     budget_ipc=None,                          # storage budget in images per class (latents + decoder + soft labels)
-    precision='fp32',                         # what the result is stored at ('fp32', 'fp16', 'bf16'); the budget counts it
+    precision='fp32',                         # what the result is stored at: 'fp32', 'fp16', 'bf16' or 'int8' (rows)
     iterations=200,                           # outer iterations (each: one MTT update and one MMD update)
     mtt=True, mmd=True,                       # either loss can be switched off for ablations
     syn_steps=10, expert_epochs=2, max_start_epoch=4,  # N, M and the range of start epochs t
@@ -93,7 +93,8 @@ def distill_config(preset:str|None=None, # a name in `PRESETS`, or None for `DEF
     check(cfg['iterations'] >= 0, f"iterations must be >= 0, got {cfg['iterations']}")
     check(cfg['amp'] in (None, 'bf16'), f"amp must be None (full precision) or 'bf16', got {cfg['amp']!r}")
     check(cfg['noise'] in ('per_iteration', 'per_step'), f"noise must be 'per_iteration' or 'per_step', got {cfg['noise']!r}")
-    check(cfg['precision'] in ('fp32', 'fp16', 'bf16'), f"precision must be 'fp32', 'fp16' or 'bf16', got {cfg['precision']!r}")
+    check(cfg['precision'] in ('fp32', 'fp16', 'bf16', 'int8'),
+          f"precision must be 'fp32', 'fp16', 'bf16' or 'int8', got {cfg['precision']!r}")
     check(cfg['init'] in ('random', 'ae'), f"init must be 'random' or 'ae' (from an autoencoder), got {cfg['init']!r}")
     return cfg
 
@@ -113,6 +114,26 @@ def _total_classes(data:ImageData, num_classes:int|None, cfg:dict) -> int:
           "class count) so that its share of the budget and its soft labels are counted over every class")
     return max(max(ids) + 1, data.num_classes)
 
+def _decoder_cost(d_z:int, shape, precision, mean, std):
+    "`(family, width) -> bytes` a decoder of that size stores at `precision` (built on the meta device: no memory)."
+    def cost(fam, w):
+        with torch.device('meta'): d = Decoder(d_z, shape, fam, w, mean, std)
+        return storage_of({'decoder': d}, 1, shape, precision=precision).bytes
+    return cost
+
+def _budget_decoder(priors:LatentPriors, data:ImageData, C:int, cfg:dict) -> Decoder:
+    "The largest decoder that fits what the subtask's share of the budget leaves after its latents and soft labels."
+    k, shape, prec, ipc = data.num_classes, data.shape, cfg['precision'], cfg['budget_ipc']
+    share = ipc_budget_bytes(ipc, C, shape, share=k)
+    fixed = storage_of({'latents (mu, logvar)': priors, 'soft labels': (priors.n_priors * C, torch.float32)}, C, shape,
+                       precision=prec)
+    check(share > fixed.bytes, f"the budget of {ipc:g} IPC ({share:,} B for these {k} of {C} classes) leaves nothing for "
+          f"the decoder: latents and soft labels take {fixed.bytes:,} B at {prec}; lower lpc or d_z\n{fixed.table()}")
+    fam, w = cfg['decoder'], cfg['decoder_width']
+    if w is None: fam, w = pick_decoder(cfg['d_z'], shape, share - fixed.bytes, fam,
+                                       cost=_decoder_cost(cfg['d_z'], shape, prec, data.mean, data.std))
+    return make_decoder(cfg['d_z'], shape, fam, width=w, mean=data.mean, std=data.std)
+
 class Run:
     "The learnable state of one subtask's distillation, its optimisers and its random stream."
     def __init__(self, data:ImageData, experts:Trajectories, cfg:dict, device, num_classes:int|None=None):
@@ -122,12 +143,9 @@ class Run:
         torch.manual_seed(cfg['seed'])
         self.g = torch.Generator().manual_seed(cfg['seed'])
         self.priors = LatentPriors(k, cfg['lpc'], cfg['d_z'], init_logvar=cfg['init_logvar'], generator=self.g).to(device)
-        budget = None
-        if cfg['budget_ipc'] is not None:
-            budget = decoder_float_budget(k, cfg['lpc'], cfg['d_z'], shape, cfg['budget_ipc'], total_classes=self.num_classes,
-                                          precision=cfg['precision'])
-        self.decoder = make_decoder(cfg['d_z'], shape, family=cfg['decoder'], budget_floats=budget,
-                                    width=cfg['decoder_width'], mean=data.mean, std=data.std).to(device)
+        if cfg['budget_ipc'] is not None: self.decoder = _budget_decoder(self.priors, data, self.num_classes, cfg).to(device)
+        else: self.decoder = make_decoder(cfg['d_z'], shape, family=cfg['decoder'], width=cfg['decoder_width'],
+                                          mean=data.mean, std=data.std).to(device)
         lr0 = cfg['lr_teacher'] if cfg['lr_teacher'] is not None else experts.header['lr']
         self.alpha = init_alpha(lr0, device=device)
         self.opt_latent = torch.optim.SGD(self.priors.parameters(), lr=cfg['lr_latent'], momentum=0.5)
@@ -346,7 +364,7 @@ def distill(data:ImageData, # the subtask's training images (labels 0..k-1; `cla
     result.config['distill_seconds'] = run.seconds
     result.save(final)
     ckpt.unlink()
-    return result
+    return Distilled.load(final, device=dev)  # exactly what is stored (rounded to its precision)
 
 # %% ../nbs/22_distill.ipynb #c026
 def _loop(run:Run, ckpt:Path, out:Path, val, progress:bool):

@@ -12,9 +12,10 @@ from fastcore.basics import patch
 from .core import D3Error, check, human_bytes
 
 # %% auto #0
-__all__ = ['as_dtype', 'dtype_name', 'dtype_bytes', 'stored_dtype', 'tensor_bytes', 'stored_tensors', 'module_bytes',
-           'module_numel', 'hard_label_dtype', 'StorageRow', 'StorageReport', 'storage_of', 'storage_report',
-           'prototype_storage', 'real_storage', 'ipc_budget_bytes', 'check_budget', 'decoder_float_budget']
+__all__ = ['as_dtype', 'dtype_name', 'dtype_bytes', 'stored_dtype', 'is_int8', 'quantizable', 'quantize_rows', 'dequantize_rows',
+           'tensor_bytes', 'stored_tensors', 'module_bytes', 'module_numel', 'hard_label_dtype', 'StorageRow',
+           'StorageReport', 'storage_of', 'storage_report', 'prototype_storage', 'real_storage', 'ipc_budget_bytes',
+           'check_budget', 'decoder_float_budget']
 
 # %% ../nbs/12_storage.ipynb #c006
 _DTYPES = {'fp32': torch.float32, 'float32': torch.float32, 'float': torch.float32,
@@ -44,7 +45,28 @@ def stored_dtype(dtype, precision=None) -> torch.dtype:
     "The dtype a tensor of `dtype` is stored at under `precision` (`None`: unchanged; integers never change)."
     dtype = as_dtype(dtype)
     if precision is None or not dtype.is_floating_point: return dtype
-    return as_dtype(precision)
+    p = as_dtype(precision)
+    return torch.float16 if p == torch.int8 else p  # int8 mode: what is not stored as int8 rows is fp16
+
+# %% ../nbs/12_storage.ipynb #n8bbdc5d
+def is_int8(precision) -> bool:
+    "Whether `precision` is the int8 storage mode (int8 rows with fp16 scales, fp16 for the rest)."
+    return precision is not None and as_dtype(precision) == torch.int8
+
+def quantizable(t:torch.Tensor) -> bool:
+    "Whether the int8 mode stores `t` as int8 rows: a floating tensor of two or more dimensions."
+    return t.is_floating_point() and t.ndim >= 2
+
+def quantize_rows(t:torch.Tensor) -> tuple:
+    "`(q, scale)`: `t` as int8 (same shape) and one fp16 scale per slice along its first dimension."
+    rows = t.detach().float().reshape(t.shape[0], -1)
+    scale = (rows.abs().amax(1) / 127).clamp_min(2 ** -14).half()  # the smallest normal fp16: never 0
+    q = (rows / scale.float()[:, None]).round().clamp(-127, 127).to(torch.int8)
+    return q.reshape(t.shape), scale
+
+def dequantize_rows(q:torch.Tensor, scale:torch.Tensor) -> torch.Tensor:
+    "The float32 tensor that int8 `q` and its per-row `scale` stand for."
+    return q.float() * scale.float().reshape(-1, *[1] * (q.ndim - 1))
 
 # %% ../nbs/12_storage.ipynb #c013
 def tensor_bytes(t:torch.Tensor, # any tensor, including one on the `meta` device
@@ -197,12 +219,14 @@ def to_dict(self:StorageReport) -> dict:
 def _rows(name, x, precision=None) -> list:
     "Rows for one component; a module whose tensors mix dtypes gets one row per dtype, largest first."
     if isinstance(x, nn.Module):
-        by = {}
+        by, q8 = {}, precision is not None and as_dtype(precision) == torch.int8
         for t in stored_tensors(x).values():
-            dt = stored_dtype(t.dtype, precision); by[dt] = by.get(dt, 0) + t.numel()
+            if q8 and t.is_floating_point() and t.ndim >= 2:  # int8 rows, plus one fp16 scale per row
+                by[torch.int8] = by.get(torch.int8, 0) + t.numel(); by[torch.float16] = by.get(torch.float16, 0) + t.shape[0]
+            else: dt = stored_dtype(t.dtype, precision); by[dt] = by.get(dt, 0) + t.numel()
         if not by: return [StorageRow(name, 0, stored_dtype(torch.float32, precision))]
         rows = sorted((StorageRow(name, n, dt) for dt, n in by.items()), key=lambda r: -r.bytes)
-        for r in rows[1:]: r.name = f"{name} ({dtype_name(r.dtype)} buffers)"
+        for r in rows[1:]: r.name = f"{name} ({dtype_name(r.dtype)} {'scales and 1-d tensors' if q8 else 'buffers'})"
         return rows
     if isinstance(x, torch.Tensor): return [StorageRow(name, x.numel(), stored_dtype(x.dtype, precision))]
     check(isinstance(x, tuple) and len(x) == 2, f"component {name!r} must be a tensor, a module or (numel, dtype), got {type(x).__name__}")
@@ -216,7 +240,8 @@ def storage_of(components:dict, # name -> tensor, module, or (numel, dtype)
               ) -> StorageReport:
     "A `StorageReport` with one row per named component."
     rows = [r for n, x in components.items() for r in _rows(n, x, precision)]
-    return StorageReport(rows, num_classes, image_shape, precision=precision, what=what)
+    conv = stored_dtype(torch.float32, precision) if precision is not None else None  # int8 mode: its fp16 convention
+    return StorageReport(rows, num_classes, image_shape, precision=conv, what=what)
 
 # %% ../nbs/12_storage.ipynb #c042
 def _as_list(x) -> list: return list(x) if isinstance(x, (list, tuple, nn.ModuleList)) else [x]

@@ -140,6 +140,7 @@ def train_teacher(data:ImageData,           # the full training data (every clas
                   progress:bool=True,       # show a progress bar
                   steps_per_epoch:int|None=50, # SGD steps per epoch (None: one pass over the data)
                   keep_fraction:float=0.98, # for snapshot_epoch='val': keep the first epoch reaching this of the best
+                  patience:int|None=4,      # for snapshot_epoch='val': stop once the best is this many epochs old
                  ) -> Teacher:
     "Train a network on all classes of `data` and keep it at `snapshot_epoch`: the global teacher."
     check(isinstance(data, ImageData), f"train_teacher needs an ImageData, got {type(data).__name__}")
@@ -155,6 +156,8 @@ def train_teacher(data:ImageData,           # the full training data (every clas
             val_acc.append(evaluate(m, *xv))
             q = label_quality(F.softmax(predict(m, xv[0]).float(), 1)); ent.append(q['entropy']); top1.append(q['top1'])
         if snap in (epoch, 'val'): states[epoch] = {k: v.detach().to('cpu', copy=True) for k, v in m.state_dict().items()}
+        best = max(range(len(val_acc)), key=val_acc.__getitem__) if val_acc else epoch
+        return snap == 'val' and patience is not None and epoch - best >= patience  # early stop: no better for a while
     hist = train(model, data.tensors(dev), epochs, lr=lr, momentum=momentum, weight_decay=weight_decay, batch_size=batch_size,
                  aug=aug, decay_at=decay_at, callback=keep, seed=seed, device=dev, progress=progress, desc='teacher',
                  steps_per_epoch=steps_per_epoch)
@@ -164,7 +167,8 @@ def train_teacher(data:ImageData,           # the full training data (every clas
     settings = dict(epochs=epochs, lr=lr, momentum=momentum, weight_decay=weight_decay, decay_at=decay_at,
                     batch_size=batch_size, aug=aug_spec(aug), seed=seed, num_images=len(data),
                     val_images=len(val) if val is not None else 0, steps_per_epoch=steps_per_epoch,
-                    snapshot=f"val, first epoch at {keep_fraction:g} of the best" if snap == 'val' else 'fixed')
+                    snapshot=f"val, first epoch at {keep_fraction:g} of the best" if snap == 'val' else 'fixed',
+                    trained_epochs=len(hist['loss']), patience=patience)
     return Teacher(model.eval(), net, kw, kept, data.name, data.classes, data.mean, data.std, settings, hist)
 
 # %% ../nbs/25_teacher.ipynb #nba91bb5

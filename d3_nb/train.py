@@ -65,7 +65,7 @@ def train(model:nn.Module, # the network to train, in place
           batch_size:int=256, # minibatch size
           aug=None, # a `DiffAug` (or any `x -> x` callable taking `generator=`) applied to every batch
           decay_at:float|None=0.5, # fraction of the epochs after which lr is multiplied by 0.1 (None: constant lr)
-          callback=None, # `callback(epoch, model)` before training (epoch 0) and after every epoch
+          callback=None, # `callback(epoch, model)` before training (epoch 0) and after every epoch; True stops
           seed:int=0, # seeds shuffling and augmentation
           device=None, # where to train (None: CUDA if available); the model is moved there
           progress:bool=True, # show a progress bar
@@ -92,7 +92,7 @@ def train(model:nn.Module, # the network to train, in place
         hist['loss'].append(loss / n); hist['acc'].append(correct / n)
         hist['seconds'].append(time.perf_counter() - t0); hist['images'] += n; hist['steps'] += steps
         bar.update(1); bar.set_postfix(loss=f"{loss / n:.3f}", acc=f"{correct / n:.3f}")
-        if callback: callback(ep + 1, model)
+        if callback and callback(ep + 1, model) is True: break  # the callback asked to stop here
     bar.close()
     return hist
 
