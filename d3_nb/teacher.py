@@ -152,9 +152,10 @@ def train_teacher(data:ImageData,           # the full training data (every clas
     xv = val.tensors(dev) if val is not None else None
     states, val_acc, ent, top1 = {}, [], [], []
     def keep(epoch, m):
-        if xv is not None:
-            val_acc.append(evaluate(m, *xv))
-            q = label_quality(F.softmax(predict(m, xv[0]).float(), 1)); ent.append(q['entropy']); top1.append(q['top1'])
+        if xv is not None:  # one pass over the validation images gives both figures
+            logits = predict(m, xv[0]).float()
+            val_acc.append((logits.argmax(1) == xv[1]).float().mean().item())
+            q = label_quality(F.softmax(logits, 1)); ent.append(q['entropy']); top1.append(q['top1'])
         if snap in (epoch, 'val'): states[epoch] = {k: v.detach().to('cpu', copy=True) for k, v in m.state_dict().items()}
         best = max(range(len(val_acc)), key=val_acc.__getitem__) if val_acc else epoch
         return snap == 'val' and patience is not None and epoch - best >= patience  # early stop: no better for a while
