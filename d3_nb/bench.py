@@ -13,7 +13,7 @@ from .core import *
 from .data import ImageData, load_dataset
 from .storage import ipc_budget_bytes, real_storage
 from .experts import train_experts
-from .distill import distill
+from .distill import distill, budget_settings, segment_settings
 from .teacher import Teacher, train_teacher, parse_snapshot, check_teacher
 from .subtasks import partition_classes, subtask_data
 from .aggregate import aggregate
@@ -36,10 +36,13 @@ METHODS = {  # key: (display name, needs an integer budget of images)
     'd3_subtasks': ('D3 (S subtasks)', False),
     'd3_mtt_only': ('D3, MTT only', False),
     'd3_mmd_only': ('D3, MMD only', False),
+    'd3_init_only': ('D3, start from the data only (no iterations)', False),
+    'd3_random_init': ('D3, random start', False),
+    'd3_fp32': ('D3, stored at fp32', False),
     'full': ('full data', False),
 }
 METHOD_GROUPS = dict(all=['random', 'random_u8', 'random_soft', 'herding', 'dm', 'd3', 'd3_subtasks', 'full'],
-                     ablation=['d3', 'd3_mtt_only', 'd3_mmd_only'])
+                     ablation=['d3', 'd3_mtt_only', 'd3_mmd_only', 'd3_init_only', 'd3_random_init', 'd3_fp32'])
 
 def parse_methods(methods) -> list:
     "Method keys from a list or a comma-separated string of keys and group names ('all', 'ablation')."
@@ -123,8 +126,6 @@ def bench_d3(out:Path, fit:ImageData, val:ImageData, pool:ImageData, teacher:Tea
     variant = variant or {}
     tag = f"ipc{budget:g}" + (f"-S{subtasks}" if subtasks > 1 else '') + ''.join(f"-{k}{v}" for k, v in variant.items())
     part = partition_classes(fit.num_classes, subtasks)
-    preset = 'mnist-ipc10' if budget >= 10 else 'mnist-ipc1'
-    kw = dict(budget_ipc=budget, max_start_epoch=max(1, s['expert_epochs'] - 3), iterations=s['iterations'], **variant)
     files, seconds = [], 0.
     for k in range(subtasks):
         ed = out/'experts' if subtasks == 1 else out/f'experts-S{subtasks}'/f'subtask_{k:02d}'
@@ -132,7 +133,12 @@ def bench_d3(out:Path, fit:ImageData, val:ImageData, pool:ImageData, teacher:Tea
                                 steps_per_epoch=s['steps_per_epoch'], net_kw=dict(width=s['expert_width']), seed=0,
                                 device=device, progress=progress, val=subtask_data(val, part, k))
         sd = out/tag/f'subtask_{k:02d}'
-        distill(subtask_data(fit, part, k), experts, sd, preset=preset, val=subtask_data(val, part, k), device=device,
+        sub = subtask_data(fit, part, k)
+        kw = {**budget_settings(budget, fit.num_classes, fit.shape, classes=len(part[k]), prior_share=s['prior_share'],
+                                precision=s['precision'], max_lpc=min(sub.counts)),
+              **segment_settings(s['expert_epochs']), 'iterations': s['iterations'], 'ae_steps': s['ae_steps'],
+              **variant}
+        distill(sub, experts, sd, val=subtask_data(val, part, k), device=device,
                 progress=progress, num_classes=fit.num_classes, class_names=fit.classes, **kw)
         seconds += sum(h['seconds'] for h in json.loads((sd/'history.json').read_text()))
         files.append(sd/'subtask.safetensors')
@@ -150,7 +156,8 @@ def bench_method(key:str, budget:float, out:Path, fit, val, pool, teacher, test,
     ev = dict(epochs=s['student_epochs'], width=s['student_width'], seeds=seeds, device=device, progress=progress)
     if key.startswith('d3'):
         S = s['subtasks'] if key == 'd3_subtasks' else 1
-        variant = {'d3_mtt_only': dict(mmd=False), 'd3_mmd_only': dict(mtt=False)}.get(key, {})
+        variant = {'d3_mtt_only': dict(mmd=False), 'd3_mmd_only': dict(mtt=False), 'd3_init_only': dict(iterations=0),
+                   'd3_random_init': dict(init='random'), 'd3_fp32': dict(precision='fp32')}.get(key, {})
         d, secs = bench_d3(out, fit, val, pool, teacher, budget, s, S, variant, device, progress)
         return evaluate_student(d, test, distill_seconds=secs, name=name.replace('(S ', f'({S} '), **ev)
     if key == 'full':
@@ -249,6 +256,9 @@ def bench(dataset:str='embedded', # dataset name: embedded, mnist, fashion_mnist
           student_width:int=128,  # the students' ConvNet width (the protocol: 128)
           full_epochs:int=None,   # epochs of the full-data students (default: student_epochs)
           iterations:int=200,     # D3 distillation iterations per subtask
+          prior_share:float=0.3,  # D3: the part of the budget its priors take (the decoder gets the rest)
+          precision:str='int8',   # D3: what the distilled data is stored at (fp32, fp16, bf16, int8)
+          ae_steps:int=1500,      # D3: autoencoder steps of the start from the data
           subtasks:int=2,         # S of the d3_subtasks method
           experts:int=4,          # experts per subtask
           expert_epochs:int=8,    # epochs per expert, of `steps_per_epoch` SGD steps each
@@ -277,7 +287,7 @@ def bench(dataset:str='embedded', # dataset name: embedded, mnist, fashion_mnist
     s = dict(format=BENCH_FORMAT, format_version=BENCH_VERSION, dataset=train.name, test_images=len(test), seeds=seeds,
              student_epochs=student_epochs, student_width=student_width, full_epochs=full_epochs, iterations=iterations, subtasks=subtasks,
              experts=experts, expert_epochs=expert_epochs, expert_width=expert_width, expert_images=expert_images,
-             teacher_epoch=str(parse_snapshot(teacher_epoch)), teacher_epochs=teacher_epochs, teacher_width=teacher_width,
+             prior_share=prior_share, precision=precision, ae_steps=ae_steps, teacher_epoch=str(parse_snapshot(teacher_epoch)), teacher_epochs=teacher_epochs, teacher_width=teacher_width,
              val_images=val_images, dm_iterations=dm_iterations, dm_batch=dm_batch, herding_pool=herding_pool,
              steps_per_epoch=steps_per_epoch or None, train_per_class=train_per_class, train_images=len(train))
     s = ensure_bench(out, dict(s, machine=machine()))  # a resumed benchmark keeps the machine it started on

@@ -16,7 +16,7 @@ from .artifact import Distilled
 from .evaluate import evaluate_student
 from .data import ImageData
 from .experts import train_experts
-from .distill import distill
+from .distill import distill, budget_settings, segment_settings
 from .teacher import Teacher, global_teacher, parse_snapshot
 from .aggregate import aggregate
 from .subtasks import d3_subtasks, _json_arg, _exit
@@ -35,8 +35,9 @@ def run(dataset:str='embedded', # dataset name: embedded, mnist, fashion_mnist, 
         subtasks:int=1, # number of subtasks S
         workers:int=1, # subtasks distilled in parallel processes
         budget:float=10, # storage budget in images per class (latents + decoders + soft labels)
-        lpc:int=None, # latent priors per class (default: the preset's)
+        lpc:int=None, # latent priors per class (default: the budget rule's, `budget_settings`)
         iterations:int=100, # distillation iterations per subtask
+        ae_steps:int=1500, # autoencoder steps of D3's start from the data
         num_experts:int=2, # experts per subtask
         expert_epochs:int=6, # epochs per expert
         width:int=32, # ConvNet width of experts and teacher
@@ -49,11 +50,13 @@ def run(dataset:str='embedded', # dataset name: embedded, mnist, fashion_mnist, 
        ) -> dict:
     "Distil a dataset with D3 (experts, distillation, teacher soft labels) and evaluate students trained on it."
     check(seeds >= 1, f"seeds must be >= 1, got {seeds}")
-    preset = 'mnist-ipc10' if budget >= 10 else 'mnist-ipc1'
-    settings = json.dumps(dict(budget_ipc=budget, max_start_epoch=max(1, expert_epochs - 2), expert_epochs=2))
+    data = load_dataset(dataset, root=root)
+    st = {**budget_settings(budget, data.num_classes, data.shape, max_lpc=min(data.counts)), **segment_settings(expert_epochs)}
+    st['ae_steps'] = ae_steps
+    if lpc is not None: st['lpc'] = lpc
     t0 = time.perf_counter()
     d3_subtasks(out=out, dataset=dataset, root=root, subtasks=subtasks, workers=workers, num_experts=num_experts,
-                epochs=expert_epochs, width=width, preset=preset, iterations=iterations, lpc=lpc, settings=settings,
+                epochs=expert_epochs, width=width, iterations=iterations, settings=json.dumps(st),
                 seed=seed, device=device, aggregate=True, teacher_epoch=teacher_epoch, quiet=not progress)
     seconds = time.perf_counter() - t0
     distilled = Distilled.load(Path(out)/'distilled.safetensors', device=device)

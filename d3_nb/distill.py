@@ -25,9 +25,9 @@ from .autoencoder import ae_priors
 
 # %% auto #0
 __all__ = ['DEFAULTS', 'REFERENCE', 'REFERENCE_COMMON', 'REFERENCE_DIFFERENCES', 'PRESETS', 'CKPT_FORMAT', 'distill_config',
-           'same_settings', 'Run', 'budget_report', 'check_subtask_budget', 'save_checkpoint', 'load_checkpoint',
-           'autocast', 'mtt_step', 'mmd_step', 'as_distilled', 'val_accuracy', 'init_from_data', 'check_experts',
-           'distill']
+           'same_settings', 'Run', 'budget_report', 'check_subtask_budget', 'prior_bytes', 'budget_settings',
+           'segment_settings', 'save_checkpoint', 'load_checkpoint', 'autocast', 'mtt_step', 'mmd_step', 'as_distilled',
+           'val_accuracy', 'init_from_data', 'check_experts', 'distill']
 
 # %% ../nbs/22_distill.ipynb #c005
 DEFAULTS = dict(
@@ -128,7 +128,7 @@ def _budget_decoder(priors:LatentPriors, data:ImageData, C:int, cfg:dict) -> Dec
     fixed = storage_of({'latents (mu, logvar)': priors, 'soft labels': (priors.n_priors * C, torch.float32)}, C, shape,
                        precision=prec)
     check(share > fixed.bytes, f"the budget of {ipc:g} IPC ({share:,} B for these {k} of {C} classes) leaves nothing for "
-          f"the decoder: latents and soft labels take {fixed.bytes:,} B at {prec}; lower lpc or d_z\n{fixed.table()}")
+          f"the decoder: latents and soft labels take {fixed.bytes:,} B at {prec}; lower lpc or d_z")
     fam, w = cfg['decoder'], cfg['decoder_width']
     if w is None: fam, w = pick_decoder(cfg['d_z'], shape, share - fixed.bytes, fam,
                                        cost=_decoder_cost(cfg['d_z'], shape, prec, data.mean, data.std))
@@ -166,6 +166,38 @@ def check_subtask_budget(run:Run) -> int:
     k, C, ipc = run.data.num_classes, run.num_classes, run.cfg['budget_ipc']
     limit = ipc_budget_bytes(ipc, C, run.data.shape, share=k)
     return check_budget(budget_report(run), bytes=limit, what=f"this subtask's share of {ipc:g} IPC ({k} of {C} classes)")
+
+# %% ../nbs/22_distill.ipynb #ne82217d
+def prior_bytes(num_classes:int, d_z:int, precision='fp32', soft_labels:bool=True) -> int:
+    "Stored bytes of one prior: its mean and log-variance rows, and its soft label over `num_classes` classes."
+    with torch.device('meta'): one = LatentPriors(1, 1, d_z)
+    comps = {'latents': one, **({'soft label': (num_classes, torch.float32)} if soft_labels else {})}
+    return storage_of(comps, num_classes, (1, 1, 1), precision=precision).bytes
+
+def budget_settings(budget_ipc:float,      # the budget, images per class (fp32 images and soft labels)
+                    num_classes:int,       # C, the whole dataset's classes
+                    image_shape,           # (channels, height, width)
+                    classes:int|None=None, # k, the classes of one subtask (default: all C)
+                    prior_share:float=0.3, # the part of the bytes the priors take; the decoder gets the rest
+                    d_z:int=16,            # latent dimension
+                    precision='int8',      # what everything is stored at
+                    max_lpc:int|None=None, # at most this many priors per class (e.g. the fewest images of a class)
+                   ) -> dict:
+    "D3's storage-optimal settings at a budget: `lpc` from the priors' share of the bytes, the decoder from the rest."
+    check(0 < prior_share < 1, f"prior_share must lie strictly between 0 and 1, got {prior_share}")
+    k = num_classes if classes is None else classes
+    share = ipc_budget_bytes(budget_ipc, num_classes, image_shape, share=k)
+    lpc = max(1, math.floor(prior_share * share / (k * prior_bytes(num_classes, d_z, precision))))
+    if max_lpc is not None: lpc = min(lpc, max_lpc)  # a prior is a cluster of real images: not more than there are
+    return dict(budget_ipc=budget_ipc, lpc=lpc, d_z=d_z, precision=precision, init='ae', decoder='auto',
+                batch_syn=min(k * lpc, 256))  # an unrolled student step sees a minibatch, however many priors
+
+def segment_settings(expert_epochs:int, # epochs the experts' trajectories hold
+                     match:int=2,       # M, epochs a segment spans (`expert_epochs` of `distill`)
+                    ) -> dict:
+    "`max_start_epoch` and `expert_epochs` for segments that use every epoch of trajectories of `expert_epochs`."
+    check(expert_epochs >= match >= 1, f"trajectories of {expert_epochs} epochs cannot hold segments of {match}")
+    return dict(max_start_epoch=expert_epochs - match + 1, expert_epochs=match)
 
 # %% ../nbs/22_distill.ipynb #c011
 def _flat_state(prefix:str, obj, tensors:dict):
@@ -360,6 +392,7 @@ def distill(data:ImageData, # the subtask's training images (labels 0..k-1; `cla
     elif cfg['init'] == 'ae': init_from_data(run, progress); save_checkpoint(run, ckpt)  # never pretrained twice
     _loop(run, ckpt, out, val, progress)
     save_checkpoint(run, ckpt)
+    with atomic_write(out/'history.json', 'w') as f: json.dump(run.history, f)  # also when no iteration ran
     result = as_distilled(run, num_classes, class_names)
     result.config['distill_seconds'] = run.seconds
     result.save(final)
