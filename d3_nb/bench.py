@@ -4,7 +4,7 @@
 
 # %% ../nbs/45_bench.ipynb #c002
 from __future__ import annotations
-import json, math, os, platform, sys, time
+import json, math, os, platform, subprocess, sys, time
 from pathlib import Path
 import numpy as np
 import torch
@@ -21,9 +21,9 @@ from .evaluate import EvalResult, evaluate_student, results_table
 from .baselines import random_real, random_real_soft, herding, dm, full_data
 
 # %% auto #0
-__all__ = ['METHODS', 'METHOD_GROUPS', 'BENCH_FORMAT', 'BENCH_VERSION', 'parse_methods', 'parse_budgets', 'machine',
-           'ensure_bench', 'uint8_ipc', 'bench_data', 'bench_teacher', 'bench_d3', 'bench_method', 'below_random',
-           'bench_markdown', 'ceiling_label', 'bench_plot', 'bench']
+__all__ = ['METHODS', 'METHOD_GROUPS', 'BENCH_FORMAT', 'BENCH_VERSION', 'parse_methods', 'parse_budgets', 'source_commit',
+           'machine', 'ensure_bench', 'uint8_ipc', 'bench_data', 'bench_teacher', 'bench_d3', 'bench_method',
+           'below_random', 'bench_markdown', 'ceiling_label', 'bench_plot', 'bench']
 
 # %% ../nbs/45_bench.ipynb #c005
 METHODS = {  # key: (display name, needs an integer budget of images)
@@ -66,10 +66,19 @@ def parse_budgets(budgets) -> list:
 # %% ../nbs/45_bench.ipynb #c008
 BENCH_FORMAT, BENCH_VERSION = 'd3_nb.bench', 1
 
+def source_commit() -> str|None:
+    "The git commit d3_nb runs from (`+dirty` when its checkout has uncommitted changes); None outside a git checkout."
+    here = Path(__file__).resolve().parent if '__file__' in globals() else Path.cwd()
+    git = lambda *a: subprocess.run(['git', '-C', str(here), *a], capture_output=True, text=True, timeout=30)
+    try: head, dirty = git('rev-parse', 'HEAD'), git('status', '--porcelain', '--untracked-files=no')
+    except (OSError, subprocess.SubprocessError): return None
+    if head.returncode: return None
+    return head.stdout.strip() + ('+dirty' if dirty.stdout.strip() else '')
+
 def machine() -> dict:
-    "Where the numbers were measured: platform, CPU count, torch threads, and the GPU if one is used."
+    "Where and from what the numbers were measured: platform, CPUs, torch threads, the GPU if used, d3_nb's commit."
     m = dict(platform=platform.platform(), processor=platform.processor() or platform.machine(), cpus=os.cpu_count(),
-             torch=torch.__version__, threads=torch.get_num_threads())
+             torch=torch.__version__, threads=torch.get_num_threads(), commit=source_commit())
     if torch.cuda.is_available(): m['gpu'] = torch.cuda.get_device_name(0)
     return m
 

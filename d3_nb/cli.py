@@ -40,6 +40,7 @@ def run(dataset:str='embedded', # dataset name: embedded, mnist, fashion_mnist, 
         ae_steps:int=1500, # autoencoder steps of D3's start from the data
         num_experts:int=2, # experts per subtask
         expert_epochs:int=6, # epochs per expert
+        steps_per_epoch:int=50, # SGD steps in an epoch of the experts and the teacher (0: one pass over the data)
         width:int=32, # ConvNet width of experts and teacher
         teacher_epoch:str='val', # the global teacher's epoch: 'val' (chosen on a held-out split) or a number
         student_epochs:int=100, # epochs of each evaluation student
@@ -56,7 +57,7 @@ def run(dataset:str='embedded', # dataset name: embedded, mnist, fashion_mnist, 
     if lpc is not None: st['lpc'] = lpc
     t0 = time.perf_counter()
     d3_subtasks(out=out, dataset=dataset, root=root, subtasks=subtasks, workers=workers, num_experts=num_experts,
-                epochs=expert_epochs, width=width, iterations=iterations, settings=json.dumps(st),
+                epochs=expert_epochs, steps_per_epoch=steps_per_epoch, width=width, iterations=iterations, settings=json.dumps(st),
                 seed=seed, device=device, aggregate=True, teacher_epoch=teacher_epoch, quiet=not progress)
     seconds = time.perf_counter() - t0
     distilled = Distilled.load(Path(out)/'distilled.safetensors', device=device)
