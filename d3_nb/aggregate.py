@@ -166,8 +166,8 @@ def aggregate(subtasks,              # a run folder, or a list of subtask files
         check_budget(ds.storage(), bytes=limit, what=f"the budget of {budget:g} IPC")
     if out is not None:
         ds.save(out)
-        print(f"aggregated {len(parts)} subtask files into {out}: {ds}")
-        print(ds.storage())
+        log(f"aggregated {len(parts)} subtask files into {out}: {ds}")
+        log(str(ds.storage()))
     return ds
 
 # %% ../nbs/31_aggregate.ipynb #c028
@@ -200,5 +200,5 @@ def aggregate_run(run_dir,                # a run folder written by `run_subtask
         else:
             teacher = global_teacher(data, snap, device=dev, progress=progress, **(teacher_kw or {}))
             teacher.save(tf)
-            print(f"global teacher -> {tf}: {teacher}")
+            log(f"global teacher -> {tf}: {teacher}")
     return aggregate(run_dir, teacher, temperature, out=out or run_dir/'distilled.safetensors', device=dev)

@@ -13,7 +13,7 @@ from .core import D3Error, check, default_device
 
 # %% auto #0
 __all__ = ['FAMILIES', 'DSA_STRATEGY', 'DIGIT_DATASETS', 'color_jitter', 'translate', 'cutout', 'hflip', 'affine_warp',
-           'scale_theta', 'rotate_theta', 'AugParams', 'DiffAug', 'dsa_for']
+           'scale_theta', 'rotate_theta', 'AugParams', 'DiffAug', 'dsa_for', 'resolve_aug', 'aug_spec']
 
 # %% ../nbs/02_augment.ipynb #c007
 def _per_sample(v:torch.Tensor, x:torch.Tensor) -> torch.Tensor:
@@ -196,3 +196,21 @@ def dsa_for(data, # a dataset with a `.name`, or its name ('mnist', 'fashion_mni
     name = data if isinstance(data, str) else getattr(data, 'name', None)
     check(isinstance(name, str), f"dsa_for needs a dataset name or an object with a .name, got {type(data).__name__}")
     return DiffAug(**{'flip': name.lower() not in DIGIT_DATASETS, **kwargs})
+
+# %% ../nbs/02_augment.ipynb #c101
+def resolve_aug(aug, # True: DSA for the dataset; False or None: none; or a `DiffAug` (any `x -> x` callable)
+                data, # the dataset (or its name) that `dsa_for` picks the families for
+               ):
+    "`aug` as an augmentation: True -> `dsa_for(data)`, False/None -> None, a `DiffAug` as given."
+    if aug is True: return dsa_for(data)
+    if aug is False or aug is None: return None
+    check(callable(aug), f"aug must be True, False, None or a DiffAug, got {type(aug).__name__}")
+    return aug
+
+def aug_spec(aug):
+    "A JSON description of an augmentation: its families and settings for a `DiffAug`, else its repr (None: none)."
+    if aug is None: return None
+    if isinstance(aug, DiffAug):
+        return dict(families=list(aug.families), **{k: getattr(aug, k) for k in
+                    ('prob_flip', 'scale', 'rotate', 'crop', 'cutout', 'brightness', 'saturation', 'contrast')})
+    return repr(aug)

@@ -11,7 +11,9 @@ from tqdm.auto import tqdm
 from .core import *
 from .data import ImageData
 from .nets import net_kwargs
-from .teacher import Teacher, soft_labels, check_teacher, fresh_net, resolve_aug, aug_spec
+from .teacher import Teacher, soft_labels, check_teacher
+from .augment import resolve_aug, aug_spec
+from .nets import fresh_net
 from .evaluate import Prototypes
 
 # %% auto #0
@@ -99,7 +101,7 @@ def herding(data:ImageData,      # the training data to choose from
 # %% ../nbs/41_baselines.ipynb #c021
 def _iteration_seed(seed:int, it:int) -> int:
     "The initialisation seed of DM's random network at iteration `it`."
-    return int(np.random.SeedSequence([int(seed), 7, int(it)]).generate_state(1, np.uint64)[0] >> 1)
+    return derive_seed(seed, 7, it)
 
 def dm_loss(net:nn.Module,          # a (random) network with `.features`
             real:list,              # per class, a batch of normalised real images

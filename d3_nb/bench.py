@@ -4,7 +4,7 @@
 
 # %% ../nbs/45_bench.ipynb #c002
 from __future__ import annotations
-import json, math, os, platform, subprocess, sys, time
+import json, logging, math, os, platform, subprocess, sys, time
 from pathlib import Path
 import numpy as np
 import torch
@@ -315,11 +315,11 @@ def bench(dataset:str='embedded', # dataset name: embedded, mnist, fashion_mnist
         (out/'results').mkdir(exist_ok=True)
         r.to_json(_cell_file(out, k, b))
         cells[(k, b)] = r
-        print(f"[{i + 1}/{len(todo)}] {r!r} ({time.perf_counter() - t0:.0f}s)")
+        log(f"[{i + 1}/{len(todo)}] {r!r} ({time.perf_counter() - t0:.0f}s)")
         _write_summary(out, cells, s)
     if cells: _write_summary(out, cells, s)
     for k, b, m, ref in below_random(cells):
-        print(f"WARNING: {METHODS[k][0]} at budget {b:g} scores {100 * m:.2f} %, below random real uint8 images at the "
-              f"same bytes ({100 * ref:.2f} %)", file=sys.stderr)
-    print((out/'results.md').read_text() if cells else 'nothing to do')
+        log(f"WARNING: {METHODS[k][0]} at budget {b:g} scores {100 * m:.2f} %, below random real uint8 images at the "
+              f"same bytes ({100 * ref:.2f} %)", logging.WARNING)
+    log((out/'results.md').read_text() if cells else 'nothing to do')
     return dict(settings=s, results={f"{k}@{b}": r.mean for (k, b), r in cells.items()})

@@ -4,7 +4,7 @@
 
 # %% ../nbs/60_cli.ipynb #c002
 from __future__ import annotations
-import sys, json, time
+import argparse, inspect, os, sys, json, time
 try: import tomllib  # novermin (Python >= 3.11; the fallback below serves older ones)
 except ModuleNotFoundError: import tomli as tomllib  # the same parser, installed on Python 3.9 and 3.10
 from pathlib import Path
@@ -16,16 +16,93 @@ from .artifact import Distilled
 from .evaluate import evaluate_student
 from .data import ImageData
 from .experts import train_experts
-from .distill import distill, budget_settings, segment_settings
+from .distill import distill, budget_settings, segment_settings, DistillSettings
 from .teacher import Teacher, global_teacher, parse_snapshot
-from .aggregate import aggregate
-from .subtasks import d3_subtasks, _json_arg, _exit
+from .aggregate import aggregate, aggregate_run
+from .subtasks import partition_classes, run_subtasks, run_distributed
 from .bench import bench
 import d3_nb
 
 # %% auto #0
-__all__ = ['COMMANDS', 'run', 'info', 'sample', 'experts', 'distill_cmd', 'aggregate_cmd', 'evaluate_cmd', 'read_config',
-           'parse_command', 'config_path', 'write_config', 'main', 'console']
+__all__ = ['COMMANDS', 'subtask_ids', 'json_arg', 'd3_subtasks', 'exit_process', 'run', 'info', 'sample', 'experts',
+           'distill_cmd', 'aggregate_cmd', 'evaluate_cmd', 'read_config', 'parse_command', 'config_path',
+           'write_config', 'main', 'console']
+
+# %% ../nbs/60_cli.ipynb #c101
+def subtask_ids(s) -> list|None:
+    "'3' or '0,2' -> [3] or [0, 2]; None stays None."
+    if s is None or isinstance(s, (list, tuple)): return s
+    try: return [int(v) for v in str(s).replace(' ', '').split(',') if v != '']
+    except ValueError: raise D3Error(f"--subtask takes subtask indices like 3 or 0,2; got {s!r}") from None
+
+def json_arg(s, name:str) -> dict:
+    "A JSON-object option (`--settings`) as a dict; {} when empty; one-line errors for anything else."
+    if not s: return {}
+    try: d = json.loads(s)
+    except json.JSONDecodeError as e: raise D3Error(f"--{name} must be a JSON object, e.g. '{{\"syn_steps\": 20}}': {e}") from None
+    check(isinstance(d, dict), f"--{name} must be a JSON object, got {s!r}")
+    return d
+
+# %% ../nbs/60_cli.ipynb #c103
+def d3_subtasks(out:str=None,          # the run folder (required)
+                dataset:str='embedded', # dataset name: embedded, mnist, fashion_mnist, cifar10, cifar100, imagefolder, imagenet64
+                root:str=None,          # data root (default: $D3_DATA); not needed for the embedded slice
+                n_per_class:int=None,   # use only this many random training images of each class (quick runs)
+                subtasks:int=2,         # number of subtasks S
+                how:str='contiguous',   # partition: 'contiguous' blocks of class ids, or 'random'
+                partition_seed:int=0,   # seed of a random partition
+                subtask:str=None,       # run only these subtasks, e.g. 3 or 0,2 (a job array's index); default all
+                workers:int=1,          # parallel worker processes on this machine (ignored under torchrun)
+                num_experts:int=5,      # experts per subtask
+                epochs:int=30,          # epochs per expert
+                steps_per_epoch:int=50, # SGD steps in an expert's (and the teacher's) epoch (0: one pass over the data)
+                width:int=128,          # ConvNet width of the experts
+                depth:int=None,         # ConvNet depth (default: from the image size)
+                batch_size:int=256,     # experts' minibatch size
+                preset:str=None,        # distillation preset (see d3_nb.distill.PRESETS)
+                iterations:int=None,    # distillation iterations
+                lpc:int=None,           # latent priors per class
+                d_z:int=None,           # latent dimension
+                decoder:str=None,       # decoder family (tiny, small, medium, large, auto)
+                settings:str=None,      # further distillation settings as a JSON object
+                seed:int=0,             # seed of the experts and of the distillation
+                device:str=None,        # cpu, cuda, cuda:N (default: CUDA if available; under torchrun each rank's GPU)
+                aggregate:bool=False,   # then aggregate the subtasks with a global teacher into OUT/distilled.safetensors
+                teacher_epoch:str='val', # the global teacher's epoch: 'val' (chosen on a held-out split) or a number
+                teacher_momentum:float=0.9, # the teacher's SGD momentum (0: the reference's recipe)
+                temperature:float=1.0,  # soft-label temperature (with --aggregate)
+                quiet:bool=False,       # no progress bars
+               ):
+    "Distil a dataset as S subtasks (experts + distillation per subtask), resumably; under torchrun each rank runs its share."
+    check(out, "--out is required: the folder of the run")
+    data = load_dataset(dataset, root=root)
+    if n_per_class: data = data.sample_per_class(n_per_class, seed=seed)
+    part = partition_classes(data.num_classes, subtasks, how=how, seed=partition_seed)
+    net_kw = dict(width=width, **({'depth': depth} if depth else {}))
+    spe = steps_per_epoch or None  # 0 on a command line: one pass over the data
+    ekw = dict(num_experts=num_experts, epochs=epochs, steps_per_epoch=spe, batch_size=batch_size, net_kw=net_kw, seed=seed)
+    dkw = {**({'preset': preset} if preset else {}), 'seed': seed,
+           **{k: v for k, v in dict(iterations=iterations, lpc=lpc, d_z=d_z, decoder=decoder).items() if v is not None},
+           **json_arg(settings, 'settings')}
+    then = None
+    if aggregate and subtask is None:  # only a run of every subtask can be aggregated
+        def then(d):
+            return aggregate_run(d, data, teacher_epoch=teacher_epoch, temperature=temperature,
+                                 teacher_kw=dict(width=width, momentum=teacher_momentum, steps_per_epoch=spe,
+                                                 weight_decay=5e-4 if teacher_momentum else 0.,
+                                                 net_kw={'depth': depth} if depth else None), device=device,
+                                 progress=not quiet)
+    if 'RANK' in os.environ and 'WORLD_SIZE' in os.environ:
+        return run_distributed(data, part, out, ekw, dkw, device=device, subtasks=subtask_ids(subtask), then=then, progress=not quiet)
+    files = run_subtasks(data, part, out, ekw, dkw, device=device, workers=workers, subtasks=subtask_ids(subtask), progress=not quiet)
+    return then(out) if then is not None else files
+
+# %% ../nbs/60_cli.ipynb #c104
+def exit_process(code:int):
+    "End the process with `code`; a torchrun rank skips the interpreter's C++ teardown (see below)."
+    if os.environ.get('WORLD_SIZE', '1').strip() not in ('', '1'):  # read as text: a bad value was reported already
+        sys.stdout.flush(); sys.stderr.flush(); os._exit(code)
+    sys.exit(code)
 
 # %% ../nbs/60_cli.ipynb #c005
 @call_parse
@@ -163,7 +240,7 @@ def distill_cmd(experts:str=None,       # the folder `d3 experts` wrote (same da
     kw = {k: v for k, v in dict(budget_ipc=budget, iterations=iterations, lpc=lpc, d_z=d_z, decoder=decoder, amp=amp).items()
           if v is not None}
     res = distill(data, experts, out, preset=preset, device=device, progress=progress, num_classes=full.num_classes,
-                  class_names=full.classes, seed=seed, **kw, **_json_arg(settings, 'settings'))
+                  class_names=full.classes, seed=seed, **kw, **json_arg(settings, 'settings'))
     print(f"distilled {data.num_classes} classes into {Path(out)/'subtask.safetensors'}: {res}")
     return res
 
@@ -253,10 +330,15 @@ def parse_command(name:str, rest:list) -> tuple:
             del rest[i:i + (1 if '=' in a else 2)]
             break
     parser = anno_parser(func, prog=f'd3 {name}')
+    params = inspect.signature(func).parameters
+    if 'settings' in params:  # the distillation settings behind --settings, from their one home
+        parser.formatter_class = argparse.RawDescriptionHelpFormatter
+        parser.epilog = ("distillation settings, given as --settings '{\"name\": value, ...}' (defaults shown):\n"
+                         + DistillSettings().table())
     parser.add_argument('--config', help='a JSON or TOML file of option values (flags on the command line win)')
     if cfg_file:
         cfg = read_config(cfg_file)
-        known = {a.dest for a in parser._actions if a.option_strings} - {'help', 'pdb', 'xtra', 'config'}
+        known = set(params)
         bad = sorted(set(cfg) - known)
         check(not bad, f"config file {cfg_file} has unknown option(s) {bad} for d3 {name}: known options are {sorted(known)}")
         parser.set_defaults(**cfg)
@@ -301,5 +383,5 @@ def main(argv:list|None=None) -> int:
     return 0
 
 def console():
-    "The `d3` console script: `main`'s exit status, leaving a torchrun rank as `subtasks._exit` does."
-    _exit(main())
+    "The `d3` console script: `main`'s exit status, leaving a torchrun rank as `exit_process` does."
+    exit_process(main())

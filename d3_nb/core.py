@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #c002
 from __future__ import annotations
-import os, json, random, hashlib, tempfile, contextlib
+import os, sys, json, logging, random, hashlib, tempfile, contextlib
 from pathlib import Path
 from typing import NamedTuple
 import safetensors.torch
@@ -14,10 +14,10 @@ import torch
 from torch import nn
 
 # %% auto #0
-__all__ = ['HEADER_KEY', 'LIMITS', 'BUILD_ERRORS', 'D3Error', 'check', 'one_line', 'short_repr', 'default_device',
-           'seed_everything', 'atomic_write', 'sha256_bytes', 'write_d3_file', 'read_d3_header', 'TensorSpec',
-           'tensor_specs', 'read_tensors', 'check_sizes', 'meta_build', 'first_mismatch', 'check_module',
-           'build_checked', 'human_bytes']
+__all__ = ['logger', 'HEADER_KEY', 'LIMITS', 'BUILD_ERRORS', 'D3Error', 'check', 'one_line', 'short_repr', 'log', 'set_verbosity',
+           'default_device', 'seed_everything', 'derive_seed', 'atomic_write', 'sha256_bytes', 'write_d3_file',
+           'read_d3_header', 'TensorSpec', 'tensor_specs', 'read_tensors', 'check_sizes', 'meta_build',
+           'first_mismatch', 'check_module', 'build_checked', 'human_bytes']
 
 # %% ../nbs/00_core.ipynb #c005
 class D3Error(Exception):
@@ -40,6 +40,26 @@ def short_repr(v, limit:int=60) -> str:
     "`repr(v)` on one line, shortened to `limit` characters: a value read from a file, quoted in a message."
     return one_line(repr(v), limit)
 
+# %% ../nbs/00_core.ipynb #c101
+class _ConsoleHandler(logging.Handler):
+    "Writes a record to the `sys.stdout` (warnings and worse: `sys.stderr`) of the moment it is emitted."
+    def emit(self, record):
+        try: print(self.format(record), file=sys.stderr if record.levelno >= logging.WARNING else sys.stdout, flush=True)
+        except Exception: self.handleError(record)
+
+logger = logging.getLogger('d3_nb')
+if not logger.handlers: logger.addHandler(_ConsoleHandler()); logger.setLevel(logging.INFO); logger.propagate = False
+
+def log(msg:str, level:int=logging.INFO):
+    "Report `msg` through the `d3_nb` logger (shown unless `set_verbosity` raised the level above `level`)."
+    logger.log(level, msg)
+
+def set_verbosity(level) -> int:
+    "Show d3_nb's messages at `level` and above: 'info' (the default), 'warning', 'error' or a `logging` level. Returns the old level."
+    lv = logging.getLevelName(level.upper()) if isinstance(level, str) else level
+    check(isinstance(lv, int), f"unknown verbosity {level!r}: use 'info', 'warning', 'error' or a logging level")
+    old = logger.level; logger.setLevel(lv); return old
+
 # %% ../nbs/00_core.ipynb #c009
 def default_device(device=None) -> torch.device:
     "`device` as a `torch.device`; `None` picks CUDA when available, else the CPU."
@@ -52,6 +72,10 @@ def seed_everything(seed:int) -> torch.Generator:
     "Seed Python, NumPy and torch (CPU and CUDA); return a CPU `torch.Generator` seeded with `seed`."
     random.seed(seed); np.random.seed(seed % 2**32); torch.manual_seed(seed)
     return torch.Generator().manual_seed(seed)
+
+def derive_seed(*key:int) -> int:
+    "A seed for the random choice named by `key` (e.g. seed, expert, epoch), independent of any other key of its length."
+    return int(np.random.SeedSequence([int(k) for k in key]).generate_state(1, np.uint64)[0] >> 1)
 
 # %% ../nbs/00_core.ipynb #c015
 def _umask() -> int:

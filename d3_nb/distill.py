@@ -5,6 +5,8 @@
 # %% ../nbs/22_distill.ipynb #c002
 from __future__ import annotations
 import json, math, time, signal
+from dataclasses import dataclass, asdict, fields
+from fastcore.docments import docments
 from pathlib import Path
 import torch, torch.nn as nn
 import safetensors.torch
@@ -24,34 +26,60 @@ from .losses import mtt_loss, classwise_mmd2, init_alpha, step_size
 from .autoencoder import ae_priors
 
 # %% auto #0
-__all__ = ['DEFAULTS', 'REFERENCE', 'REFERENCE_COMMON', 'REFERENCE_DIFFERENCES', 'PRESETS', 'CKPT_FORMAT', 'distill_config',
-           'same_settings', 'Run', 'budget_report', 'check_subtask_budget', 'prior_bytes', 'budget_settings',
-           'segment_settings', 'save_checkpoint', 'load_checkpoint', 'autocast', 'mtt_step', 'mmd_step', 'as_distilled',
-           'val_accuracy', 'init_from_data', 'check_experts', 'distill']
+__all__ = ['DEFAULTS', 'REFERENCE', 'REFERENCE_COMMON', 'REFERENCE_DIFFERENCES', 'PRESETS', 'CKPT_FORMAT', 'DistillSettings',
+           'distill_config', 'same_settings', 'Run', 'budget_report', 'check_subtask_budget', 'prior_bytes',
+           'budget_settings', 'segment_settings', 'save_checkpoint', 'load_checkpoint', 'autocast', 'mtt_step',
+           'mmd_step', 'as_distilled', 'val_accuracy', 'init_from_data', 'check_experts', 'distill']
 
 # %% ../nbs/22_distill.ipynb #c005
-DEFAULTS = dict(
-    lpc=10, d_z=16, init_logvar=-4.0,        # latent priors per class, latent dimension, initial log-variance
-    init='random',                            # 'random' priors and decoder, or 'ae': pretrained on the subtask's images
-    ae_steps=1500,                            # autoencoder steps for init='ae'
-    decoder='auto', decoder_width=None,       # decoder family (or 'auto' to fit `budget_ipc`) and channel multiplier
-    budget_ipc=None,                          # storage budget in images per class (latents + decoder + soft labels)
-    precision='fp32',                         # what the result is stored at: 'fp32', 'fp16', 'bf16' or 'int8' (rows)
-    iterations=200,                           # outer iterations (each: one MTT update and one MMD update)
-    mtt=True, mmd=True,                       # either loss can be switched off for ablations
-    syn_steps=10, expert_epochs=2, max_start_epoch=4,  # N, M and the range of start epochs t
-    batch_syn=None,                           # synthetic images per student step (None: all priors' samples)
-    samples_per_prior=1,                      # decoded samples per prior for the MTT student's training set
-    noise='per_iteration',                    # MTT samples: one noise draw per iteration, or fresh at every 'per_step'
-    lr_latent=0.05, lr_lr=1e-5, lr_decoder=1e-3, lr_teacher=None,  # lr_teacher None: the experts' own lr
-    mmd_per_class=20, mmd_real_per_class=64,  # decoded and real images per class in each MMD update
-    mmd_scale='median',                       # RBF widths: None (the reference's absolute 1..16) or 'median'
-    mmd_weight=1.0,
-    aug=True,                                 # differentiable augmentation in both losses (siamese for MMD)
-    seed=0, checkpoint_every=10,              # checkpoint after this many iterations (and at the end)
-    eval_every=0, eval_epochs=100,            # validation accuracy every so many iterations (0: never)
-    amp=None,                                 # mixed precision of the forward passes: None (fp32) or 'bf16'
-)
+@dataclass
+class DistillSettings:
+    "Every setting of one subtask's distillation, with its unit and default (sized for a CPU and MNIST-like data)."
+    lpc:int = 10                   # latent priors per class
+    d_z:int = 16                   # latent dimension
+    init_logvar:float|str = -4.0   # initial log-variance of the priors, or 'normal' (N(0, 1) draws, the reference's)
+    init:str = 'random'            # 'random' priors and decoder, or 'ae': pretrained as an autoencoder on the subtask's images
+    ae_steps:int = 1500            # autoencoder optimizer steps of init='ae'
+    decoder:str = 'auto'           # decoder family (tiny, small, medium, large), or 'auto': the largest that fits `budget_ipc`
+    decoder_width:float|None = None # the decoder's channel multiplier (None: the family's, or the budget's)
+    budget_ipc:float|None = None   # storage budget, images per class (latents + decoder + soft labels); None: unchecked
+    precision:str = 'fp32'         # what the result is stored at: 'fp32', 'fp16', 'bf16' or 'int8' (rows with fp16 scales)
+    iterations:int = 200           # outer iterations (each: one MTT update and one MMD update)
+    mtt:bool = True                # the trajectory-matching update (off: an ablation)
+    mmd:bool = True                # the class-wise MMD update (off: an ablation)
+    syn_steps:int = 10             # N, the unrolled student's SGD steps
+    expert_epochs:int = 2          # M, the expert epochs the student's N steps must cover
+    max_start_epoch:int = 4        # start epochs t are drawn from 0..max_start_epoch
+    batch_syn:int|None = None      # synthetic images per student step (None: every prior's samples)
+    samples_per_prior:int = 1      # decoded samples per prior in the MTT student's training set
+    noise:str = 'per_iteration'    # MTT samples: one noise draw per iteration, or fresh at every unrolled step ('per_step')
+    lr_latent:float = 0.05         # learning rate of the latent priors (SGD, momentum 0.5)
+    lr_lr:float = 1e-5             # learning rate of the student's learnable step size
+    lr_decoder:float = 1e-3        # learning rate of the decoder (Adam, weight decay 1e-5)
+    lr_teacher:float|None = None   # the student's initial step size (None: the experts' own learning rate)
+    mmd_per_class:int = 20         # decoded images per class in each MMD update
+    mmd_real_per_class:int = 64    # real images per class in each MMD update
+    mmd_scale:str|None = 'median'  # RBF widths: None (the reference's absolute 1..16) or 'median' (scaled by the median distance)
+    mmd_weight:float = 1.0         # weight of the MMD loss
+    aug:bool = True                # differentiable augmentation in both updates (Siamese in MMD)
+    seed:int = 0                   # seeds the priors, the decoder and every random draw of the run
+    checkpoint_every:int = 10      # iterations between checkpoints (and one at the end)
+    eval_every:int = 0             # iterations between validation accuracies (0: never)
+    eval_epochs:int = 100          # epochs of the student that measures a validation accuracy
+    amp:str|None = None            # mixed precision of the forward passes: None (fp32) or 'bf16'
+
+    @classmethod
+    def preset(cls, name:str) -> DistillSettings:
+        "The settings of preset `name` (see `PRESETS`) as an instance."
+        check(name in PRESETS, f"unknown preset {name!r}: choose one of {sorted(PRESETS)}")
+        return cls(**PRESETS[name])
+
+    def table(self) -> str:
+        "One line per setting: its name, value and meaning (what `d3 distill --help` lists)."
+        docs = docments(type(self))
+        return '\n'.join(f"  {f.name:<19}{json.dumps(getattr(self, f.name)):<16}{docs.get(f.name) or ''}" for f in fields(self))
+
+DEFAULTS = asdict(DistillSettings())  # the same settings as a plain dict: what distill(**overrides) starts from
 
 # The reference's ImageNet-1K 64x64 settings (ConvNet-D4 experts), as facts: METHOD.md section 3 and the authors' code
 REFERENCE = {

@@ -16,7 +16,8 @@ from .train import train, evaluate
 from .storage import StorageReport, storage_of, prototype_storage, real_storage, hard_label_dtype, dtype_name
 from .core import human_bytes
 from .artifact import Distilled
-from .teacher import fresh_net, resolve_aug, aug_spec
+from .augment import resolve_aug, aug_spec
+from .nets import fresh_net
 
 # %% auto #0
 __all__ = ['Prototypes', 'prototype_report', 'student_data', 'EvalResult', 'results_table', 'evaluate_student']
@@ -141,7 +142,7 @@ def __repr__(self:Prototypes) -> str:
 # %% ../nbs/40_evaluate.ipynb #c018
 def _epoch_seed(seed:int, epoch:int) -> int:
     "A seed for one epoch of one student, independent of every other (seed, epoch)."
-    return int(np.random.SeedSequence([int(seed), int(epoch)]).generate_state(1, np.uint64)[0] >> 1)
+    return derive_seed(seed, epoch)
 
 def student_data(source,      # a `Distilled` dataset or `Prototypes`
                  seed:int=0,  # the student's seed (drives the random samples)

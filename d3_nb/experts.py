@@ -15,7 +15,7 @@ from tqdm.auto import tqdm
 import d3_nb
 from .core import *
 from .data import ImageData
-from .augment import DiffAug, dsa_for
+from .augment import DiffAug, dsa_for, aug_spec
 from .nets import make_net, net_kwargs
 from .train import train, evaluate
 
@@ -52,21 +52,13 @@ def expert_seed(seed:int, # the run's seed
     "A seed for one random choice of one expert, independent of every other expert and epoch."
     check(isinstance(seed, (int, np.integer)) and seed >= 0, f"seed must be a non-negative integer, got {seed!r}")
     key = [_STREAMS[what], seed, expert] if isinstance(what, str) else [3, seed, expert, int(what)]
-    return int(np.random.SeedSequence(key).generate_state(1, np.uint64)[0] >> 1)
+    return derive_seed(*key)
 
 # %% ../nbs/20_experts.ipynb #c012
 def data_fingerprint(data:ImageData) -> str:
     "SHA-256 identifying the images and labels of `data` (the subtask an expert was trained on)."
     parts = [sha256_bytes(np.ascontiguousarray(t.numpy()).data) for t in (data.images, data.labels)]
     return sha256_bytes(' '.join(parts).encode())
-
-def _aug_spec(aug):
-    "A JSON description of an augmentation: its families and settings for a `DiffAug`, else its repr (None: none)."
-    if aug is None: return None
-    if isinstance(aug, DiffAug):
-        return dict(families=list(aug.families), **{k: getattr(aug, k) for k in
-                    ('prob_flip', 'scale', 'rotate', 'crop', 'cutout', 'brightness', 'saturation', 'contrast')})
-    return repr(aug)
 
 # %% ../nbs/20_experts.ipynb #c015
 TRAJECTORY_FORMAT, TRAJECTORY_VERSION = 'd3_nb.trajectory', 1
@@ -88,7 +80,7 @@ def run_header(data:ImageData, # the subtask's data (labels 0..k-1)
         torch_version=torch.__version__, net=net, net_kw=kw, dataset=data.name, classes=list(data.classes),
         class_ids=list(data.class_ids), num_images=len(data), image_shape=list(data.shape), mean=list(data.mean),
         std=list(data.std), data_sha256=data_fingerprint(data), epochs=epochs, lr=lr, momentum=0.0, weight_decay=0.0,
-        batch_size=batch_size, aug=_aug_spec(aug), data_fraction=data_fraction, seed=seed, steps_per_epoch=steps_per_epoch))
+        batch_size=batch_size, aug=aug_spec(aug), data_fraction=data_fraction, seed=seed, steps_per_epoch=steps_per_epoch))
 
 # %% ../nbs/20_experts.ipynb #c018
 def net_from_header(header:dict, # a run or trajectory header
@@ -284,7 +276,7 @@ def train_experts(data:ImageData, # the subtask's training data (labels 0..k-1; 
             _train_expert(header, xy, paths[i], i, dev, bar, callback, vxy)
     finally: bar.close()
     buf = Trajectories(out, device=dev)
-    print(f"experts in {out}: {len(buf)} x {epochs} epochs of {net} ({sum(p.numel() for p in probe.parameters()):,} params); "
+    log(f"experts in {out}: {len(buf)} x {epochs} epochs of {net} ({sum(p.numel() for p in probe.parameters()):,} params); "
           f"trained {len(train_now)} now in {time.perf_counter() - t0:.1f}s, {len(done)} already done; "
           f"{human_bytes(buf.nbytes)} on disk (predicted {human_bytes(trajectory_bytes(probe, epochs, len(buf)))} + headers)")
     return buf

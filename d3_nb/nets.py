@@ -13,7 +13,7 @@ from .core import D3Error, check
 
 # %% auto #0
 __all__ = ['NORMS', 'ACTS', 'POOLS', 'RESNET_VARIANTS', 'norm_layer', 'conv_block', 'ConvNet', 'BasicBlock', 'ResNet18',
-           'default_depth', 'make_net', 'net_kwargs']
+           'default_depth', 'make_net', 'net_kwargs', 'fresh_net']
 
 # %% ../nbs/03_nets.ipynb #c005
 def _pair(im_size) -> tuple:
@@ -203,3 +203,13 @@ def net_kwargs(shape, # (channels, height, width) of the images
     kw = dict(in_channels=c, num_classes=num_classes, im_size=h if h == w else [h, w], **(net_kw or {}))
     if width is not None and net.lower().startswith('convnet'): kw.setdefault('width', width)
     return kw
+
+# %% ../nbs/03_nets.ipynb #c100
+def fresh_net(net:str, # `make_net` name
+              net_kw:dict, # `make_net` arguments
+              seed:int, # initialisation seed
+             ) -> nn.Module:
+    "`make_net(net, **net_kw)` initialised from `seed`, without disturbing torch's global random state."
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return make_net(net, **net_kw)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/30_subtasks.ipynb #c002
 from __future__ import annotations
-import os, sys, json, time, inspect, operator, traceback, datetime
+import os, sys, json, logging, time, inspect, operator, traceback, datetime
 from pathlib import Path
 import torch
 import torch.distributed as dist
@@ -12,13 +12,14 @@ import d3_nb
 from .core import *
 from .data import ImageData, load_dataset
 from .artifact import Distilled
-from .experts import train_experts, segment_epochs, _aug_spec
+from .experts import train_experts, segment_epochs
+from .augment import aug_spec
 from .distill import distill, distill_config, same_settings
 
 # %% auto #0
 __all__ = ['RUN_FORMAT', 'RUN_VERSION', 'partition_classes', 'check_partition', 'subtask_data', 'expert_settings', 'run_settings',
            'read_run', 'ensure_run', 'subtask_dir', 'subtask_path', 'run_subtask', 'run_subtasks', 'subtasks_for_rank',
-           'dist_env', 'run_distributed', 'd3_subtasks']
+           'dist_env', 'run_distributed']
 
 # %% ../nbs/30_subtasks.ipynb #c005
 def _block_sizes(n:int, k:int) -> list:
@@ -100,7 +101,7 @@ def expert_settings(**expert_kw) -> dict:
           "(device and progress are arguments of the job itself)")
     sig = inspect.signature(train_experts).parameters
     s = {k: expert_kw.get(k, sig[k].default) for k in _EXPERT_SETTINGS}
-    if not isinstance(s['aug'], bool) and s['aug'] is not None: s['aug'] = _aug_spec(s['aug'])
+    if not isinstance(s['aug'], bool) and s['aug'] is not None: s['aug'] = aug_spec(s['aug'])
     return json.loads(json.dumps(s))
 
 def _distill_settings(distill_kw:dict) -> dict:
@@ -206,7 +207,7 @@ def run_subtask(data:ImageData,  # the full training data (every class)
         vsub = subtask_data(val, part, k) if val is not None else None
         res = distill(sub, experts, subtask_dir(out_dir, k), val=vsub, device=dev, progress=progress,
                       num_classes=data.num_classes, class_names=data.classes, **distill_kw)
-        print(f"subtask {k}: {sub.num_classes} classes {list(sub.class_ids)[:10]}{' ...' if sub.num_classes > 10 else ''}, "
+        log(f"subtask {k}: {sub.num_classes} classes {list(sub.class_ids)[:10]}{' ...' if sub.num_classes > 10 else ''}, "
               f"{len(sub):,} images, done in {time.perf_counter() - t0:.1f}s on {dev} -> {path}")
     return res
 
@@ -363,96 +364,13 @@ def run_distributed(data:ImageData,  # the full training data (every rank loads 
         if group: dist.destroy_process_group()
     if errors: raise _failed(failed, out_dir)
     if failed:
-        print(f"rank {rank}: subtasks {sorted(failed)} failed on other ranks; not running the final step", file=sys.stderr)
+        log(f"rank {rank}: subtasks {sorted(failed)} failed on other ranks; not running the final step", logging.WARNING)
         return [subtask_path(out_dir, k) for k in mine]
     if rank == 0 and then is not None: return then(out_dir)
     return [subtask_path(out_dir, k) for k in mine]
 
-# %% ../nbs/30_subtasks.ipynb #c050
-def _ints(s) -> list|None:
-    "'3' or '0,2' -> [3] or [0, 2]; None stays None."
-    if s is None or isinstance(s, (list, tuple)): return s
-    try: return [int(v) for v in str(s).replace(' ', '').split(',') if v != '']
-    except ValueError: raise D3Error(f"--subtask takes subtask indices like 3 or 0,2; got {s!r}") from None
-
-def _json_arg(s, name:str) -> dict:
-    if not s: return {}
-    try: d = json.loads(s)
-    except json.JSONDecodeError as e: raise D3Error(f"--{name} must be a JSON object, e.g. '{{\"syn_steps\": 20}}': {e}") from None
-    check(isinstance(d, dict), f"--{name} must be a JSON object, got {s!r}")
-    return d
-
-# %% ../nbs/30_subtasks.ipynb #c051
-def d3_subtasks(out:str=None,          # the run folder (required)
-                dataset:str='embedded', # dataset name: embedded, mnist, fashion_mnist, cifar10, cifar100, imagefolder, imagenet64
-                root:str=None,          # data root (default: $D3_DATA); not needed for the embedded slice
-                n_per_class:int=None,   # use only this many random training images of each class (quick runs)
-                subtasks:int=2,         # number of subtasks S
-                how:str='contiguous',   # partition: 'contiguous' blocks of class ids, or 'random'
-                partition_seed:int=0,   # seed of a random partition
-                subtask:str=None,       # run only these subtasks, e.g. 3 or 0,2 (a job array's index); default all
-                workers:int=1,          # parallel worker processes on this machine (ignored under torchrun)
-                num_experts:int=5,      # experts per subtask
-                epochs:int=30,          # epochs per expert
-                steps_per_epoch:int=50, # SGD steps in an expert's (and the teacher's) epoch (0: one pass over the data)
-                width:int=128,          # ConvNet width of the experts
-                depth:int=None,         # ConvNet depth (default: from the image size)
-                batch_size:int=256,     # experts' minibatch size
-                preset:str=None,        # distillation preset (see d3_nb.distill.PRESETS)
-                iterations:int=None,    # distillation iterations
-                lpc:int=None,           # latent priors per class
-                d_z:int=None,           # latent dimension
-                decoder:str=None,       # decoder family (tiny, small, medium, large, auto)
-                settings:str=None,      # further distillation settings as a JSON object
-                seed:int=0,             # seed of the experts and of the distillation
-                device:str=None,        # cpu, cuda, cuda:N (default: CUDA if available; under torchrun each rank's GPU)
-                aggregate:bool=False,   # then aggregate the subtasks with a global teacher into OUT/distilled.safetensors
-                teacher_epoch:str='val', # the global teacher's epoch: 'val' (chosen on a held-out split) or a number
-                teacher_momentum:float=0.9, # the teacher's SGD momentum (0: the reference's recipe)
-                temperature:float=1.0,  # soft-label temperature (with --aggregate)
-                quiet:bool=False,       # no progress bars
-               ):
-    "Distil a dataset as S subtasks (experts + distillation per subtask), resumably; under torchrun each rank runs its share."
-    check(out, "--out is required: the folder of the run")
-    data = load_dataset(dataset, root=root)
-    if n_per_class: data = data.sample_per_class(n_per_class, seed=seed)
-    part = partition_classes(data.num_classes, subtasks, how=how, seed=partition_seed)
-    net_kw = dict(width=width, **({'depth': depth} if depth else {}))
-    spe = steps_per_epoch or None  # 0 on a command line: one pass over the data
-    ekw = dict(num_experts=num_experts, epochs=epochs, steps_per_epoch=spe, batch_size=batch_size, net_kw=net_kw, seed=seed)
-    dkw = {**({'preset': preset} if preset else {}), 'seed': seed,
-           **{k: v for k, v in dict(iterations=iterations, lpc=lpc, d_z=d_z, decoder=decoder).items() if v is not None},
-           **_json_arg(settings, 'settings')}
-    then = None
-    if aggregate and subtask is None:  # only a run of every subtask can be aggregated
-        def then(d):  # the aggregation lives one layer up; it is imported only when asked for
-            from d3_nb.aggregate import aggregate_run
-            return aggregate_run(d, data, teacher_epoch=teacher_epoch, temperature=temperature,
-                                 teacher_kw=dict(width=width, momentum=teacher_momentum, steps_per_epoch=spe,
-                                                 weight_decay=5e-4 if teacher_momentum else 0.,
-                                                 net_kw={'depth': depth} if depth else None), device=device,
-                                 progress=not quiet)
-    if 'RANK' in os.environ and 'WORLD_SIZE' in os.environ:
-        return run_distributed(data, part, out, ekw, dkw, device=device, subtasks=_ints(subtask), then=then, progress=not quiet)
-    files = run_subtasks(data, part, out, ekw, dkw, device=device, workers=workers, subtasks=_ints(subtask), progress=not quiet)
-    return then(out) if then is not None else files
-
-# %% ../nbs/30_subtasks.ipynb #c052
-def _main(argv=None) -> int:
-    "`python -m d3_nb.subtasks`: parse the arguments of `d3_subtasks`, run it, print user errors as one line."
-    from fastcore.script import anno_parser
-    args = vars(anno_parser(d3_subtasks, prog='python -m d3_nb.subtasks').parse_args(argv))
-    for k in ('pdb', 'xtra'): args.pop(k, None)
-    try: d3_subtasks(**args)
-    except D3Error as e: print(f"d3_nb.subtasks: error: {e}", file=sys.stderr); return 1
-    return 0
-
-def _exit(code:int):
-    "End the process with `code`; a torchrun rank skips the interpreter's C++ teardown (see below)."
-    if os.environ.get('WORLD_SIZE', '1').strip() not in ('', '1'):  # read as text: a bad value was reported already
-        sys.stdout.flush(); sys.stderr.flush(); os._exit(code)
-    sys.exit(code)
-
 # %% ../nbs/30_subtasks.ipynb #c055
 #| eval: false
-if __name__ == '__main__': _exit(_main())
+if __name__ == '__main__':  # the command lives in the command-line layer now
+    sys.exit("python -m d3_nb.subtasks is now `d3 subtasks` with the same options; under torchrun: "
+             "torchrun --nproc_per_node N --no-python d3 subtasks ...")

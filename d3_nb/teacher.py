@@ -13,15 +13,14 @@ from fastcore.basics import patch
 import d3_nb
 from .core import *
 from .data import ImageData
-from .augment import DiffAug, dsa_for
-from .nets import make_net, net_kwargs
+from .augment import DiffAug, dsa_for, resolve_aug, aug_spec
+from .nets import make_net, net_kwargs, fresh_net
 from .train import train, evaluate, predict, accuracy_floor
 from .artifact import payload_sha256
 
 # %% auto #0
-__all__ = ['TEACHER_EPOCHS', 'MAX_ENTROPY', 'TEACHER_FORMAT', 'TEACHER_FORMAT_VERSION', 'Teacher', 'resolve_aug', 'aug_spec',
-           'fresh_net', 'label_quality', 'keep_epoch', 'train_teacher', 'parse_snapshot', 'global_teacher',
-           'soft_labels', 'check_teacher']
+__all__ = ['TEACHER_EPOCHS', 'MAX_ENTROPY', 'TEACHER_FORMAT', 'TEACHER_FORMAT_VERSION', 'Teacher', 'label_quality', 'keep_epoch',
+           'train_teacher', 'parse_snapshot', 'global_teacher', 'soft_labels', 'check_teacher']
 
 # %% ../nbs/25_teacher.ipynb #c005
 class Teacher:
@@ -62,30 +61,6 @@ class Teacher:
         return (f"Teacher {self.net_name} ({sum(p.numel() for p in self.net.parameters()):,} parameters) on "
                 f"{self.dataset} ({self.num_classes} classes), kept at epoch {self.epoch} of "
                 f"{self.settings.get('epochs', '?')}{v}")
-
-# %% ../nbs/25_teacher.ipynb #c007
-def resolve_aug(aug, # True: DSA for the dataset; False or None: none; or a `DiffAug` (any `x -> x` callable)
-                data, # the dataset (or its name) that `dsa_for` picks the families for
-               ):
-    "`aug` as an augmentation: True -> `dsa_for(data)`, False/None -> None, a `DiffAug` as given."
-    if aug is True: return dsa_for(data)
-    if aug is False or aug is None: return None
-    check(callable(aug), f"aug must be True, False, None or a DiffAug, got {type(aug).__name__}")
-    return aug
-
-def aug_spec(aug):
-    "A JSON description of an augmentation (None: none)."
-    if aug is None: return None
-    return dict(families=list(aug.families)) if isinstance(aug, DiffAug) else repr(aug)
-
-def fresh_net(net:str, # `make_net` name
-              net_kw:dict, # `make_net` arguments
-              seed:int, # initialisation seed
-             ) -> nn.Module:
-    "`make_net(net, **net_kw)` initialised from `seed`, without disturbing torch's global random state."
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        return make_net(net, **net_kw)
 
 # %% ../nbs/25_teacher.ipynb #n7d457e5
 TEACHER_EPOCHS = 20  # epochs of `steps_per_epoch` steps a teacher trains when neither epochs nor a snapshot is given
