@@ -4,7 +4,7 @@
 
 # %% ../nbs/13_artifact.ipynb #c003
 from __future__ import annotations
-import json, math, hashlib
+import json, math, hashlib, operator
 from pathlib import Path
 import torch
 from torch import nn
@@ -19,22 +19,43 @@ from .latents import LatentPriors
 from .decoders import Decoder
 
 # %% auto #0
-__all__ = ['FORMAT', 'FORMAT_VERSION', 'KIND', 'Distilled', 'payload_sha256']
+__all__ = ['FORMAT', 'FORMAT_VERSION', 'KIND', 'check_partition', 'Distilled', 'payload_sha256']
 
 # %% ../nbs/13_artifact.ipynb #c006
-def _check_partition(partition, num_classes=None) -> tuple:
-    "Validate a partition (lists of global class ids); return it as a tuple of tuples and the number of classes."
-    check(isinstance(partition, (list, tuple)) and len(partition) > 0 and all(isinstance(p, (list, tuple)) and len(p) > 0 for p in partition),
-          "partition must be a non-empty list of non-empty lists of global class ids, one list per subtask")
-    part = tuple(tuple(int(c) for c in p) for p in partition)
-    flat = [c for p in part for c in p]
-    check(len(set(flat)) == len(flat), f"partition has a class in two subtasks (or twice in one): {list(map(list, part))}")
-    if num_classes is None:
-        num_classes = len(flat)
-        check(sorted(flat) == list(range(num_classes)), f"partition must cover classes 0..{num_classes-1} exactly once "
-              f"(or pass num_classes for a partial dataset): {list(map(list, part))}")
-    check(all(0 <= c < num_classes for c in flat), f"partition has class ids outside 0..{num_classes-1}")
-    return part, int(num_classes)
+def check_partition(partition,          # a list of subtasks, each a list of class ids (or names, with `classes`)
+                    num_classes:int|None=None, # C, the dataset's classes (None: as many as the partition holds)
+                    classes=None,        # the dataset's class names, to allow names in `partition`
+                    complete:bool=True,  # every class must be in a subtask (False: a partial dataset, e.g. one subtask)
+                   ) -> list:
+    "`partition` as a list of lists of int class ids, after checking that no class is in two subtasks, every id is a class, and (`complete`) every class is in one."
+    eg = "e.g. [[0, 1, 2], [3, 4]]"
+    check(isinstance(partition, (list, tuple)) and len(partition) > 0 and all(isinstance(p, (list, tuple)) for p in partition),
+          f"a partition is a non-empty list of subtasks, each a list of class ids ({eg}); got {partition!r}")
+    if num_classes is None: num_classes = sum(len(p) for p in partition)
+    check(len(partition) <= num_classes, f"a partition of {num_classes} classes into {len(partition)} subtasks leaves a "
+          f"subtask empty: use at most {num_classes} subtasks")
+    names = list(classes) if classes is not None else None
+    out, where = [], {}
+    for s, p in enumerate(partition):
+        check(len(p) > 0, f"subtask {s} of the partition is empty: every subtask needs at least one class")
+        ids = []
+        for c in p:
+            if isinstance(c, str):
+                check(names is not None and c in names, f"subtask {s} names class {c!r}, which is not a class of the dataset"
+                      + ("" if names is not None else " (pass classes= to use class names)"))
+                c = names.index(c)
+            try: c = operator.index(c) if not isinstance(c, bool) else None
+            except TypeError: c = None
+            check(c is not None, f"class ids are integers (or class names), got {p[len(ids)]!r} in subtask {s}")
+            check(0 <= c < num_classes, f"subtask {s} has class {c}, but the dataset's classes are 0..{num_classes - 1}")
+            check(c not in where, f"class {c} appears twice in subtask {s}" if where.get(c) == s else
+                  f"class {c} appears in subtasks {where.get(c)} and {s}: every class must be in exactly one subtask")
+            where[c] = s; ids.append(c)
+        out.append(ids)
+    missing = [c for c in range(num_classes) if c not in where] if complete else []
+    check(not missing, f"class{'es' if len(missing) > 1 else ''} {missing[:20]}{' ...' if len(missing) > 20 else ''} "
+          f"{'are' if len(missing) > 1 else 'is'} in no subtask: every class must be in exactly one subtask")
+    return out
 
 # %% ../nbs/13_artifact.ipynb #c008
 class Distilled:
@@ -57,7 +78,9 @@ class Distilled:
         if partition is None:
             check(S == 1, "pass partition= (global class ids per subtask) when there is more than one subtask")
             partition = [list(range(self.priors[0].num_classes))]
-        self.partition, self.num_classes = _check_partition(partition, num_classes)
+        part = check_partition(partition, num_classes, complete=num_classes is None)
+        self.partition = tuple(tuple(p) for p in part)
+        self.num_classes = int(num_classes) if num_classes is not None else sum(map(len, part))
         check(len(self.partition) == S, f"partition has {len(self.partition)} subtasks but there are {S} sets of priors")
         for s, (p, part) in enumerate(zip(self.priors, self.partition)):
             check(p.num_classes == len(part), f"subtask {s}: its priors cover {p.num_classes} classes but the partition gives it {len(part)}")

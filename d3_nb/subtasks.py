@@ -11,15 +11,15 @@ import torch.distributed as dist
 import d3_nb
 from .core import *
 from .data import ImageData, load_dataset
-from .artifact import Distilled
+from .artifact import Distilled, check_partition
 from .experts import train_experts, segment_epochs
 from .augment import aug_spec
 from .distill import distill, distill_config, same_settings
 
 # %% auto #0
-__all__ = ['RUN_FORMAT', 'RUN_VERSION', 'partition_classes', 'check_partition', 'subtask_data', 'expert_settings', 'run_settings',
-           'read_run', 'ensure_run', 'subtask_dir', 'subtask_path', 'run_subtask', 'run_subtasks', 'subtasks_for_rank',
-           'dist_env', 'run_distributed']
+__all__ = ['RUN_FORMAT', 'RUN_VERSION', 'partition_classes', 'subtask_data', 'expert_settings', 'run_settings', 'read_run',
+           'ensure_run', 'subtask_dir', 'subtask_path', 'run_subtask', 'run_subtasks', 'subtasks_for_rank', 'dist_env',
+           'run_distributed']
 
 # %% ../nbs/30_subtasks.ipynb #c005
 def _block_sizes(n:int, k:int) -> list:
@@ -42,40 +42,6 @@ def partition_classes(num_classes:int,      # C, the number of classes
             torch.randperm(num_classes, generator=torch.Generator().manual_seed(seed)).tolist()
     out, i = [], 0
     for n in _block_sizes(num_classes, num_subtasks): out.append(sorted(order[i:i + n])); i += n
-    return out
-
-# %% ../nbs/30_subtasks.ipynb #c009
-def check_partition(partition,          # a list of subtasks, each a list of class ids (or names, with `classes`)
-                    num_classes:int,     # C, the number of classes of the dataset
-                    classes=None,        # the dataset's class names, to allow names in `partition`
-                   ) -> list:
-    "`partition` as a list of lists of int class ids, after checking that it puts every class in exactly one subtask."
-    eg = "e.g. [[0, 1, 2], [3, 4]]"
-    check(isinstance(partition, (list, tuple)) and len(partition) > 0 and all(isinstance(p, (list, tuple)) for p in partition),
-          f"a partition is a non-empty list of subtasks, each a list of class ids ({eg}); got {partition!r}")
-    check(len(partition) <= num_classes, f"a partition of {num_classes} classes into {len(partition)} subtasks leaves a "
-          f"subtask empty: use at most {num_classes} subtasks")
-    names = list(classes) if classes is not None else None
-    out, where = [], {}
-    for s, p in enumerate(partition):
-        check(len(p) > 0, f"subtask {s} of the partition is empty: every subtask needs at least one class")
-        ids = []
-        for c in p:
-            if isinstance(c, str):
-                check(names is not None and c in names, f"subtask {s} names class {c!r}, which is not a class of the dataset"
-                      + ("" if names is not None else " (pass classes= to use class names)"))
-                c = names.index(c)
-            try: c = operator.index(c) if not isinstance(c, bool) else None
-            except TypeError: c = None
-            check(c is not None, f"class ids are integers (or class names), got {p[len(ids)]!r} in subtask {s}")
-            check(0 <= c < num_classes, f"subtask {s} has class {c}, but the dataset's classes are 0..{num_classes - 1}")
-            check(c not in where, f"class {c} appears twice in subtask {s}" if where.get(c) == s else
-                  f"class {c} appears in subtasks {where.get(c)} and {s}: every class must be in exactly one subtask")
-            where[c] = s; ids.append(c)
-        out.append(ids)
-    missing = [c for c in range(num_classes) if c not in where]
-    check(not missing, f"class{'es' if len(missing) > 1 else ''} {missing[:20]}{' ...' if len(missing) > 20 else ''} "
-          f"{'are' if len(missing) > 1 else 'is'} in no subtask: every class must be in exactly one subtask")
     return out
 
 # %% ../nbs/30_subtasks.ipynb #c013
