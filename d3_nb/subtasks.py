@@ -19,7 +19,7 @@ from .distill import distill, distill_config, same_settings
 # %% auto #0
 __all__ = ['RUN_FORMAT', 'RUN_VERSION', 'partition_classes', 'subtask_data', 'expert_settings', 'run_settings', 'read_run',
            'ensure_run', 'subtask_dir', 'subtask_path', 'run_subtask', 'run_subtasks', 'subtasks_for_rank', 'dist_env',
-           'run_distributed']
+           'rank_device', 'run_distributed']
 
 # %% ../nbs/30_subtasks.ipynb #c005
 def _block_sizes(n:int, k:int) -> list:
@@ -195,6 +195,7 @@ def _init_worker(devices, threads:int):
     "Runs once in each worker process: take a device from the queue, set the thread count."
     torch.set_num_threads(threads)
     _WORKER['device'] = devices.get()
+    if str(_WORKER['device']).startswith('cuda:'): torch.cuda.set_device(_WORKER['device'])  # its own GPU, not cuda:0
 
 def _subtask_job(args:dict) -> tuple:
     "One subtask in a worker process; returns (k, path, None) or (k, None, error text) (errors never cross as objects)."
@@ -285,6 +286,24 @@ def dist_env() -> dict:
     check(0 <= env['rank'] < env['world_size'], f"RANK={env['rank']} must lie in 0..WORLD_SIZE-1={env['world_size'] - 1}")
     return env
 
+# %% ../nbs/30_subtasks.ipynb #c121
+def rank_device(device,                # asked for: None (this rank's GPU, else the CPU), 'cpu', 'cuda' or 'cuda:N'
+                local_rank:int,        # this rank's index on its machine (LOCAL_RANK)
+                local_world_size:int,  # ranks on this machine (LOCAL_WORLD_SIZE)
+                gpus:int,              # GPUs visible on this machine
+               ) -> str:
+    "The device of one torchrun rank: its own GPU `cuda:LOCAL_RANK` when GPUs are used, refusing more ranks than GPUs."
+    if device is not None and str(device) not in ('cuda', 'gpu'):
+        check(not str(device).startswith('cuda') or gpus > 0, f"device {device!r} asked for, but no CUDA GPU is visible")
+        return str(device)
+    if gpus == 0:
+        check(device is None, f"device {device!r} asked for, but no CUDA GPU is visible")
+        return 'cpu'
+    check(local_world_size <= gpus, f"torchrun started {local_world_size} ranks on this machine but it has {gpus} GPU"
+          f"{'s' if gpus > 1 else ''}: NCCL cannot share a GPU between ranks; use --nproc_per_node {gpus} (or fewer), or "
+          "--device cpu to run the ranks on the CPU")
+    return f'cuda:{local_rank}'
+
 # %% ../nbs/30_subtasks.ipynb #c046
 def run_distributed(data:ImageData,  # the full training data (every rank loads it)
                     partition,       # global class ids per subtask
@@ -301,11 +320,9 @@ def run_distributed(data:ImageData,  # the full training data (every rank loads 
     "Run this rank's share of the subtasks (under `torchrun`); rank 0 then runs `then`. Returns this rank's files, or `then`'s result on rank 0."
     env = dist_env()
     rank, world, local = env['rank'], env['world_size'], env['local_rank']
-    gpu = torch.cuda.is_available() and (device is None or str(device).startswith('cuda'))
-    if gpu:
-        dev = torch.device(device if device is not None and ':' in str(device) else f'cuda:{local % torch.cuda.device_count()}')
-        torch.cuda.set_device(dev)
-    else: dev = torch.device('cpu' if device is None else device)
+    dev = torch.device(rank_device(device, local, env['local_world_size'], torch.cuda.device_count() if torch.cuda.is_available() else 0))
+    gpu = dev.type == 'cuda'
+    if gpu: torch.cuda.set_device(dev)  # this rank's GPU for every kernel and allocation without an explicit device
     torch.set_num_threads(max(1, _cores() // env['local_world_size']))
     group = world > 1 and not dist.is_initialized()
     if group: dist.init_process_group('nccl' if gpu else 'gloo', timeout=datetime.timedelta(hours=timeout_h))
