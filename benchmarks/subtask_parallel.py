@@ -18,7 +18,7 @@ def run(a, workers:int, out:Path) -> float:
     cmd = ['d3', 'subtasks', '--out', str(out), '--dataset', a.dataset, '--subtasks', str(a.subtasks),
            '--workers', str(workers), '--n_per_class', str(a.n_per_class), '--num_experts', str(a.experts),
            '--epochs', str(a.epochs), '--width', str(a.width), '--preset', a.preset, '--iterations', str(a.iterations),
-           '--quiet'] + (['--root', a.root] if a.root else [])
+           '--no-progress'] + (['--root', a.root] if a.root else [])
     t0 = time.perf_counter()
     p = subprocess.run(cmd, capture_output=True, text=True)
     secs = time.perf_counter() - t0

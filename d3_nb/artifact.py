@@ -12,7 +12,7 @@ import safetensors.torch
 from fastcore.basics import patch
 import d3_nb
 from .core import (D3Error, check, default_device, atomic_write, sha256_bytes, human_bytes, one_line, short_repr,
-                        check_sizes, build_checked, read_tensors, HEADER_KEY)
+                        check_sizes, build_checked, read_tensors, HEADER_KEY, d3_header)
 from .storage import (storage_report, tensor_bytes, stored_dtype, as_dtype, dtype_name, StorageReport, is_int8,
                            quantizable, quantize_rows, dequantize_rows)
 from .latents import LatentPriors
@@ -311,8 +311,8 @@ def save(self:Distilled, path,      # file to write, conventionally `*.safetenso
     return Path(path)
 
 # %% ../nbs/13_artifact.ipynb #c037
-def _read_header(data:bytes, path) -> dict:
-    "Parse and check the d3_nb header of safetensors bytes `data`."
+def _metadata(data:bytes, path) -> dict:
+    "The safetensors metadata of the file bytes `data`, read without trusting its length field."
     bad = f"{path} is not a valid safetensors file"
     check(len(data) >= 8, f"{bad}: only {len(data)} bytes (empty or truncated)")
     n = int.from_bytes(data[:8], 'little')
@@ -322,22 +322,19 @@ def _read_header(data:bytes, path) -> dict:
     except (ValueError, RecursionError) as e:  # ValueError: bad UTF-8, bad JSON, or a number of over 4,300 digits
         raise D3Error(f"{bad}: its header is not valid JSON ({one_line(e)}); the file is corrupted") from e
     check(isinstance(outer, dict), f"{bad}: its header is not a JSON object")
-    meta = outer.get('__metadata__') or {}
-    check(isinstance(meta, dict) and HEADER_KEY in meta, f"{path} is a safetensors file but not a d3_nb file: it has "
-          f"no '{HEADER_KEY}' header (metadata keys: {short_repr(sorted(meta) if isinstance(meta, dict) else meta)})")
-    try: hd = json.loads(meta[HEADER_KEY])
-    except (TypeError, ValueError, RecursionError) as e:
-        raise D3Error(f"{path}: its d3_nb header is not valid JSON ({one_line(e)}); the file is corrupted") from e
-    check(isinstance(hd, dict), f"{path}: its d3_nb header is not a JSON object")
-    want = hd.pop('header_sha256', None)
-    check(want == sha256_bytes(_canonical(hd).encode()),
-          f"{path}: its d3_nb header fails its checksum; the file is corrupted")
-    check(hd.get('format') == FORMAT,
-          f"{path} holds a {short_repr(hd.get('format'))}, not a distilled dataset ({FORMAT!r})")
-    v = hd.get('format_version')
-    check(isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= FORMAT_VERSION,
-          f"{path} has format version {short_repr(v)}, but this d3_nb ({d3_nb.__version__}) reads versions up to "
-          f"{FORMAT_VERSION}: upgrade d3_nb to load it")
+    return outer.get('__metadata__') or {}
+
+def _header_sum_ok(path):
+    "The `verify` of `d3_header` for a distilled dataset: its header checksum (removed from the header)."
+    def verify(hd):
+        want = hd.pop('header_sha256', None)
+        check(want == sha256_bytes(_canonical(hd).encode()),
+              f"{path}: its d3_nb header fails its checksum; the file is corrupted")
+    return verify
+
+def _read_header(data:bytes, path) -> dict:
+    "Parse and check the d3_nb header of safetensors bytes `data`."
+    hd = d3_header(_metadata(data, path), path, FORMAT, FORMAT_VERSION, 'distilled dataset', _header_sum_ok(path))
     check(hd.get('kind') == KIND,
           f"{path} holds a distilled dataset of kind {short_repr(hd.get('kind'))}; this d3_nb reads {KIND!r}")
     missing = [k for k in _REQUIRED if k not in hd]

@@ -284,7 +284,7 @@ def bench(dataset:str='embedded', # dataset name: embedded, mnist, fashion_mnist
           herding_pool:int=None,  # herding's candidates per class (default: every image)
           threads:int=None,       # torch CPU threads (default: torch's)
           device:str=None,        # cpu, cuda, cuda:N (default: CUDA if available)
-          progress:bool=True,     # show progress bars
+          progress:bool=True,     # show progress bars; --no-progress hides them
          ) -> dict:
     "Run every method at every budget under the evaluation protocol; write results.json, results.md and a plot."
     if threads: torch.set_num_threads(threads)

@@ -8,7 +8,9 @@ import argparse, inspect, os, sys, json, time
 try: import tomllib  # novermin (Python >= 3.11; the fallback below serves older ones)
 except ModuleNotFoundError: import tomli as tomllib  # the same parser, installed on Python 3.9 and 3.10
 from pathlib import Path
-from fastcore.script import call_parse, anno_parser
+from types import SimpleNamespace
+from fastcore.script import anno_parser
+from fastcore.meta import delegates
 import torch
 from .core import *
 from .data import load_dataset
@@ -24,9 +26,38 @@ from .bench import bench
 import d3_nb
 
 # %% auto #0
-__all__ = ['COMMANDS', 'subtask_ids', 'json_arg', 'd3_subtasks', 'exit_process', 'run', 'info', 'sample', 'experts',
-           'distill_cmd', 'aggregate_cmd', 'evaluate_cmd', 'read_config', 'parse_command', 'config_path',
-           'write_config', 'main', 'console']
+__all__ = ['COMMANDS', 'RENAMED', 'shared_options', 'command', 'selected', 'training_data', 'subtask_ids', 'json_arg',
+           'expert_options', 'teacher_options', 'distil_subtasks', 'd3_subtasks', 'exit_process', 'd3_run', 'd3_info',
+           'd3_sample', 'd3_experts', 'd3_distill', 'd3_aggregate', 'd3_evaluate', 'd3_bench', 'read_config',
+           'parse_command', 'config_path', 'write_config', 'main', 'console']
+
+# %% ../nbs/60_cli.ipynb #c004b
+def shared_options(dataset:str='embedded', # dataset name: embedded, mnist, fashion_mnist, cifar10, cifar100, imagefolder, imagenet64
+                   root:str=None,          # data root (default: $D3_DATA); not needed for the embedded slice
+                   classes:str=None,       # only these classes, e.g. 0,1,2 or names (a subtask); default all
+                   n_per_class:int=None,   # only this many random training images of each class (quick runs)
+                   seed:int=0,             # seed of the run (the subset, the experts, the distillation, the samples)
+                   device:str=None,        # cpu, cuda, cuda:N (default: CUDA if available; under torchrun, the rank's GPU)
+                   progress:bool=True,     # show progress bars; --no-progress hides them
+                  ) -> SimpleNamespace:
+    "The options several commands share, documented here once: each command takes its share of them by `command`."
+    return SimpleNamespace(**locals())
+
+def command(but:tuple=()):
+    "A command function: it takes the `shared_options` not in `but` as `**kwargs` (fastcore's `delegates`, so `--help` shows them)."
+    return delegates(shared_options, but=list(but))
+
+def selected(data:ImageData, o:SimpleNamespace) -> ImageData:
+    "`data`, or only the classes and the images per class that the shared options `o` name."
+    if getattr(o, 'classes', None):
+        items = [c.strip() for c in str(o.classes).split(',') if c.strip()]
+        data = data.subset([int(c) if c.lstrip('-').isdigit() else c for c in items])
+    if o.n_per_class: data = data.sample_per_class(o.n_per_class, seed=o.seed)
+    return data
+
+def training_data(o:SimpleNamespace) -> ImageData:
+    "The training data the shared options `o` name: the dataset, optionally only some classes and some images of each."
+    return selected(load_dataset(o.dataset, root=o.root), o)
 
 # %% ../nbs/60_cli.ipynb #c101
 def subtask_ids(s) -> list|None:
@@ -44,10 +75,41 @@ def json_arg(s, name:str) -> dict:
     return d
 
 # %% ../nbs/60_cli.ipynb #c103
-def d3_subtasks(out:str=None,          # the run folder (required)
-                dataset:str='embedded', # dataset name: embedded, mnist, fashion_mnist, cifar10, cifar100, imagefolder, imagenet64
-                root:str=None,          # data root (default: $D3_DATA); not needed for the embedded slice
-                n_per_class:int=None,   # use only this many random training images of each class (quick runs)
+def expert_options(num_experts:int, epochs:int, steps_per_epoch:int, width:int, depth:int|None, batch_size:int, seed:int,
+                  ) -> dict:
+    "The `train_experts` settings of the command-line options (a `steps_per_epoch` of 0: one pass over the data)."
+    return dict(num_experts=num_experts, epochs=epochs, steps_per_epoch=steps_per_epoch or None, batch_size=batch_size,
+                net_kw=dict(width=width, **({'depth': depth} if depth else {})), seed=seed)
+
+def teacher_options(teacher_epoch:str, temperature:float, width:int, depth:int|None, steps_per_epoch:int,
+                    momentum:float|None=None, weight_decay:float|None=None) -> dict:
+    "The `aggregate_run` settings of the command-line options; a recipe left at None is `train_teacher`'s default."
+    recipe = {k: v for k, v in dict(momentum=momentum, weight_decay=weight_decay).items() if v is not None}
+    return dict(teacher_epoch=teacher_epoch, temperature=temperature,
+                teacher_kw=dict(width=width, steps_per_epoch=steps_per_epoch or None, **recipe,
+                                net_kw={'depth': depth} if depth else None))
+
+def distil_subtasks(data:ImageData, # the training data of the run, every class
+                    out, # the run folder
+                    part:list, # the partition: a list of class-id lists
+                    ekw:dict, # `train_experts` settings (`expert_options`)
+                    dkw:dict, # `distill` settings
+                    o:SimpleNamespace, # the shared options (device, progress)
+                    subtask=None, # only these subtasks (`subtask_ids`); default all
+                    workers:int=1, # parallel processes on this machine (ignored under torchrun)
+                    teacher:dict|None=None, # then aggregate with these `teacher_options` (only when every subtask runs)
+                   ):
+    "Experts and distillation of the subtasks, in processes or as a torchrun rank, then optionally the aggregation."
+    then, ids = None, subtask_ids(subtask)
+    if teacher is not None and ids is None:
+        def then(d): return aggregate_run(d, data, device=o.device, progress=o.progress, **teacher)
+    if 'RANK' in os.environ and 'WORLD_SIZE' in os.environ:
+        return run_distributed(data, part, out, ekw, dkw, device=o.device, subtasks=ids, then=then, progress=o.progress)
+    files = run_subtasks(data, part, out, ekw, dkw, device=o.device, workers=workers, subtasks=ids, progress=o.progress)
+    return then(out) if then is not None else files
+
+@command(but=('classes',))
+def d3_subtasks(out:str=None,           # the run folder (required)
                 subtasks:int=2,         # number of subtasks S
                 how:str='contiguous',   # partition: 'contiguous' blocks of class ids, or 'random'
                 partition_seed:int=0,   # seed of a random partition
@@ -56,7 +118,7 @@ def d3_subtasks(out:str=None,          # the run folder (required)
                 num_experts:int=5,      # experts per subtask
                 epochs:int=30,          # epochs per expert
                 steps_per_epoch:int=50, # SGD steps in an expert's (and the teacher's) epoch (0: one pass over the data)
-                width:int=128,          # ConvNet width of the experts
+                width:int=128,          # ConvNet width of the experts and the teacher
                 depth:int=None,         # ConvNet depth (default: from the image size)
                 batch_size:int=256,     # experts' minibatch size
                 preset:str=None,        # distillation preset (see d3_nb.distill.PRESETS)
@@ -65,37 +127,24 @@ def d3_subtasks(out:str=None,          # the run folder (required)
                 d_z:int=None,           # latent dimension
                 decoder:str=None,       # decoder family (tiny, small, medium, large, auto)
                 settings:str=None,      # further distillation settings as a JSON object
-                seed:int=0,             # seed of the experts and of the distillation
-                device:str=None,        # cpu, cuda, cuda:N (default: CUDA if available; under torchrun each rank's GPU)
                 aggregate:bool=False,   # then aggregate the subtasks with a global teacher into OUT/distilled.safetensors
                 teacher_epoch:str='val', # the global teacher's epoch: 'val' (chosen on a held-out split) or a number
-                teacher_momentum:float=0.9, # the teacher's SGD momentum (0: the reference's recipe)
+                teacher_momentum:float=None, # the teacher's SGD momentum (default: train_teacher's; 0: the reference's)
+                teacher_weight_decay:float=None, # the teacher's weight decay (default: train_teacher's; 0: the reference's)
                 temperature:float=1.0,  # soft-label temperature (with --aggregate)
-                quiet:bool=False,       # no progress bars
-               ):
+                **kwargs):
     "Distil a dataset as S subtasks (experts + distillation per subtask), resumably; under torchrun each rank runs its share."
+    o = shared_options(**kwargs)
     check(out, "--out is required: the folder of the run")
-    data = load_dataset(dataset, root=root)
-    if n_per_class: data = data.sample_per_class(n_per_class, seed=seed)
+    data = training_data(o)
     part = partition_classes(data.num_classes, subtasks, how=how, seed=partition_seed)
-    net_kw = dict(width=width, **({'depth': depth} if depth else {}))
-    spe = steps_per_epoch or None  # 0 on a command line: one pass over the data
-    ekw = dict(num_experts=num_experts, epochs=epochs, steps_per_epoch=spe, batch_size=batch_size, net_kw=net_kw, seed=seed)
-    dkw = {**({'preset': preset} if preset else {}), 'seed': seed,
+    dkw = {**({'preset': preset} if preset else {}), 'seed': o.seed,
            **{k: v for k, v in dict(iterations=iterations, lpc=lpc, d_z=d_z, decoder=decoder).items() if v is not None},
            **json_arg(settings, 'settings')}
-    then = None
-    if aggregate and subtask is None:  # only a run of every subtask can be aggregated
-        def then(d):
-            return aggregate_run(d, data, teacher_epoch=teacher_epoch, temperature=temperature,
-                                 teacher_kw=dict(width=width, momentum=teacher_momentum, steps_per_epoch=spe,
-                                                 weight_decay=5e-4 if teacher_momentum else 0.,
-                                                 net_kw={'depth': depth} if depth else None), device=device,
-                                 progress=not quiet)
-    if 'RANK' in os.environ and 'WORLD_SIZE' in os.environ:
-        return run_distributed(data, part, out, ekw, dkw, device=device, subtasks=subtask_ids(subtask), then=then, progress=not quiet)
-    files = run_subtasks(data, part, out, ekw, dkw, device=device, workers=workers, subtasks=subtask_ids(subtask), progress=not quiet)
-    return then(out) if then is not None else files
+    teacher = teacher_options(teacher_epoch, temperature, width, depth, steps_per_epoch, teacher_momentum,
+                              teacher_weight_decay) if aggregate else None
+    ekw = expert_options(num_experts, epochs, steps_per_epoch, width, depth, batch_size, o.seed)
+    return distil_subtasks(data, out, part, ekw, dkw, o, subtask=subtask, workers=workers, teacher=teacher)
 
 # %% ../nbs/60_cli.ipynb #c104
 def exit_process(code:int):
@@ -105,50 +154,46 @@ def exit_process(code:int):
     sys.exit(code)
 
 # %% ../nbs/60_cli.ipynb #c005
-@call_parse
-def run(dataset:str='embedded', # dataset name: embedded, mnist, fashion_mnist, cifar10, cifar100, imagefolder, imagenet64
-        root:str=None, # data root (default: $D3_DATA); not needed for the embedded slice
-        out:str='d3_run', # the run folder (created; rerunning the same command resumes it)
-        subtasks:int=1, # number of subtasks S
-        workers:int=1, # subtasks distilled in parallel processes
-        budget:float=10, # storage budget in images per class (latents + decoders + soft labels)
-        lpc:int=None, # latent priors per class (default: the budget rule's, `budget_settings`)
-        iterations:int=100, # distillation iterations per subtask
-        ae_steps:int=1500, # autoencoder steps of D3's start from the data
-        num_experts:int=2, # experts per subtask
-        expert_epochs:int=6, # epochs per expert
-        steps_per_epoch:int=50, # SGD steps in an epoch of the experts and the teacher (0: one pass over the data)
-        width:int=32, # ConvNet width of experts and teacher
-        teacher_epoch:str='val', # the global teacher's epoch: 'val' (chosen on a held-out split) or a number
-        student_epochs:int=100, # epochs of each evaluation student
-        seeds:int=1, # evaluation students (seeds 0..seeds-1)
-        seed:int=0, # seed of experts and distillation
-        device:str=None, # cpu, cuda, cuda:N (default: CUDA if available)
-        progress:bool=True, # show progress bars
-       ) -> dict:
+@command(but=('classes',))
+def d3_run(out:str='d3_run',        # the run folder (created; rerunning the same command resumes it)
+           subtasks:int=1,          # number of subtasks S
+           workers:int=1,           # subtasks distilled in parallel processes
+           budget:float=10,         # storage budget in images per class (latents + decoders + soft labels)
+           lpc:int=None,            # latent priors per class (default: the budget rule's, `budget_settings`)
+           iterations:int=100,      # distillation iterations per subtask
+           ae_steps:int=1500,       # autoencoder steps of D3's start from the data
+           num_experts:int=2,       # experts per subtask
+           expert_epochs:int=6,     # epochs per expert
+           steps_per_epoch:int=50,  # SGD steps in an epoch of the experts and the teacher (0: one pass over the data)
+           width:int=32,            # ConvNet width of experts and teacher
+           teacher_epoch:str='val', # the global teacher's epoch: 'val' (chosen on a held-out split) or a number
+           student_epochs:int=100,  # epochs of each evaluation student
+           seeds:int=1,             # evaluation students (seeds 0..seeds-1)
+           **kwargs) -> dict:
     "Distil a dataset with D3 (experts, distillation, teacher soft labels) and evaluate students trained on it."
+    o = shared_options(**kwargs)
     check(seeds >= 1, f"seeds must be >= 1, got {seeds}")
-    data = load_dataset(dataset, root=root)
-    st = {**budget_settings(budget, data.num_classes, data.shape, max_lpc=min(data.counts)), **segment_settings(expert_epochs)}
-    st['ae_steps'] = ae_steps
+    data = training_data(o)
+    st = {**budget_settings(budget, data.num_classes, data.shape, max_lpc=min(data.counts)),
+          **segment_settings(expert_epochs), 'ae_steps': ae_steps, 'iterations': iterations, 'seed': o.seed}
     if lpc is not None: st['lpc'] = lpc
     t0 = time.perf_counter()
-    d3_subtasks(out=out, dataset=dataset, root=root, subtasks=subtasks, workers=workers, num_experts=num_experts,
-                epochs=expert_epochs, steps_per_epoch=steps_per_epoch, width=width, iterations=iterations, settings=json.dumps(st),
-                seed=seed, device=device, aggregate=True, teacher_epoch=teacher_epoch, quiet=not progress)
+    distil_subtasks(data, out, partition_classes(data.num_classes, subtasks), o=o, workers=workers, dkw=st,
+                    ekw=expert_options(num_experts, expert_epochs, steps_per_epoch, width, None, 256, o.seed),
+                    teacher=teacher_options(teacher_epoch, 1.0, width, None, steps_per_epoch))
     seconds = time.perf_counter() - t0
-    distilled = Distilled.load(Path(out)/'distilled.safetensors', device=device)
-    test = load_dataset(dataset, split='test', root=root)
-    res = evaluate_student(distilled, test, epochs=student_epochs, seeds=tuple(range(seeds)), device=device,
-                           progress=progress, distill_seconds=seconds, name=f'D3 ({subtasks} subtask{"s" if subtasks > 1 else ""})')
+    distilled = Distilled.load(Path(out)/'distilled.safetensors', device=o.device)
+    test = load_dataset(o.dataset, split='test', root=o.root)
+    name = f'D3 ({subtasks} subtask{"s" if subtasks > 1 else ""})'
+    res = evaluate_student(distilled, test, epochs=student_epochs, seeds=tuple(range(seeds)), device=o.device,
+                           progress=o.progress, distill_seconds=seconds, name=name)
     res.to_json(Path(out)/'result.json')
     print(res.table())
     return res.to_dict()
 
 # %% ../nbs/60_cli.ipynb #c009
-@call_parse
-def info(artifact:str, # a distilled .safetensors file
-        ) -> Distilled:
+def d3_info(artifact:str, # a distilled .safetensors file
+           ) -> Distilled:
     "Show what a distilled artifact holds and its exact storage."
     d = Distilled.load(artifact, device='cpu')
     print(repr(d)); print(d.storage().table())
@@ -158,148 +203,125 @@ def info(artifact:str, # a distilled .safetensors file
     return d
 
 # %% ../nbs/60_cli.ipynb #c010
-@call_parse
-def sample(artifact:str, # a distilled .safetensors file
-           out:str='samples.png', # the PNG file to write
-           n:int=8, # samples per class (after the mean image)
-           temperature:float=1.0, # scale of sigma when sampling (0: mean images only)
-           seed:int=0, # sampling seed
-           device:str=None, # where to decode (default: CUDA if available)
-          ) -> Path:
+@command(but=('dataset', 'root', 'classes', 'n_per_class', 'progress'))
+def d3_sample(artifact:str,          # a distilled .safetensors file
+              out:str='samples.png', # the PNG file to write
+              n:int=8,               # samples per class (after the mean image)
+              temperature:float=1.0, # scale of sigma when sampling (0: mean images only)
+              **kwargs) -> Path:
     "Write a PNG grid of samples of every class of a distilled artifact."
     import matplotlib; matplotlib.use('Agg')
-    d = Distilled.load(artifact, device=device)
-    fig = d.show(n=n, temperature=temperature, generator=torch.Generator().manual_seed(seed))
+    o = shared_options(**kwargs)
+    d = Distilled.load(artifact, device=o.device)
+    fig = d.show(n=n, temperature=temperature, generator=torch.Generator().manual_seed(o.seed))
     out = Path(out)
     check(out.parent.exists(), f"cannot write {out}: folder {out.parent} does not exist")
     with atomic_write(out) as f: fig.savefig(f, format='png', dpi=100, bbox_inches='tight')
     print(f"wrote {out}")
     return out
 
-# %% ../nbs/60_cli.ipynb #c014
-def _select(data:ImageData, classes:str|None=None, n_per_class:int|None=None, seed:int=0) -> ImageData:
-    "`data`, optionally only some classes (ids or names, comma-separated) and some random images of each."
-    if classes:
-        items = [c.strip() for c in str(classes).split(',') if c.strip()]
-        data = data.subset([int(c) if c.lstrip('-').isdigit() else c for c in items])
-    if n_per_class: data = data.sample_per_class(n_per_class, seed=seed)
-    return data
-
 # %% ../nbs/60_cli.ipynb #c015
-@call_parse
-def experts(out:str=None,           # the folder of the trajectory files (required; rerunning resumes it)
-            dataset:str='embedded', # dataset name (see load_dataset)
-            root:str=None,          # data root (default: $D3_DATA)
-            classes:str=None,       # only these classes, e.g. 0,1,2 or names (a subtask); default all
-            n_per_class:int=None,   # only this many random images of each class
-            num_experts:int=5,      # experts to train
-            epochs:int=30,          # epochs per expert
-            steps_per_epoch:int=50, # SGD steps per epoch (0: one pass over the data)
-            lr:float=0.01,          # SGD learning rate
-            width:int=128,          # ConvNet width
-            depth:int=None,         # ConvNet depth (default: from the image size)
-            batch_size:int=256,     # minibatch size
-            data_fraction:float=1.0, # each expert's random stratified fraction of the data
-            seed:int=0,             # run seed
-            device:str=None,        # cpu, cuda, cuda:N (default: CUDA if available)
-            progress:bool=True,     # show progress bars
-           ):
+@command()
+def d3_experts(out:str=None,            # the folder of the trajectory files (required; rerunning resumes it)
+               num_experts:int=5,       # experts to train
+               epochs:int=30,           # epochs per expert
+               steps_per_epoch:int=50,  # SGD steps per epoch (0: one pass over the data)
+               lr:float=0.01,           # SGD learning rate
+               width:int=128,           # ConvNet width
+               depth:int=None,          # ConvNet depth (default: from the image size)
+               batch_size:int=256,      # minibatch size
+               data_fraction:float=1.0, # each expert's random stratified fraction of the data
+               **kwargs):
     "Train expert trajectories (the MTT targets and MMD feature networks) on a dataset or a class subset, resumably."
+    o = shared_options(**kwargs)
     check(out, "--out is required: the folder of the trajectory files")
-    data = _select(load_dataset(dataset, root=root), classes, n_per_class, seed)
-    return train_experts(data, out, num_experts=num_experts, epochs=epochs, steps_per_epoch=steps_per_epoch or None, lr=lr,
-                         batch_size=batch_size,
-                         data_fraction=data_fraction, net_kw=dict(width=width, **({'depth': depth} if depth else {})),
-                         seed=seed, device=device, progress=progress)
+    ekw = expert_options(num_experts, epochs, steps_per_epoch, width, depth, batch_size, o.seed)
+    return train_experts(training_data(o), out, lr=lr, data_fraction=data_fraction, device=o.device,
+                         progress=o.progress, **ekw)
 
 # %% ../nbs/60_cli.ipynb #c016
-@call_parse
-def distill_cmd(experts:str=None,       # the folder `d3 experts` wrote (same dataset and classes)
-                out:str=None,           # the folder of the run (required; rerunning resumes from its checkpoint)
-                dataset:str='embedded', # dataset name (see load_dataset)
-                root:str=None,          # data root (default: $D3_DATA)
-                classes:str=None,       # only these classes (the experts' classes); default all
-                n_per_class:int=None,   # only this many random images of each class
-                preset:str=None,        # a preset of d3_nb.distill.PRESETS
-                budget:float=None,      # storage budget, images per class (picks the decoder; refuses to exceed it)
-                iterations:int=None,    # distillation iterations
-                lpc:int=None,           # latent priors per class
-                d_z:int=None,           # latent dimension
-                decoder:str=None,       # decoder family (tiny, small, medium, large, auto)
-                amp:str=None,           # mixed precision: bf16 (default: full precision)
-                settings:str=None,      # further distillation settings as a JSON object
-                seed:int=0,             # seed of the run
-                device:str=None,        # cpu, cuda, cuda:N (default: CUDA if available)
-                progress:bool=True,     # show a progress bar with live losses
-               ) -> Distilled:
+@command()
+def d3_distill(experts:str=None, # the folder `d3 experts` wrote (same dataset and classes)
+               out:str=None,     # the folder of the run (required; rerunning resumes from its checkpoint)
+               preset:str=None,  # a preset of d3_nb.distill.PRESETS
+               budget:float=None, # storage budget, images per class (picks the decoder; refuses to exceed it)
+               iterations:int=None, # distillation iterations
+               lpc:int=None,     # latent priors per class
+               d_z:int=None,     # latent dimension
+               decoder:str=None, # decoder family (tiny, small, medium, large, auto)
+               amp:str=None,     # mixed precision: bf16 (default: full precision)
+               settings:str=None, # further distillation settings as a JSON object
+               **kwargs) -> Distilled:
     "Distil a dataset or a class subset into latent priors and a decoder with trained experts (OUT/subtask.safetensors)."
+    o = shared_options(**kwargs)
     check(experts and out, "--experts and --out are required: the experts' folder and the run's folder")
     check(Path(experts).is_dir(), f"the experts folder {experts} does not exist: train them with d3 experts")
-    full = load_dataset(dataset, root=root)
-    data = _select(full, classes, n_per_class, seed)
-    kw = {k: v for k, v in dict(budget_ipc=budget, iterations=iterations, lpc=lpc, d_z=d_z, decoder=decoder, amp=amp).items()
-          if v is not None}
-    res = distill(data, experts, out, preset=preset, device=device, progress=progress, num_classes=full.num_classes,
-                  class_names=full.classes, seed=seed, **kw, **json_arg(settings, 'settings'))
+    full = load_dataset(o.dataset, root=o.root)
+    data = selected(full, o)
+    named = dict(budget_ipc=budget, iterations=iterations, lpc=lpc, d_z=d_z, decoder=decoder, amp=amp)
+    res = distill(data, experts, out, preset=preset, device=o.device, progress=o.progress, seed=o.seed,
+                  num_classes=full.num_classes, class_names=full.classes,
+                  **{k: v for k, v in named.items() if v is not None}, **json_arg(settings, 'settings'))
     print(f"distilled {data.num_classes} classes into {Path(out)/'subtask.safetensors'}: {res}")
     return res
 
 # %% ../nbs/60_cli.ipynb #c017
-@call_parse
-def aggregate_cmd(subtasks:str=None,      # a run folder of d3 subtasks, or subtask files separated by commas
-                  out:str='distilled.safetensors', # the aggregated artifact to write
-                  teacher:str=None,       # a teacher file (e.g. a run's teacher.safetensors) giving the soft labels
-                  dataset:str=None,       # ... or train a global teacher on this dataset (saved beside OUT)
-                  root:str=None,          # data root (default: $D3_DATA)
-                  teacher_epoch:str='val', # a trained teacher's epoch: 'val' (chosen on a held-out split) or a number
-                  teacher_width:int=128,  # a trained teacher's ConvNet width
-                  temperature:float=1.0,  # softmax temperature of the soft labels
-                  hard:bool=False,        # no teacher: store hard labels only
-                  device:str=None,        # where to decode and label (default: CUDA if available)
-                 ) -> Distilled:
+@command(but=('classes', 'n_per_class', 'seed', 'progress', 'dataset'))
+def d3_aggregate(subtasks:str=None,       # a run folder of d3 subtasks, or subtask files separated by commas
+                 out:str='distilled.safetensors', # the aggregated artifact to write
+                 teacher:str=None,        # a teacher file (e.g. a run's teacher.safetensors) giving the soft labels
+                 dataset:str=None,        # ... or train a global teacher on this dataset (saved beside OUT)
+                 teacher_epoch:str='val', # a trained teacher's epoch: 'val' (chosen on a held-out split) or a number
+                 teacher_width:int=128,   # a trained teacher's ConvNet width
+                 temperature:float=1.0,   # softmax temperature of the soft labels
+                 hard:bool=False,         # no teacher: store hard labels only
+                 **kwargs) -> Distilled:
     "Join subtask files into one artifact and give every prior the global teacher's soft label of its mean image."
+    o = shared_options(**kwargs)
     check(subtasks, "--subtasks is required: a run folder or subtask files")
     check(hard or teacher or dataset, "give --teacher FILE, or --dataset NAME to train a global teacher, or --hard")
     src = subtasks if Path(subtasks).is_dir() else [s.strip() for s in subtasks.split(',') if s.strip()]
     t = None
-    if teacher: t = Teacher.load(teacher, device=device)
+    if teacher: t = Teacher.load(teacher, device=o.device)
     elif dataset and not hard:
         snap = parse_snapshot(teacher_epoch)
         f = Path(out).with_name(Path(out).stem + f'.teacher_{"val" if snap == "val" else f"e{snap}"}.safetensors')
-        if f.exists(): t = Teacher.load(f, device=device)
+        if f.exists(): t = Teacher.load(f, device=o.device)
         else:
-            t = global_teacher(load_dataset(dataset, root=root), snap, width=teacher_width, device=device)
+            t = global_teacher(load_dataset(dataset, root=o.root), snap, width=teacher_width, device=o.device)
             t.save(f)
-    return aggregate(src, teacher=t, temperature=temperature, out=out, device=device)
+    return aggregate(src, teacher=t, temperature=temperature, out=out, device=o.device)
 
 # %% ../nbs/60_cli.ipynb #c018
-@call_parse
-def evaluate_cmd(artifact:str,            # a distilled .safetensors file
-                 dataset:str='embedded',  # the dataset whose held-out split is measured on
-                 root:str=None,           # data root (default: $D3_DATA)
-                 split:str='test',        # the split measured on
-                 epochs:int=300,          # student epochs
-                 lr:float=0.01,           # the students' initial learning rate (x0.1 at half)
-                 seeds:int=3,             # students (seeds 0..seeds-1)
-                 labels:str='auto',       # auto (soft if stored), soft or hard
-                 width:int=128,           # the students' ConvNet width
-                 out:str=None,            # the result JSON (default: ARTIFACT with .result.json)
-                 device:str=None,         # where students train (default: CUDA if available)
-                 progress:bool=True,      # show progress bars
-                ) -> dict:
+@command(but=('classes', 'n_per_class', 'seed'))
+def d3_evaluate(artifact:str,     # a distilled .safetensors file
+                split:str='test', # the split of the dataset measured on
+                epochs:int=300,   # student epochs
+                lr:float=0.01,    # the students' initial learning rate (x0.1 at half)
+                seeds:int=3,      # students (seeds 0..seeds-1)
+                labels:str='auto', # auto (soft if stored), soft or hard
+                width:int=128,    # the students' ConvNet width
+                out:str=None,     # the result JSON (default: ARTIFACT with .result.json)
+                **kwargs) -> dict:
     "Train fresh students on a distilled artifact under the evaluation protocol; print and save accuracy, storage, compute."
+    o = shared_options(**kwargs)
     check(seeds >= 1, f"seeds must be >= 1, got {seeds}")
-    d = Distilled.load(artifact, device=device)
-    test = load_dataset(dataset, split=split, root=root)
-    res = evaluate_student(d, test, epochs=epochs, lr=lr, seeds=tuple(range(seeds)), labels=labels, width=width, device=device,
-                           progress=progress)
+    d = Distilled.load(artifact, device=o.device)
+    test = load_dataset(o.dataset, split=split, root=o.root)
+    res = evaluate_student(d, test, epochs=epochs, lr=lr, seeds=tuple(range(seeds)), labels=labels, width=width,
+                           device=o.device, progress=o.progress)
     res.to_json(out or Path(artifact).with_suffix('.result.json'))
     print(res.table())
     return res.to_dict()
 
 # %% ../nbs/60_cli.ipynb #c022
-COMMANDS = dict(run=run, experts=experts, distill=distill_cmd, aggregate=aggregate_cmd, evaluate=evaluate_cmd,
-                subtasks=d3_subtasks, bench=bench, info=info, sample=sample)
+@delegates(bench)
+def d3_bench(**kwargs) -> dict:
+    "Run every method at every budget under the evaluation protocol; write results.json, results.md and a plot."
+    return bench(**kwargs)
+
+COMMANDS = dict(run=d3_run, experts=d3_experts, distill=d3_distill, aggregate=d3_aggregate, evaluate=d3_evaluate,
+                subtasks=d3_subtasks, bench=d3_bench, info=d3_info, sample=d3_sample)
 
 def _usage() -> str:
     return "usage: d3 COMMAND [options]   (d3 COMMAND --help for a command's options)\ncommands:\n" + '\n'.join(
@@ -319,9 +341,12 @@ def read_config(path) -> dict:
     check(isinstance(cfg, dict), f"config file {p} must hold option names and values, got {type(cfg).__name__}")
     return cfg
 
+RENAMED = {'--quiet': '--no-progress'}  # flags of earlier versions: what replaced them
+
 def parse_command(name:str, rest:list) -> tuple:
     "`(options, config file)`: the command's options from its argument list and an optional `--config FILE`."
     func, rest = COMMANDS[name], list(rest)
+    for flag in (a.split('=', 1)[0] for a in rest): check(flag not in RENAMED, f"{flag} is now {RENAMED.get(flag)}")
     cfg_file = None
     for i, a in enumerate(rest):
         if a == '--config' or a.startswith('--config='):

@@ -16,7 +16,7 @@ from torch import nn
 # %% auto #0
 __all__ = ['logger', 'HEADER_KEY', 'LIMITS', 'BUILD_ERRORS', 'D3Error', 'check', 'one_line', 'short_repr', 'log', 'set_verbosity',
            'default_device', 'seed_everything', 'derive_seed', 'atomic_write', 'sha256_bytes', 'write_d3_file',
-           'read_d3_header', 'TensorSpec', 'tensor_specs', 'read_tensors', 'check_sizes', 'meta_build',
+           'd3_header', 'read_d3_header', 'TensorSpec', 'tensor_specs', 'read_tensors', 'check_sizes', 'meta_build',
            'first_mismatch', 'check_module', 'build_checked', 'human_bytes']
 
 # %% ../nbs/00_core.ipynb #c005
@@ -125,30 +125,43 @@ def _not_safetensors(path, e) -> str:
     "The message for a file that safetensors cannot read: the file is broken (or not safetensors at all)."
     return f"{path} is not a valid safetensors file ({one_line(e)}); it is truncated or corrupted"
 
-def read_d3_header(path, # the file to check
-                   fmt:str, # the `format` it must hold, e.g. 'd3_nb.teacher'
-                   version:int, # the newest `format_version` this package reads
-                   what:str, # what the file is, for messages: 'teacher', 'expert trajectory', ...
-                  ) -> dict:
-    "The checked JSON header of a d3_nb safetensors file of format `fmt` (reads no tensors)."
-    path = Path(path)
-    check(path.is_file(), f"no {what} file {path}")
-    try:
-        with safe_open(str(path), 'pt') as f: meta = f.metadata() or {}
-    except (SafetensorError, OSError) as e: raise D3Error(_not_safetensors(path, e)) from e
-    check(HEADER_KEY in meta, f"{path} is a safetensors file but not a d3_nb {what}: it has no '{HEADER_KEY}' header")
+def d3_header(meta, # the safetensors metadata of the file (its `__metadata__` dict)
+              path, # the file, for messages
+              fmt:str, # the `format` it must hold, e.g. 'd3_nb.teacher'
+              version:int, # the newest `format_version` this package reads
+              what:str, # what the file is, for messages: 'teacher', 'expert trajectory', ...
+              verify=None, # called with the parsed header before its format is checked (e.g. a checksum)
+             ) -> dict:
+    "The checked JSON header, under `HEADER_KEY` in safetensors metadata `meta`, of a d3_nb file of format `fmt`."
+    keys = short_repr(sorted(meta) if isinstance(meta, dict) else meta)
+    check(isinstance(meta, dict) and HEADER_KEY in meta, f"{path} is a safetensors file but not a d3_nb {what}: "
+          f"it has no '{HEADER_KEY}' header (metadata keys: {keys})")
     try: hd = json.loads(meta[HEADER_KEY])
-    except (ValueError, RecursionError) as e:  # ValueError: bad JSON, or a number of over 4,300 digits
+    except (TypeError, ValueError, RecursionError) as e:  # ValueError: bad JSON, or a number of over 4,300 digits
         msg = f"{path}: its '{HEADER_KEY}' header is not valid JSON ({one_line(e)}); the file is corrupted"
         raise D3Error(msg) from e
+    check(isinstance(hd, dict), f"{path}: its '{HEADER_KEY}' header is not a JSON object; the file is corrupted")
+    if verify is not None: verify(hd)
     a = 'an' if what[0] in 'aeiou' else 'a'
-    check(isinstance(hd, dict) and hd.get('format') == fmt,
-          f"{path} holds a {short_repr(hd.get('format') if isinstance(hd, dict) else None)}, not {a} {what} ({fmt!r})")
+    check(hd.get('format') == fmt, f"{path} holds a {short_repr(hd.get('format'))}, not {a} {what} ({fmt!r})")
     v = hd.get('format_version')
     from d3_nb import __version__
     check(isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= version, f"{path} has {what} format version "
           f"{short_repr(v)}, but this d3_nb ({__version__}) reads versions up to {version}: upgrade d3_nb to load it")
     return hd
+
+def read_d3_header(path, # the file to check
+                   fmt:str, # the `format` it must hold, e.g. 'd3_nb.teacher'
+                   version:int, # the newest `format_version` this package reads
+                   what:str, # what the file is, for messages: 'teacher', 'expert trajectory', ...
+                  ) -> dict:
+    "The checked JSON header of the d3_nb safetensors file `path` of format `fmt` (reads no tensors)."
+    path = Path(path)
+    check(path.is_file(), f"no {what} file {path}")
+    try:
+        with safe_open(str(path), 'pt') as f: meta = f.metadata() or {}
+    except (SafetensorError, OSError) as e: raise D3Error(_not_safetensors(path, e)) from e
+    return d3_header(meta, path, fmt, version, what)
 
 # %% ../nbs/00_core.ipynb #c024c
 class TensorSpec(NamedTuple):
