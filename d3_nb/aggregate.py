@@ -93,7 +93,8 @@ def concat_subtasks(parts:list,          # `Distilled` subtasks (each holding gl
 def _as_teacher(teacher, device):
     "A `Teacher` (or bare network) from a Teacher, a network or a teacher file."
     if isinstance(teacher, (str, Path)): return Teacher.load(teacher, device=device)
-    check(isinstance(teacher, (Teacher, nn.Module)), f"teacher must be a Teacher, a network or a teacher file, got {type(teacher).__name__}")
+    check(isinstance(teacher, (Teacher, nn.Module)),
+          f"teacher must be a Teacher, a network or a teacher file, got {type(teacher).__name__}")
     return teacher
 
 def _check_teacher(t, ds:Distilled):
@@ -101,7 +102,8 @@ def _check_teacher(t, ds:Distilled):
     if not isinstance(t, Teacher): return
     check(t.num_classes == ds.num_classes, f"the teacher knows {t.num_classes} classes but the distilled dataset has "
           f"{ds.num_classes}: train the teacher on every class of the full dataset")
-    check(list(t.classes) == list(ds.class_names), f"the teacher's classes {t.classes[:5]}... differ from the dataset's "
+    check(list(t.classes) == list(ds.class_names),
+          f"the teacher's classes {t.classes[:5]}... differ from the dataset's "
           f"{ds.class_names[:5]}...: its soft labels would be in another order")
     close = lambda a, b: len(a) == len(b) and all(abs(u - v) < 1e-4 for u, v in zip(a, b))
     check(close(t.mean, ds.mean) and close(t.std, ds.std), f"the teacher expects images normalised with mean {t.mean} "
@@ -118,7 +120,8 @@ def relabel(ds:Distilled,        # the aggregated dataset (modified in place)
     check_teacher(t)  # a teacher that learned nothing (its recorded accuracy, its labels on validation) is refused
     with torch.no_grad(): rows = [soft_labels(t, g(p.means()), temperature) for p, g in zip(ds.priors, ds.decoders)]
     sl = torch.cat(rows).float()
-    check(sl.shape == (len(ds), ds.num_classes), f"the teacher gives {sl.shape[1]} outputs for {ds.num_classes} classes")
+    check(sl.shape == (len(ds), ds.num_classes),
+          f"the teacher gives {sl.shape[1]} outputs for {ds.num_classes} classes")
     ds.soft_labels = sl
     return ds
 
@@ -127,7 +130,8 @@ def _teacher_record(t, temperature:float):
     "What the result's config says about the teacher."
     if t is None: return None
     if not isinstance(t, Teacher): return dict(net=type(t).__name__, temperature=temperature)
-    return dict(epoch=t.epoch, net=t.net_name, net_kw=t.net_kw, dataset=t.dataset, settings=t.settings, temperature=temperature)
+    return dict(epoch=t.epoch, net=t.net_name, net_kw=t.net_kw, dataset=t.dataset, settings=t.settings,
+                temperature=temperature)
 
 def _recorded_budget(parts:list, names:list):
     "The budget (IPC) the subtasks were distilled for: None if none records one; a warning if they disagree."
@@ -156,7 +160,8 @@ def aggregate(subtasks,              # a run folder, or a list of subtask files
     if class_names is None and isinstance(t, Teacher): class_names = t.classes
     C = num_classes or (run['num_classes'] if run else None) or (len(class_names) if class_names is not None else None) \
         or (t.num_classes if isinstance(t, Teacher) else None)
-    if class_names is not None and C is not None: check(len(class_names) == C, f"got {len(class_names)} class names for {C} classes")
+    if class_names is not None and C is not None: check(len(class_names) == C,
+                                                        f"got {len(class_names)} class names for {C} classes")
     ds = concat_subtasks(parts, C, class_names, names=files)
     ds.config = dict(ds.config, aggregate=dict(files=[str(f) for f in files], teacher=_teacher_record(t, temperature)))
     if t is not None: relabel(ds, t, temperature)

@@ -32,7 +32,8 @@ def check_partition(partition,          # a list of subtasks, each a list of cla
     check(isinstance(partition, (list, tuple)) and len(partition) > 0 and all(isinstance(p, (list, tuple)) for p in partition),
           f"a partition is a non-empty list of subtasks, each a list of class ids ({eg}); got {partition!r}")
     if num_classes is None: num_classes = sum(len(p) for p in partition)
-    check(len(partition) <= num_classes, f"a partition of {num_classes} classes into {len(partition)} subtasks leaves a "
+    check(len(partition) <= num_classes,
+          f"a partition of {num_classes} classes into {len(partition)} subtasks leaves a "
           f"subtask empty: use at most {num_classes} subtasks")
     names = list(classes) if classes is not None else None
     out, where = [], {}
@@ -41,13 +42,15 @@ def check_partition(partition,          # a list of subtasks, each a list of cla
         ids = []
         for c in p:
             if isinstance(c, str):
-                check(names is not None and c in names, f"subtask {s} names class {c!r}, which is not a class of the dataset"
+                check(names is not None and c in names,
+                      f"subtask {s} names class {c!r}, which is not a class of the dataset"
                       + ("" if names is not None else " (pass classes= to use class names)"))
                 c = names.index(c)
             try: c = operator.index(c) if not isinstance(c, bool) else None
             except TypeError: c = None
             check(c is not None, f"class ids are integers (or class names), got {p[len(ids)]!r} in subtask {s}")
-            check(0 <= c < num_classes, f"subtask {s} has class {c}, but the dataset's classes are 0..{num_classes - 1}")
+            check(0 <= c < num_classes,
+                  f"subtask {s} has class {c}, but the dataset's classes are 0..{num_classes - 1}")
             check(c not in where, f"class {c} appears twice in subtask {s}" if where.get(c) == s else
                   f"class {c} appears in subtasks {where.get(c)} and {s}: every class must be in exactly one subtask")
             where[c] = s; ids.append(c)
@@ -74,16 +77,19 @@ class Distilled:
         self.priors = nn.ModuleList(priors if isinstance(priors, (list, tuple, nn.ModuleList)) else [priors])
         self.decoders = nn.ModuleList(decoders if isinstance(decoders, (list, tuple, nn.ModuleList)) else [decoders])
         S = len(self.priors)
-        check(len(self.decoders) == S, f"got {S} sets of priors but {len(self.decoders)} decoders: one of each per subtask")
+        check(len(self.decoders) == S,
+              f"got {S} sets of priors but {len(self.decoders)} decoders: one of each per subtask")
         if partition is None:
             check(S == 1, "pass partition= (global class ids per subtask) when there is more than one subtask")
             partition = [list(range(self.priors[0].num_classes))]
         part = check_partition(partition, num_classes, complete=num_classes is None)
         self.partition = tuple(tuple(p) for p in part)
         self.num_classes = int(num_classes) if num_classes is not None else sum(map(len, part))
-        check(len(self.partition) == S, f"partition has {len(self.partition)} subtasks but there are {S} sets of priors")
+        check(len(self.partition) == S,
+              f"partition has {len(self.partition)} subtasks but there are {S} sets of priors")
         for s, (p, part) in enumerate(zip(self.priors, self.partition)):
-            check(p.num_classes == len(part), f"subtask {s}: its priors cover {p.num_classes} classes but the partition gives it {len(part)}")
+            check(p.num_classes == len(part),
+                  f"subtask {s}: its priors cover {p.num_classes} classes but the partition gives it {len(part)}")
         dc = self.decoders[0].config
         self.image_shape = tuple(int(i) for i in (image_shape if image_shape is not None else dc['out_shape']))
         check(all(tuple(d.config['out_shape']) == self.image_shape for d in self.decoders),
@@ -93,7 +99,8 @@ class Distilled:
         self.std = tuple(float(s) for s in (std if std is not None else dc.get('std') or (1.,)*nc))
         check(len(self.mean) == nc and len(self.std) == nc, f"mean and std need one value per channel ({nc})")
         self.class_names = [str(c) for c in range(self.num_classes)] if class_names is None else [str(c) for c in class_names]
-        check(len(self.class_names) == self.num_classes, f"got {len(self.class_names)} class names for {self.num_classes} classes")
+        check(len(self.class_names) == self.num_classes,
+              f"got {len(self.class_names)} class names for {self.num_classes} classes")
         if soft_labels is not None:
             check(soft_labels.is_floating_point() and tuple(soft_labels.shape) == (len(self), self.num_classes),
                   f"soft_labels must be a float tensor of shape ({len(self)}, {self.num_classes}) (one row per prior), "
@@ -109,7 +116,8 @@ class Distilled:
 @patch(as_prop=True)
 def hard_labels(self:Distilled) -> torch.Tensor:
     "Global class of every prior, in prior order (int64)."
-    return torch.cat([torch.tensor(part, device=p.mu.device)[p.labels.to(p.mu.device)] for p, part in zip(self.priors, self.partition)])
+    return torch.cat([torch.tensor(part, device=p.mu.device)[p.labels.to(p.mu.device)] for p,
+                      part in zip(self.priors, self.partition)])
 
 @patch
 def _offsets(self:Distilled) -> list:
@@ -274,7 +282,8 @@ def state_tensors(self:Distilled, precision=None) -> dict:
             for k, t in m.state_dict().items():
                 if is_int8(prec) and quantizable(t): out[pre + k], out[pre + k + '.scale'] = quantize_rows(t.cpu())
                 else: out[pre + k] = t.detach().to(stored_dtype(t.dtype, prec)).contiguous().cpu()
-    if self.soft_labels is not None: out['soft_labels'] = self.soft_labels.detach().to(stored_dtype(torch.float32, prec)).contiguous().cpu()
+    if self.soft_labels is not None: out['soft_labels'] = self.soft_labels.detach().to(stored_dtype(torch.float32,
+            prec)).contiguous().cpu()
     return out
 
 # %% ../nbs/13_artifact.ipynb #c033
@@ -283,7 +292,8 @@ def header(self:Distilled, precision=None, payload:str=None) -> dict:
     "The JSON header stored with the tensors."
     return dict(format=FORMAT, format_version=FORMAT_VERSION, kind=KIND, package_version=d3_nb.__version__,
                 precision=dtype_name(as_dtype(precision or self.precision)), num_classes=self.num_classes,
-                class_names=self.class_names, partition=[list(p) for p in self.partition], image_shape=list(self.image_shape),
+                class_names=self.class_names, partition=[list(p) for p in self.partition],
+                image_shape=list(self.image_shape),
                 mean=list(self.mean), std=list(self.std), soft_labels=self.soft_labels is not None, config=self.config,
                 subtasks=[dict(priors=p.config, decoder=g.config) for p, g in zip(self.priors, self.decoders)],
                 payload_sha256=payload)
@@ -356,7 +366,8 @@ def _dequantized(tensors:dict, path) -> dict:
         if not k.endswith('.scale'): continue
         q = tensors.get(k[:-len('.scale')])
         check(q is not None and q.dtype == torch.int8 and q.ndim >= 2 and s.dtype == torch.float16
-              and tuple(s.shape) == (q.shape[0],), f"{path}: {short_repr(k)} is not the fp16 row scale of an int8 tensor")
+              and tuple(s.shape) == (q.shape[0],),
+              f"{path}: {short_repr(k)} is not the fp16 row scale of an int8 tensor")
         out[k[:-len('.scale')]] = dequantize_rows(q, s)
     bad = [k for k, v in out.items() if v.dtype == torch.int8]
     check(not bad, f"{path}: int8 tensor {short_repr(bad[:1])} has no scale")

@@ -125,7 +125,8 @@ class DiffAug:
         check(scale >= 1, f"scale must be >= 1 (factors are drawn from [1/scale, scale]), got {scale}")
         check(rotate >= 0 and brightness >= 0 and saturation >= 0 and contrast >= 0,
               "rotate, brightness, saturation and contrast must be >= 0")
-        check(0 <= crop < 1 and 0 <= cutout <= 1, f"crop must be in [0, 1) and cutout in [0, 1], got {crop} and {cutout}")
+        check(0 <= crop < 1 and 0 <= cutout <= 1,
+              f"crop must be in [0, 1) and cutout in [0, 1], got {crop} and {cutout}")
         store_attr('strategy,flip,prob_flip,scale,rotate,crop,cutout,brightness,saturation,contrast')
         self.families = tuple(s for s in names if flip or s != 'flip')
 
@@ -145,7 +146,8 @@ def sample(self:DiffAug, n:int=1, # number of per-sample draws (1: one transform
     U = lambda: torch.rand(n, generator=generator, device=gdev)
     fam = self.families[int(torch.randint(len(self.families), (1,), generator=generator, device=gdev))]
     if fam == 'color':
-        v = dict(brightness=(U() - 0.5) * self.brightness, saturation=U() * self.saturation, contrast=U() + self.contrast)
+        v = dict(brightness=(U() - 0.5) * self.brightness, saturation=U() * self.saturation,
+                 contrast=U() + self.contrast)
     elif fam in ('crop', 'cutout'): v = dict(u_h=U(), u_w=U())
     elif fam == 'flip': v = dict(flip=U() < self.prob_flip)
     elif fam == 'scale':

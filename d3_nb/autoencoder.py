@@ -49,7 +49,8 @@ def pretrain_autoencoder(data:ImageData,    # the subtask's training images
     "`(encoder, history)`: `decoder` trained in place, with a fresh encoder, to reconstruct `data`'s images."
     check(isinstance(data, ImageData) and len(data) > 0, "pretrain_autoencoder needs a non-empty ImageData")
     check(isinstance(steps, int) and steps >= 1, f"steps must be a positive integer, got {steps!r}")
-    check(tuple(decoder.out_shape) == data.shape, f"the decoder draws {tuple(decoder.out_shape)} images, the data is {data.shape}")
+    check(tuple(decoder.out_shape) == data.shape,
+          f"the decoder draws {tuple(decoder.out_shape)} images, the data is {data.shape}")
     dev = default_device(device)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)

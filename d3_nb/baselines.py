@@ -39,7 +39,8 @@ def random_real_soft(data:ImageData, # the training data to choose from
     "`ipc` random real images per class (uint8), each with one soft label from `teacher`."
     check(isinstance(ipc, int) and ipc >= 1, f"ipc must be a positive integer, got {ipc!r}")
     if isinstance(teacher, Teacher):
-        check(teacher.num_classes == data.num_classes, f"the teacher knows {teacher.num_classes} classes, the data has {data.num_classes}")
+        check(teacher.num_classes == data.num_classes,
+              f"the teacher knows {teacher.num_classes} classes, the data has {data.num_classes}")
         check(np.allclose(teacher.mean, data.mean) and np.allclose(teacher.std, data.std),
               f"the teacher was trained on images normalised with mean {teacher.mean} std {teacher.std}, "
               f"but this data uses {data.mean} {data.std}")
@@ -72,7 +73,8 @@ def _features(net:nn.Module, data:ImageData, images:torch.Tensor, batch_size:int
     "Embeddings `net.features` of uint8 `images` (normalised as `data`), in eval mode, on the net's device."
     dev, was = next(net.parameters()).device, net.training
     net.eval()
-    try: return torch.cat([net.features(data.normalized(images[i:i + batch_size], dev)) for i in range(0, len(images), batch_size)])
+    try: return torch.cat([net.features(data.normalized(images[i:i + batch_size], dev)) for i in range(0, len(images),
+                                                                                                       batch_size)])
     finally: net.train(was)
 
 def herding(data:ImageData,      # the training data to choose from
@@ -84,7 +86,8 @@ def herding(data:ImageData,      # the training data to choose from
            ) -> Prototypes:
     "`ipc` real images per class chosen by herding in `feature_net`'s feature space, with hard labels (uint8)."
     net = feature_net.net if isinstance(feature_net, Teacher) else feature_net
-    check(hasattr(net, 'features'), f"herding needs a network with a .features method (ConvNet, ResNet18 or a Teacher), got {type(net).__name__}")
+    check(hasattr(net, 'features'),
+          f"herding needs a network with a .features method (ConvNet, ResNet18 or a Teacher), got {type(net).__name__}")
     check(isinstance(ipc, int) and ipc >= 1, f"ipc must be a positive integer, got {ipc!r}")
     check(pool is None or pool >= ipc, f"pool ({pool}) must hold at least ipc={ipc} candidates")
     t0, g, chosen = time.perf_counter(), torch.Generator().manual_seed(seed), []
@@ -94,9 +97,11 @@ def herding(data:ImageData,      # the training data to choose from
         if pool is not None and len(idx) > pool: idx = idx[torch.randperm(len(idx), generator=g)[:pool]].sort().values
         chosen.append(idx[herding_select(_features(net, data, data.images[idx], batch_size).cpu(), ipc)])
     idx = torch.cat(chosen)
-    sub = ImageData(data.images[idx], data.labels[idx], data.classes, data.mean, data.std, data.name, data.split_name, data.class_ids)
+    sub = ImageData(data.images[idx], data.labels[idx], data.classes, data.mean, data.std, data.name, data.split_name,
+                    data.class_ids)
     return Prototypes.from_data(sub, name='herding', seconds=time.perf_counter() - t0,
-                                config=dict(method='herding', ipc=ipc, pool=pool, seed=seed, feature_dim=int(net.feat_dim)))
+                                config=dict(method='herding', ipc=ipc, pool=pool, seed=seed,
+                                            feature_dim=int(net.feat_dim)))
 
 # %% ../nbs/41_baselines.ipynb #c021
 def _iteration_seed(seed:int, it:int) -> int:
@@ -136,7 +141,8 @@ def dm(data:ImageData,          # the training data
       ) -> Prototypes:
     "Distribution Matching: `ipc` float prototypes per class matched to real data in random networks' embeddings."
     check(isinstance(ipc, int) and ipc >= 1, f"ipc must be a positive integer, got {ipc!r}")
-    check(isinstance(iterations, int) and iterations >= 0, f"iterations must be a non-negative integer, got {iterations!r}")
+    check(isinstance(iterations, int) and iterations >= 0,
+          f"iterations must be a non-negative integer, got {iterations!r}")
     check(batch_real >= 1 and lr_img > 0, f"batch_real and lr_img must be positive, got {batch_real} and {lr_img}")
     t0, dev, g = time.perf_counter(), default_device(device), torch.Generator().manual_seed(seed)
     init = data.sample_per_class(ipc, seed)

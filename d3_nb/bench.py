@@ -170,7 +170,8 @@ def bench_method(key:str, budget:float, out:Path, fit, val, pool, teacher, test,
         d, secs = bench_d3(out, fit, val, pool, teacher, budget, s, S, variant, device, progress)
         return evaluate_student(d, test, distill_seconds=secs, name=name.replace('(S ', f'({S} '), **ev)
     if key == 'full':
-        return evaluate_student(full_data(fit), test, name=name, **dict(ev, epochs=s['full_epochs'] or s['student_epochs']))
+        return evaluate_student(full_data(fit), test, name=name,
+                                **dict(ev, epochs=s['full_epochs'] or s['student_epochs']))
     make = dict(random=lambda: random_real(fit, ipc, seed=0),
                 random_u8=lambda: random_real(fit, uint8_ipc(budget, fit.num_classes, fit.shape), seed=0),
                 random_soft=lambda: random_real_soft(fit, ipc, teacher, seed=0),
@@ -189,7 +190,8 @@ def below_random(cells:dict) -> list:
 def _warnings(cells:dict, b) -> list:
     "The loud lines under budget `b`'s table: D3 rows that a random real subset beats at equal bytes."
     return [f"**⚠ {METHODS[k][0]} is below random real images at the same bytes: {100 * m:.2f} % against "
-            f"{100 * ref:.2f} % (uint8, hard labels). D3 must never lose to it.**" for k, bb, m, ref in below_random(cells) if bb == b]
+            f"{100 * ref:.2f} % (uint8, hard labels). D3 must never lose to it.**" for k, bb, m,
+            ref in below_random(cells) if bb == b]
 
 def bench_markdown(cells:dict, settings:dict) -> str:
     "The benchmark's Markdown: a header with the settings and machine, then one table per budget."
@@ -201,12 +203,14 @@ def bench_markdown(cells:dict, settings:dict) -> str:
              f"{s['expert_images']} images per class, teacher epoch {s['teacher_epoch']}"
              f"{' (chosen on validation)' if s['teacher_epoch'] == 'val' else ''}"
              f"{'; ' + format(s['train_per_class']) + ' training images per class' if s.get('train_per_class') else ''}. Machine: {s['machine']['processor']}, {s['machine']['cpus']} CPUs, "
-             f"{s['machine']['threads']} torch threads{', ' + s['machine']['gpu'] if 'gpu' in s['machine'] else ''}.", '']
+             f"{s['machine']['threads']} torch threads{', ' + s['machine']['gpu'] if 'gpu' in s['machine'] else ''}.",
+             '']
     full = cells.get(('full', None))
     for b in sorted({b for (k, b) in cells if b is not None}):
         rs = [cells[(k, b)] for k in METHODS if (k, b) in cells]
         ref = cells.get(('random', b))
-        lines += [f"## Budget {b:g} image{'' if b == 1 else 's'} per class", '', results_table(rs + ([full] if full else []), reference=ref), '']
+        lines += [f"## Budget {b:g} image{'' if b == 1 else 's'} per class", '',
+                  results_table(rs + ([full] if full else []), reference=ref), '']
         lines += [*_warnings(cells, b), ''] if _warnings(cells, b) else []
     return '\n'.join(lines)
 
@@ -221,11 +225,13 @@ def bench_plot(cells:dict, path, title:str=''):
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for k in METHODS:
-        pts = sorted((r.storage['ipc_equivalent_fp32'], 100 * r.mean, 100 * r.std, r.name) for (kk, b), r in cells.items() if kk == k and b is not None)
+        pts = sorted((r.storage['ipc_equivalent_fp32'], 100 * r.mean, 100 * r.std, r.name) for (kk, b),
+                     r in cells.items() if kk == k and b is not None)
         if not pts: continue
         x, y, e, names = zip(*pts)
         ax.errorbar(x, y, yerr=e, marker='o', capsize=3, label=names[0], lw=2.5 if k.startswith('d3') else 1.2)
-    if ('full', None) in cells: ax.axhline(100 * cells['full', None].mean, ls='--', c='gray', label=ceiling_label(cells['full', None]))
+    if ('full', None) in cells: ax.axhline(100 * cells['full', None].mean, ls='--', c='gray',
+                                           label=ceiling_label(cells['full', None]))
     for b in sorted({b for (k, b) in cells if b is not None}):  # each budget is a wall no method may cross
         ax.axvline(b, ls=':', c='k', alpha=.5)
         ax.annotate(f'budget {b:g}', (b, 0), xycoords=('data', 'axes fraction'), xytext=(-3, 4),
@@ -289,14 +295,19 @@ def bench(dataset:str='embedded', # dataset name: embedded, mnist, fashion_mnist
     "Run every method at every budget under the evaluation protocol; write results.json, results.md and a plot."
     if threads: torch.set_num_threads(threads)
     keys, bs, out = parse_methods(methods), parse_budgets(budgets), Path(out)
-    check(seeds >= 1 and student_epochs >= 1, f"seeds and student_epochs must be >= 1, got {seeds} and {student_epochs}")
+    check(seeds >= 1 and student_epochs >= 1,
+          f"seeds and student_epochs must be >= 1, got {seeds} and {student_epochs}")
     train, test = load_dataset(dataset, root=root), load_dataset(dataset, split='test', root=root)
     if train_per_class: train = train.sample_per_class(train_per_class, seed=0)
-    check(1 <= subtasks <= train.num_classes, f"subtasks must be between 1 and the {train.num_classes} classes, got {subtasks}")
+    check(1 <= subtasks <= train.num_classes,
+          f"subtasks must be between 1 and the {train.num_classes} classes, got {subtasks}")
     s = dict(format=BENCH_FORMAT, format_version=BENCH_VERSION, dataset=train.name, test_images=len(test), seeds=seeds,
-             student_epochs=student_epochs, student_width=student_width, full_epochs=full_epochs, iterations=iterations, subtasks=subtasks,
+             student_epochs=student_epochs, student_width=student_width, full_epochs=full_epochs, iterations=iterations,
+             subtasks=subtasks,
              experts=experts, expert_epochs=expert_epochs, expert_width=expert_width, expert_images=expert_images,
-             prior_share=prior_share, precision=precision, ae_steps=ae_steps, teacher_epoch=str(parse_snapshot(teacher_epoch)), teacher_epochs=teacher_epochs, teacher_width=teacher_width,
+             prior_share=prior_share, precision=precision, ae_steps=ae_steps,
+             teacher_epoch=str(parse_snapshot(teacher_epoch)), teacher_epochs=teacher_epochs,
+             teacher_width=teacher_width,
              val_images=val_images, dm_iterations=dm_iterations, dm_batch=dm_batch, herding_pool=herding_pool,
              steps_per_epoch=steps_per_epoch or None, train_per_class=train_per_class, train_images=len(train))
     s = ensure_bench(out, dict(s, machine=machine()))  # a resumed benchmark keeps the machine it started on

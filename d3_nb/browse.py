@@ -30,7 +30,8 @@ def sample_grid_png(images:torch.Tensor, # (N, C, H, W), C = 1 or 3: normalised 
     from PIL import Image
     check(torch.is_tensor(images) and images.ndim == 4 and images.shape[1] in (1, 3) and len(images) > 0,
           f"sample_grid_png needs a non-empty (N, C, H, W) tensor with 1 or 3 channels, got {tuple(getattr(images, 'shape', ()))}")
-    check(isinstance(scale, int) and scale >= 1 and nrow >= 1, f"scale and nrow must be positive integers, got {scale} and {nrow}")
+    check(isinstance(scale, int) and scale >= 1 and nrow >= 1,
+          f"scale and nrow must be positive integers, got {scale} and {nrow}")
     x = images.detach().cpu()
     if x.dtype != torch.uint8:
         x = x.float()
@@ -51,7 +52,8 @@ def _locate(ds:Distilled, c:int, k:int) -> tuple:
         if c in part: break
     else: raise D3Error(f"class {c} is in no subtask of this dataset (its classes are {sorted(x for p in ds.partition for x in p)})")
     idx = ds.priors[s].priors_of(part.index(c))
-    check(isinstance(k, int) and 0 <= k < len(idx), f"class {c} has {len(idx)} priors (0..{len(idx)-1}), got prior {k!r}")
+    check(isinstance(k, int) and 0 <= k < len(idx),
+          f"class {c} has {len(idx)} priors (0..{len(idx)-1}), got prior {k!r}")
     i = int(idx[k])
     return s, i, ds._offsets()[s] + i
 
@@ -65,7 +67,8 @@ def prior_samples(ds:Distilled,         # the distilled dataset
                  ) -> torch.Tensor:
     "`n` decoded samples of prior `k` of class `c`: normalised images on the dataset's device."
     check(isinstance(n, int) and n >= 1, f"the number of samples must be a positive integer, got {n!r}")
-    check(isinstance(temperature, (int, float)) and temperature >= 0, f"temperature must be a number >= 0, got {temperature!r}")
+    check(isinstance(temperature, (int, float)) and temperature >= 0,
+          f"temperature must be a number >= 0, got {temperature!r}")
     s, i, _ = _locate(ds, c, k)
     p, g = ds.priors[s], ds.decoders[s]
     with torch.no_grad():
@@ -105,10 +108,12 @@ class Browser:
                  k:int=3,                   # classes listed from the soft label
                  scale:int=None,            # pixel enlargement of the PNGs (None: about 64 pixels per image)
                 ):
-        check(isinstance(distilled, Distilled), f"browse needs a Distilled dataset (or its file), got {type(distilled).__name__}")
+        check(isinstance(distilled, Distilled),
+              f"browse needs a Distilled dataset (or its file), got {type(distilled).__name__}")
         if real is not None:
             check(isinstance(real, ImageData), f"real must be an ImageData, got {type(real).__name__}")
-            check(real.num_classes == distilled.num_classes, f"real has {real.num_classes} classes but the distilled dataset has "
+            check(real.num_classes == distilled.num_classes,
+                  f"real has {real.num_classes} classes but the distilled dataset has "
                   f"{distilled.num_classes}: pass real images of the same classes, in the same order")
         scale = scale or max(1, 64 // distilled.image_shape[1])
         store_attr('distilled,real,ncols,n_real,k,scale')
@@ -125,7 +130,8 @@ def _build(self:Browser, n_samples:int, max_samples:int):
     self.cls = W.Dropdown(options=[(names[c] if names[c] == str(c) else f"{c}: {names[c]}", c) for c in classes],
                           value=classes[0], description='class')
     self.prior = W.IntSlider(value=0, min=0, max=self._n_priors(classes[0]) - 1, description='prior')
-    self.temperature = W.FloatSlider(value=1., min=0., max=2., step=0.05, description='temperature', readout_format='.2f')
+    self.temperature = W.FloatSlider(value=1., min=0., max=2., step=0.05, description='temperature',
+                                     readout_format='.2f')
     self.seed = W.IntText(value=0, description='seed')
     self.n = W.IntSlider(value=n_samples, min=1, max=max_samples, description='samples')
     self.resample = W.Button(description='Resample', tooltip='draw new samples (seed + 1)', icon='refresh')

@@ -75,7 +75,8 @@ def json_arg(s, name:str) -> dict:
     return d
 
 # %% ../nbs/60_cli.ipynb #c103
-def expert_options(num_experts:int, epochs:int, steps_per_epoch:int, width:int, depth:int|None, batch_size:int, seed:int,
+def expert_options(num_experts:int, epochs:int, steps_per_epoch:int, width:int, depth:int|None, batch_size:int,
+                   seed:int,
                   ) -> dict:
     "The `train_experts` settings of the command-line options (a `steps_per_epoch` of 0: one pass over the data)."
     return dict(num_experts=num_experts, epochs=epochs, steps_per_epoch=steps_per_epoch or None, batch_size=batch_size,
@@ -365,7 +366,8 @@ def parse_command(name:str, rest:list) -> tuple:
         cfg = read_config(cfg_file)
         known = set(params)
         bad = sorted(set(cfg) - known)
-        check(not bad, f"config file {cfg_file} has unknown option(s) {bad} for d3 {name}: known options are {sorted(known)}")
+        check(not bad,
+              f"config file {cfg_file} has unknown option(s) {bad} for d3 {name}: known options are {sorted(known)}")
         parser.set_defaults(**cfg)
     args = vars(parser.parse_args(rest))
     for k in ('pdb', 'xtra', 'config'): args.pop(k, None)  # fastcore's debugging flags and ours, not the command's

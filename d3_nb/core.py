@@ -44,7 +44,8 @@ def short_repr(v, limit:int=60) -> str:
 class _ConsoleHandler(logging.Handler):
     "Writes a record to the `sys.stdout` (warnings and worse: `sys.stderr`) of the moment it is emitted."
     def emit(self, record):
-        try: print(self.format(record), file=sys.stderr if record.levelno >= logging.WARNING else sys.stdout, flush=True)
+        try: print(self.format(record), file=sys.stderr if record.levelno >= logging.WARNING else sys.stdout,
+                   flush=True)
         except Exception: self.handleError(record)
 
 logger = logging.getLogger('d3_nb')
@@ -65,7 +66,8 @@ def default_device(device=None) -> torch.device:
     "`device` as a `torch.device`; `None` picks CUDA when available, else the CPU."
     if device is None: return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
     try: return torch.device(device)
-    except (RuntimeError, TypeError) as e: raise D3Error(f"unknown device {device!r}: use 'cpu', 'cuda' or 'cuda:N'") from e
+    except (RuntimeError,
+            TypeError) as e: raise D3Error(f"unknown device {device!r}: use 'cpu', 'cuda' or 'cuda:N'") from e
 
 # %% ../nbs/00_core.ipynb #c012
 def seed_everything(seed:int) -> torch.Generator:

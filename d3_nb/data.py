@@ -25,7 +25,8 @@ def data_root(root=None) -> Path:
     check(root is not None, "no data root: pass root='/path/to/data' or set the environment variable D3_DATA to the "
           "folder that holds MNIST/, FashionMNIST/, cifar-10-batches-py/ ...")
     p = Path(root).expanduser()
-    check(p.is_dir(), f"data root {p} does not exist or is not a folder: pass root= or set D3_DATA to an existing folder")
+    check(p.is_dir(),
+          f"data root {p} does not exist or is not a folder: pass root= or set D3_DATA to an existing folder")
     return p
 
 # %% ../nbs/01_data.ipynb #c010
@@ -48,7 +49,8 @@ def channel_stats(chunks) -> tuple:
     hist = None
     for x in chunks:
         x = np.asarray(x)
-        check(x.dtype == np.uint8 and x.ndim == 4, f"statistics need uint8 images (N, C, H, W), got {x.dtype} {x.shape}")
+        check(x.dtype == np.uint8 and x.ndim == 4,
+              f"statistics need uint8 images (N, C, H, W), got {x.dtype} {x.shape}")
         if hist is None: hist = np.zeros((x.shape[1], 256), np.int64)
         for c in range(x.shape[1]): hist[c] += np.bincount(x[:, c].ravel(), minlength=256)
     check(hist is not None and hist.sum() > 0, "cannot compute statistics of an empty dataset")
@@ -100,7 +102,8 @@ def write_idx(path, # destination; gzipped when the name ends in `.gz`
              ) -> str:
     "Write uint8 `arr` as an IDX file (atomically); return the SHA-256 of its uncompressed bytes."
     arr = np.ascontiguousarray(arr)
-    check(arr.dtype == np.uint8 and arr.ndim > 0, f"write_idx writes uint8 arrays, got {arr.dtype} with shape {arr.shape}")
+    check(arr.dtype == np.uint8 and arr.ndim > 0,
+          f"write_idx writes uint8 arrays, got {arr.dtype} with shape {arr.shape}")
     raw = bytes([0, 0, 0x08, arr.ndim]) + np.array(arr.shape, '>u4').tobytes() + arr.tobytes()
     with atomic_write(path) as f: f.write(gzip.compress(raw, 9, mtime=0) if str(path).endswith('.gz') else raw)
     return sha256_bytes(raw)
@@ -176,9 +179,11 @@ def _class_index(classes, c, name:str) -> int:
     "Index of class `c` (an index or a name) among the class names `classes` of dataset `name`."
     classes = list(classes)
     if isinstance(c, str):
-        check(c in classes, f"no class named {c!r} in {name}: classes are {classes[:10]}{' ...' if len(classes) > 10 else ''}")
+        check(c in classes,
+              f"no class named {c!r} in {name}: classes are {classes[:10]}{' ...' if len(classes) > 10 else ''}")
         return classes.index(c)
-    check(isinstance(c, (int, np.integer)) or (torch.is_tensor(c) and c.numel() == 1), f"a class is an index or a name, got {c!r}")
+    check(isinstance(c, (int, np.integer)) or (torch.is_tensor(c) and c.numel() == 1),
+          f"a class is an index or a name, got {c!r}")
     c = int(c)
     check(0 <= c < len(classes), f"class {c} out of range: {name} has {len(classes)} classes (0..{len(classes) - 1})")
     return c
@@ -279,7 +284,8 @@ def show(self:ImageData, n_per_class:int=8, # columns: images of each class
             for sp in ax.spines.values(): sp.set_visible(False)
             if c < len(pick):
                 im = self.images[pick[c]].permute(1, 2, 0).numpy()
-                ax.imshow(im[..., 0] if im.shape[2] == 1 else im, cmap='gray' if im.shape[2] == 1 else None, vmin=0, vmax=255)
+                ax.imshow(im[..., 0] if im.shape[2] == 1 else im, cmap='gray' if im.shape[2] == 1 else None, vmin=0,
+                          vmax=255)
         axes[r, 0].set_ylabel(self.classes[r], rotation=0, ha='right', va='center')
     fig.suptitle(f"{self.name}/{self.split_name}")
     return fig
@@ -317,7 +323,8 @@ def _collect(batches, n_classes:int, keep=None) -> tuple:
     for x, y in batches:
         y = np.asarray(y, np.int64)
         if lut is not None: x, y = x[lut[y] >= 0], lut[y][lut[y] >= 0]
-        if len(xs): check(x.shape[1:] == xs[0].shape[1:], f"images of shape {x.shape[1:]} and {xs[0].shape[1:]} in one dataset")
+        if len(xs): check(x.shape[1:] == xs[0].shape[1:],
+                          f"images of shape {x.shape[1:]} and {xs[0].shape[1:]} in one dataset")
         xs.append(x); ys.append(y)
     check(len(xs) > 0, "the dataset has no images")
     out = torch.empty((sum(len(x) for x in xs), *xs[0].shape[1:]), dtype=torch.uint8)
@@ -364,7 +371,8 @@ def load_dataset(name:str, # 'mnist', 'fashion_mnist', 'embedded', 'cifar10', 'c
 
 # %% ../nbs/01_data.ipynb #c059
 MNIST_CLASSES = tuple(str(i) for i in range(10))
-FASHION_MNIST_CLASSES = ('T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot')
+FASHION_MNIST_CLASSES = ('T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag',
+                         'Ankle boot')
 
 def _read_idx_pair(images:Path, labels:Path, hashes:dict, n_classes:int) -> tuple:
     "uint8 images (N, 1, H, W) and labels from a pair of IDX files, each checked against `hashes`."
@@ -383,7 +391,8 @@ def _idx_reader(name:str, sub:str, table:str, classes:tuple):
     return read
 
 _READERS['mnist'] = (_idx_reader('mnist', 'MNIST/raw', 'MNIST', MNIST_CLASSES), MNIST_STATS)
-_READERS['fashion_mnist'] = (_idx_reader('fashion_mnist', 'FashionMNIST/raw', 'FashionMNIST', FASHION_MNIST_CLASSES), FASHION_MNIST_STATS)
+_READERS['fashion_mnist'] = (_idx_reader('fashion_mnist', 'FashionMNIST/raw', 'FashionMNIST', FASHION_MNIST_CLASSES),
+                             FASHION_MNIST_STATS)
 
 # %% ../nbs/01_data.ipynb #c064
 def first_per_class(labels, n:int) -> np.ndarray:
@@ -395,7 +404,8 @@ def first_per_class(labels, n:int) -> np.ndarray:
 def _read_embedded(root, split):
     p = 'train' if split == 'train' else 't10k'
     files = [ASSETS/f'mnist-slice-{p}-{kind}-ubyte.gz' for kind in ('images-idx3', 'labels-idx1')]
-    for f in files: check(f.is_file(), f"the embedded MNIST slice file {f} is missing: the d3_nb installation is incomplete; reinstall it")
+    for f in files: check(f.is_file(),
+            f"the embedded MNIST slice file {f} is missing: the d3_nb installation is incomplete; reinstall it")
     return ASSETS, MNIST_CLASSES, _lazy(lambda: [_read_idx_pair(*files, IDX_SHA256['embedded'], 10)])
 
 _READERS['embedded'] = (_read_embedded, MNIST_STATS)
@@ -475,7 +485,8 @@ def _cifar_reader(key:str):
     def read(root, split):
         folder = _dataset_folder(root, sub, key)
         files = [_need(folder/f, key) for f in (train if split == 'train' else test)]
-        names = [n.decode() if isinstance(n, bytes) else str(n) for n in _field(load_array_pickle(_need(folder/meta, key)), names_key, folder/meta)]
+        names = [n.decode() if isinstance(n,
+                bytes) else str(n) for n in _field(load_array_pickle(_need(folder/meta, key)), names_key, folder/meta)]
         return folder, names, _lazy(lambda: (read_cifar_batch(f, label_key, len(names)) for f in files))
     return read
 
@@ -537,7 +548,8 @@ _READERS['imagefolder'] = (_read_imagefolder, None)
 def _open_npz(path) -> np.lib.npyio.NpzFile:
     "The `.npz` archive `path` (arrays only, never pickles), checked to hold the arrays 'data' and 'labels'."
     try: z = np.load(path, allow_pickle=False)
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e: raise D3Error(f"{path}: cannot read it ({e})") from e
+    except (OSError, ValueError, EOFError,
+            zipfile.BadZipFile) as e: raise D3Error(f"{path}: cannot read it ({e})") from e
     check(hasattr(z, 'files'), f"{path}: expected an .npz archive of arrays")
     check('data' in z.files and 'labels' in z.files, f"{path}: needs the arrays 'data' and 'labels', has {z.files}")
     return z
@@ -545,7 +557,8 @@ def _open_npz(path) -> np.lib.npyio.NpzFile:
 def _npz_array(z, key:str, path) -> np.ndarray:
     "Array `key` of the open archive `z`, read from the file `path`."
     try: return np.asarray(z[key])
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e: raise D3Error(f"{path}: cannot read '{key}' ({e})") from e
+    except (OSError, ValueError, EOFError,
+            zipfile.BadZipFile) as e: raise D3Error(f"{path}: cannot read '{key}' ({e})") from e
 
 def read_imagenet_npz(path, size:int) -> tuple:
     "uint8 images (N, 3, size, size) and 0-based int64 labels of one downsampled-ImageNet `.npz` file."

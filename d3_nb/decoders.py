@@ -26,7 +26,8 @@ NORMS = ('instance', 'layer', 'batch')
 # %% ../nbs/11_decoders.ipynb #c008
 def _check_shape(out_shape) -> tuple:
     "`out_shape` as a `(C, H, W)` tuple of positive ints, or a `D3Error`."
-    ok = isinstance(out_shape, (tuple, list, torch.Size)) and len(out_shape) == 3 and all(int(s) == s and s > 0 for s in out_shape)
+    ok = isinstance(out_shape,
+                    (tuple, list, torch.Size)) and len(out_shape) == 3 and all(int(s) == s and s > 0 for s in out_shape)
     check(ok, f"out_shape must be (channels, height, width) with positive integers, got {out_shape!r}")
     return tuple(int(s) for s in out_shape)
 
@@ -63,7 +64,8 @@ def _check_dz(d_z, family:str, width:float, out_shape):
     check(isinstance(d_z, int) and d_z > 0, f"d_z must be a positive integer, got {d_z!r}")
     if not FAMILIES[family]['linear']:
         need = channel_plan(family, out_shape, width)[0] * SEED_SIZE**2
-        check(d_z == need, f"decoder family {family!r} has no Linear layer: z is reshaped to the seed map, so d_z must be "
+        check(d_z == need,
+              f"decoder family {family!r} has no Linear layer: z is reshaped to the seed map, so d_z must be "
                            f"{need} (= {need // SEED_SIZE**2}x{SEED_SIZE}x{SEED_SIZE} at width {width}), got d_z={d_z}")
 
 # %% ../nbs/11_decoders.ipynb #c018
@@ -133,7 +135,8 @@ def _center_crop(x:torch.Tensor, h:int, w:int) -> torch.Tensor:
 @patch
 def forward(self:Decoder, z:torch.Tensor) -> torch.Tensor:
     "Decode latents `z` of shape (B, d_z) into normalised images (B, C, H, W)."
-    check(z.ndim == 2 and z.shape[1] == self.d_z, f"Decoder expects latents of shape (batch, {self.d_z}), got {tuple(z.shape)}")
+    check(z.ndim == 2 and z.shape[1] == self.d_z,
+          f"Decoder expects latents of shape (batch, {self.d_z}), got {tuple(z.shape)}")
     h = self.project(z).reshape(z.shape[0], self.chs[0], SEED_SIZE, SEED_SIZE)
     h = _center_crop(self.to_image(self.blocks(h)), *self.out_shape[1:])
     return ((torch.tanh(h) + 1) / 2 - self.pix_mean) / self.pix_std
@@ -194,10 +197,13 @@ def pick_decoder(d_z:int,              # latent dimension
     "The `(family, width)` of the largest decoder that fits `budget_floats`; `D3Error` with numbers if none does."
     out_shape = _check_shape(out_shape)
     check(isinstance(d_z, int) and d_z > 0, f"d_z must be a positive integer, got {d_z!r}")
-    check(family == 'auto' or family in FAMILIES, f"unknown decoder family {family!r}: choose 'auto' or one of {', '.join(FAMILIES)}")
-    check(isinstance(budget_floats, (int, float)) and budget_floats > 0, f"budget_floats must be a positive number, got {budget_floats!r}")
+    check(family == 'auto' or family in FAMILIES,
+          f"unknown decoder family {family!r}: choose 'auto' or one of {', '.join(FAMILIES)}")
+    check(isinstance(budget_floats, (int, float)) and budget_floats > 0,
+          f"budget_floats must be a positive number, got {budget_floats!r}")
     cands = {fam: _candidates(d_z, out_shape, fam, cost) for fam in (FAMILIES if family == 'auto' else [family])}
-    check(any(cands.values()), f"no width of decoder family {family!r} matches d_z={d_z}: it needs d_z = 4 x seed channels (4096 at width 1)")
+    check(any(cands.values()),
+          f"no width of decoder family {family!r} matches d_z={d_z}: it needs d_z = 4 x seed channels (4096 at width 1)")
     widest = lambda fam: max(w for w, n in cands[fam].items() if n <= budget_floats)
     if family == 'auto':
         for fam in AUTO_ORDER:
@@ -222,9 +228,11 @@ def make_decoder(d_z:int,                # latent dimension
                 ) -> Decoder:
     "A `Decoder` of the given family, or the largest one that fits `budget_floats`."
     if budget_floats is not None and width is None: family, width = pick_decoder(d_z, out_shape, budget_floats, family)
-    check(family != 'auto', "family='auto' picks the family from budget_floats (with width=None): give a budget, or name a family "
+    check(family != 'auto',
+          "family='auto' picks the family from budget_floats (with width=None): give a budget, or name a family "
                             "('tiny', 'small', 'medium', 'large')")
     if budget_floats is not None:
         n = decoder_params(d_z, out_shape, family, width)
-        check(n <= budget_floats, f"decoder {family} at width {width} has {n:,} parameters, over the budget of {int(budget_floats):,} floats")
+        check(n <= budget_floats,
+              f"decoder {family} at width {width} has {n:,} parameters, over the budget of {int(budget_floats):,} floats")
     return Decoder(d_z, out_shape, family, width, mean, std, norm)

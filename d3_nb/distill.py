@@ -120,7 +120,8 @@ def distill_config(preset:str|None=None, # a name in `PRESETS`, or None for `DEF
     check(cfg['mtt'] or cfg['mmd'], "mtt and mmd are both off: nothing would be learned")
     check(cfg['iterations'] >= 0, f"iterations must be >= 0, got {cfg['iterations']}")
     check(cfg['amp'] in (None, 'bf16'), f"amp must be None (full precision) or 'bf16', got {cfg['amp']!r}")
-    check(cfg['noise'] in ('per_iteration', 'per_step'), f"noise must be 'per_iteration' or 'per_step', got {cfg['noise']!r}")
+    check(cfg['noise'] in ('per_iteration', 'per_step'),
+          f"noise must be 'per_iteration' or 'per_step', got {cfg['noise']!r}")
     check(cfg['precision'] in ('fp32', 'fp16', 'bf16', 'int8'),
           f"precision must be 'fp32', 'fp16', 'bf16' or 'int8', got {cfg['precision']!r}")
     check(cfg['init'] in ('random', 'ae'), f"init must be 'random' or 'ae' (from an autoencoder), got {cfg['init']!r}")
@@ -135,7 +136,8 @@ def _total_classes(data:ImageData, num_classes:int|None, cfg:dict) -> int:
     "C, the whole dataset's class count, for a subtask `data`: given, or known when `data` holds classes 0..k-1."
     ids = tuple(data.class_ids)
     if num_classes is not None:
-        check(num_classes > max(ids), f"num_classes={num_classes} is too small for the subtask's global class ids {list(ids)}")
+        check(num_classes > max(ids),
+              f"num_classes={num_classes} is too small for the subtask's global class ids {list(ids)}")
         return int(num_classes)
     check(cfg['budget_ipc'] is None or ids == tuple(range(data.num_classes)),
           f"the subtask holds classes {list(ids)[:10]} of a larger dataset: pass num_classes= (the whole dataset's "
@@ -155,7 +157,8 @@ def _budget_decoder(priors:LatentPriors, data:ImageData, C:int, cfg:dict) -> Dec
     share = ipc_budget_bytes(ipc, C, shape, share=k)
     fixed = storage_of({'latents (mu, logvar)': priors, 'soft labels': (priors.n_priors * C, torch.float32)}, C, shape,
                        precision=prec)
-    check(share > fixed.bytes, f"the budget of {ipc:g} IPC ({share:,} B for these {k} of {C} classes) leaves nothing for "
+    check(share > fixed.bytes,
+          f"the budget of {ipc:g} IPC ({share:,} B for these {k} of {C} classes) leaves nothing for "
           f"the decoder: latents and soft labels take {fixed.bytes:,} B at {prec}; lower lpc or d_z")
     fam, w = cfg['decoder'], cfg['decoder_width']
     if w is None: fam, w = pick_decoder(cfg['d_z'], shape, share - fixed.bytes, fam,
@@ -170,8 +173,10 @@ class Run:
         self.num_classes = _total_classes(data, num_classes, cfg)  # C: soft labels and budgets are C wide
         torch.manual_seed(cfg['seed'])
         self.g = torch.Generator().manual_seed(cfg['seed'])
-        self.priors = LatentPriors(k, cfg['lpc'], cfg['d_z'], init_logvar=cfg['init_logvar'], generator=self.g).to(device)
-        if cfg['budget_ipc'] is not None: self.decoder = _budget_decoder(self.priors, data, self.num_classes, cfg).to(device)
+        self.priors = LatentPriors(k, cfg['lpc'], cfg['d_z'], init_logvar=cfg['init_logvar'],
+                                   generator=self.g).to(device)
+        if cfg['budget_ipc'] is not None: self.decoder = _budget_decoder(self.priors, data, self.num_classes,
+                                                                         cfg).to(device)
         else: self.decoder = make_decoder(cfg['d_z'], shape, family=cfg['decoder'], width=cfg['decoder_width'],
                                           mean=data.mean, std=data.std).to(device)
         lr0 = cfg['lr_teacher'] if cfg['lr_teacher'] is not None else experts.header['lr']
@@ -193,7 +198,8 @@ def check_subtask_budget(run:Run) -> int:
     "Raise a `D3Error` with the breakdown unless the subtask fits its classes' share of `budget_ipc`; else the bytes left."
     k, C, ipc = run.data.num_classes, run.num_classes, run.cfg['budget_ipc']
     limit = ipc_budget_bytes(ipc, C, run.data.shape, share=k)
-    return check_budget(budget_report(run), bytes=limit, what=f"this subtask's share of {ipc:g} IPC ({k} of {C} classes)")
+    return check_budget(budget_report(run), bytes=limit,
+                        what=f"this subtask's share of {ipc:g} IPC ({k} of {C} classes)")
 
 # %% ../nbs/22_distill.ipynb #ne82217d
 def prior_bytes(num_classes:int, d_z:int, precision='fp32', soft_labels:bool=True) -> int:
@@ -232,8 +238,10 @@ def _flat_state(prefix:str, obj, tensors:dict):
     "Replace every tensor in the nested `obj` by a reference, storing it in `tensors` under a unique name."
     if torch.is_tensor(obj):
         name = f'{prefix}'; tensors[name] = obj.detach().cpu().contiguous(); return {'__tensor__': name}
-    if isinstance(obj, dict): return {'__dict__': [[k, _flat_state(f'{prefix}.{k}', v, tensors)] for k, v in obj.items()]}
-    if isinstance(obj, tuple): return {'__tuple__': [_flat_state(f'{prefix}.{i}', v, tensors) for i, v in enumerate(obj)]}
+    if isinstance(obj,
+                  dict): return {'__dict__': [[k, _flat_state(f'{prefix}.{k}', v, tensors)] for k, v in obj.items()]}
+    if isinstance(obj,
+                  tuple): return {'__tuple__': [_flat_state(f'{prefix}.{i}', v, tensors) for i, v in enumerate(obj)]}
     if isinstance(obj, list): return [_flat_state(f'{prefix}.{i}', v, tensors) for i, v in enumerate(obj)]
     return obj
 
@@ -324,7 +332,8 @@ def mmd_step(run:Run, feat_nets:list, aug, real:tuple) -> dict:
     z, idx = pri.sample(math.ceil(cfg['mmd_per_class'] / pri.lpc), generator=run.g)
     y_syn = pri.labels.to(run.device)[idx]
     xr, yr = real
-    pick = torch.cat([torch.nonzero(yr == c).flatten()[torch.randperm(int((yr == c).sum()), generator=run.g)[:cfg['mmd_real_per_class']].to(yr.device)]
+    pick = torch.cat([torch.nonzero(yr == c).flatten()[torch.randperm(int((yr == c).sum()),
+            generator=run.g)[:cfg['mmd_real_per_class']].to(yr.device)]
                       for c in range(k)])
     with autocast(run):
         x_syn, x_real, y_real = run.decoder(z), xr[pick], yr[pick]
@@ -344,9 +353,11 @@ def as_distilled(run:Run, num_classes:int|None=None, class_names=None) -> Distil
     "The run's current priors and decoder as a one-subtask `Distilled` (global class ids from the data)."
     d = run.data
     total = run.num_classes if num_classes is None else num_classes
-    check(total > max(d.class_ids), f"num_classes={total} is too small for the subtask's global class ids {list(d.class_ids)}")
+    check(total > max(d.class_ids),
+          f"num_classes={total} is too small for the subtask's global class ids {list(d.class_ids)}")
     return Distilled(run.priors, run.decoder, partition=[list(d.class_ids)], num_classes=total, class_names=class_names,
-                     image_shape=d.shape, mean=d.mean, std=d.std, config=dict(distill=run.cfg), precision=run.cfg['precision'])
+                     image_shape=d.shape, mean=d.mean, std=d.std, config=dict(distill=run.cfg),
+                     precision=run.cfg['precision'])
 
 def val_accuracy(run:Run, val:ImageData, epochs:int, seed:int=0) -> float:
     "Accuracy on `val` of a ConvNet trained on the run's current distilled data (hard labels)."
@@ -382,7 +393,8 @@ def check_experts(experts:Trajectories):
         hd = experts.headers[e]
         acc, on = (hd['val_acc'], 'validation') if 'val_acc' in hd else ((hd.get('acc') or [None])[-1], 'training')
         if acc is None: continue  # trained for no epochs: trajectory matching refuses too-short trajectories
-        check(acc >= accuracy_floor(k), f"expert {e} in {experts.folder} ends at {100 * acc:.1f} % {on} accuracy on its "
+        check(acc >= accuracy_floor(k),
+              f"expert {e} in {experts.folder} ends at {100 * acc:.1f} % {on} accuracy on its "
               f"{k} classes (chance {100 / k:.1f} %, floor {100 * accuracy_floor(k):.1f} %): its trajectory barely leaves "
               "its initialisation and its features separate nothing; train the experts for more steps "
               "(train_experts(epochs=..., steps_per_epoch=...)) or with another learning rate")

@@ -40,18 +40,21 @@ class Prototypes:
                 ):
         check(torch.is_tensor(images) and images.ndim == 4 and len(images) > 0,
               f"images must be a non-empty (N, C, H, W) tensor, got {tuple(getattr(images, 'shape', ()))}")
-        check(images.dtype == torch.uint8 or images.is_floating_point(), f"images must be uint8 or float, got {images.dtype}")
+        check(images.dtype == torch.uint8 or images.is_floating_point(),
+              f"images must be uint8 or float, got {images.dtype}")
         check(torch.is_tensor(labels) and len(labels) == len(images), f"got {len(images)} images but "
               f"{len(labels) if torch.is_tensor(labels) else type(labels).__name__} labels")
         soft = labels.is_floating_point()
-        check(labels.ndim == (2 if soft else 1), f"labels must be class ids (N,) or soft labels (N, C), got {labels.dtype} {tuple(labels.shape)}")
+        check(labels.ndim == (2 if soft else 1),
+              f"labels must be class ids (N,) or soft labels (N, C), got {labels.dtype} {tuple(labels.shape)}")
         if num_classes is None:
             num_classes = labels.shape[1] if soft else len(class_names) if class_names is not None else int(labels.max()) + 1
         self.num_classes = int(num_classes)
         hard = (labels.argmax(1) if hard_labels is None else torch.as_tensor(hard_labels)) if soft else labels
         check(hard.shape == (len(images),) and int(hard.min()) >= 0 and int(hard.max()) < self.num_classes,
               f"class ids must lie in 0..{self.num_classes - 1}, one per image")
-        if soft: check(labels.shape[1] == self.num_classes, f"soft labels have {labels.shape[1]} columns for {self.num_classes} classes")
+        if soft: check(labels.shape[1] == self.num_classes,
+                       f"soft labels have {labels.shape[1]} columns for {self.num_classes} classes")
         if images.dtype == torch.uint8: check(mean is not None and std is not None,
               "uint8 images need the dataset's mean= and std= to be normalised for training")
         nc = images.shape[1]
@@ -81,7 +84,8 @@ def prototype_report(images:torch.Tensor,     # (N, C, H, W) uint8 or float
                     ) -> StorageReport:
     "Exact storage of images plus their labels (soft if given, else hard), asked of `d3_nb.storage`."
     C = int(num_classes if num_classes is not None else int(hard_labels.max()) + 1)
-    counts, shape, kind = torch.bincount(hard_labels.cpu(), minlength=C), tuple(images.shape[1:]), 'hard' if soft_labels is None else 'soft'
+    counts, shape, kind = torch.bincount(hard_labels.cpu(),
+            minlength=C), tuple(images.shape[1:]), 'hard' if soft_labels is None else 'soft'
     if bool((counts == counts[0]).all()) and int(counts[0]) > 0:
         ipc = int(counts[0])
         if images.dtype == torch.uint8 and (soft_labels is None or soft_labels.dtype == torch.float32):
@@ -118,7 +122,8 @@ def tensors(self:Prototypes, device=None) -> tuple:
     dev = default_device(device)
     x = self.images.to(dev)
     if x.dtype == torch.uint8:
-        m = torch.tensor(self.mean, device=dev).view(1, -1, 1, 1); s = torch.tensor(self.std, device=dev).view(1, -1, 1, 1)
+        m = torch.tensor(self.mean, device=dev).view(1, -1, 1, 1); s = torch.tensor(self.std, device=dev).view(1, -1, 1,
+                                                                                                               1)
         x = (x.float() / 255 - m) / s
     y = self.soft_labels if self.soft_labels is not None else self.hard_labels
     return x.float(), y.to(dev)
@@ -127,7 +132,8 @@ def tensors(self:Prototypes, device=None) -> tuple:
 def hard(self:Prototypes) -> Prototypes:
     "These prototypes with hard labels only (storage recomputed without the soft labels)."
     if self.soft_labels is None: return self
-    return Prototypes(self.images, self.hard_labels, name=self.name, mean=self.mean, std=self.std, num_classes=self.num_classes,
+    return Prototypes(self.images, self.hard_labels, name=self.name, mean=self.mean, std=self.std,
+                      num_classes=self.num_classes,
                       class_names=self.class_names, dataset=self.dataset, config=self.config, seconds=self.seconds,
                       history=self.history)
 
@@ -151,7 +157,8 @@ def student_data(source,      # a `Distilled` dataset or `Prototypes`
     "What the student trains on: `(x, y)` for prototypes; `epoch -> (means + one sample per prior, labels)` for D3."
     dev = default_device(device)
     if isinstance(source, Prototypes): return source.tensors(dev)
-    check(isinstance(source, Distilled), f"the student learns from a Distilled dataset or Prototypes, got {type(source).__name__}")
+    check(isinstance(source, Distilled),
+          f"the student learns from a Distilled dataset or Prototypes, got {type(source).__name__}")
     xm, ym = source.mean_images()
     xm, ym = xm.to(dev), ym.to(dev)
     def epoch_data(epoch:int) -> tuple:
@@ -183,7 +190,8 @@ class EvalResult:
 @patch(cls_method=True)
 def from_dict(cls:EvalResult, d:dict) -> EvalResult:
     "The `EvalResult` a `to_dict()` (or its JSON) describes."
-    return cls(d['name'], list(d['accuracy']['per_seed']), list(d['seeds']), d['storage'], d['compute'], d.get('settings', {}))
+    return cls(d['name'], list(d['accuracy']['per_seed']), list(d['seeds']), d['storage'], d['compute'],
+               d.get('settings', {}))
 
 @patch
 def to_json(self:EvalResult, path=None) -> str:
@@ -197,7 +205,8 @@ def to_json(self:EvalResult, path=None) -> str:
 def load(cls:EvalResult, path) -> EvalResult:
     "Read a result written by `to_json(path)`."
     try: return cls.from_dict(json.loads(open(path).read()))
-    except (OSError, json.JSONDecodeError, KeyError, TypeError) as e: raise D3Error(f"cannot read an evaluation result from {path}: {e}") from None
+    except (OSError, json.JSONDecodeError, KeyError,
+            TypeError) as e: raise D3Error(f"cannot read an evaluation result from {path}: {e}") from None
 
 # %% ../nbs/40_evaluate.ipynb #c025
 _COLS = ('method', 'labels', 'test acc. % (mean ± std)', 'seeds', 'stored bytes', 'IPC eq. (fp32)', 'as uint8 IPC',
@@ -209,9 +218,12 @@ def _secs(s) -> str: return '–' if s is None else f"{s:,.0f}" if s >= 10 else 
 def row(self:EvalResult) -> list:
     "The cells of this result's table row."
     st, c = self.storage, self.compute
-    return [self.name, self.settings.get('labels', '?'), f"{100 * self.mean:.2f} ± {100 * self.std:.2f}", str(len(self.seeds)),
-            f"{st['bytes']:,} ({human_bytes(st['bytes'])})", f"{st['ipc_equivalent_fp32']:.3f}", f"{st['uint8_ipc']:.3f}",
-            str(c.get('student_epochs')), _secs(float(np.mean(c['student_seconds'])) if c.get('student_seconds') else None),
+    return [self.name, self.settings.get('labels', '?'), f"{100 * self.mean:.2f} ± {100 * self.std:.2f}",
+            str(len(self.seeds)),
+            f"{st['bytes']:,} ({human_bytes(st['bytes'])})", f"{st['ipc_equivalent_fp32']:.3f}",
+            f"{st['uint8_ipc']:.3f}",
+            str(c.get('student_epochs')),
+            _secs(float(np.mean(c['student_seconds'])) if c.get('student_seconds') else None),
             _secs(c.get('distill_seconds'))]
 
 def results_table(results,         # `EvalResult`s
@@ -278,14 +290,16 @@ def evaluate_student(source,               # a `Distilled` dataset or `Prototype
                      net_kw:dict|None=None,# further `make_net` arguments (depth, norm, ...)
                     ) -> EvalResult:
     "Train fresh students on `source` under the one protocol; final-epoch accuracy on `test` with storage and compute."
-    check(isinstance(source, (Distilled, Prototypes)), f"source must be a Distilled dataset or Prototypes, got {type(source).__name__}")
+    check(isinstance(source, (Distilled, Prototypes)),
+          f"source must be a Distilled dataset or Prototypes, got {type(source).__name__}")
     check(isinstance(test, ImageData), f"test must be an ImageData (the held-out split), got {type(test).__name__}")
     check(isinstance(epochs, int) and epochs >= 1, f"epochs must be a positive integer, got {epochs!r}")
     seeds = [int(s) for s in seeds]
     check(len(seeds) >= 1 and len(set(seeds)) == len(seeds), f"seeds must be distinct and at least one, got {seeds}")
     shape = tuple(source.image_shape)
     check(shape == test.shape, f"the source's images are {shape} but the test images are {test.shape}")
-    check(source.num_classes == test.num_classes, f"the source has {source.num_classes} classes but the test data {test.num_classes}")
+    check(source.num_classes == test.num_classes,
+          f"the source has {source.num_classes} classes but the test data {test.num_classes}")
     source, used = _with_labels(source, labels)
     name = name or (source.name if isinstance(source, Prototypes) else 'D3')
     if distill_seconds is None: distill_seconds = getattr(source, 'seconds', None)
@@ -303,7 +317,9 @@ def evaluate_student(source,               # a `Distilled` dataset or `Prototype
     n = len(source) * (2 if isinstance(source, Distilled) else 1)
     compute = dict(student_epochs=epochs, images_per_epoch=n, images_seen=seen, student_seconds=secs,
                    distill_seconds=distill_seconds, device=str(dev))
-    settings = dict(epochs=epochs, lr=lr, momentum=0.9, weight_decay=5e-4, batch_size=batch_size, lr_decay='x0.1 at half',
-                    net=net, net_kw=kw, labels=used, aug=aug_spec(aug), source='d3' if isinstance(source, Distilled) else 'prototypes',
+    settings = dict(epochs=epochs, lr=lr, momentum=0.9, weight_decay=5e-4, batch_size=batch_size,
+                    lr_decay='x0.1 at half',
+                    net=net, net_kw=kw, labels=used, aug=aug_spec(aug),
+                    source='d3' if isinstance(source, Distilled) else 'prototypes',
                     test=dict(dataset=test.name, split=test.split_name, images=len(test)))
     return EvalResult(name, accs, seeds, source.storage().to_dict(), compute, settings)

@@ -76,11 +76,13 @@ def run_header(data:ImageData, # the subtask's data (labels 0..k-1)
               ) -> dict:
     "The JSON header describing a run of experts on `data`."
     kw = net_kwargs(data.shape, data.num_classes, net, net_kw=net_kw)
-    return _jsonable(dict(format=TRAJECTORY_FORMAT, format_version=TRAJECTORY_VERSION, package_version=d3_nb.__version__,
+    return _jsonable(dict(format=TRAJECTORY_FORMAT, format_version=TRAJECTORY_VERSION,
+                          package_version=d3_nb.__version__,
         torch_version=torch.__version__, net=net, net_kw=kw, dataset=data.name, classes=list(data.classes),
         class_ids=list(data.class_ids), num_images=len(data), image_shape=list(data.shape), mean=list(data.mean),
         std=list(data.std), data_sha256=data_fingerprint(data), epochs=epochs, lr=lr, momentum=0.0, weight_decay=0.0,
-        batch_size=batch_size, aug=aug_spec(aug), data_fraction=data_fraction, seed=seed, steps_per_epoch=steps_per_epoch))
+        batch_size=batch_size, aug=aug_spec(aug), data_fraction=data_fraction, seed=seed,
+                          steps_per_epoch=steps_per_epoch))
 
 # %% ../nbs/20_experts.ipynb #c018
 def net_from_header(header:dict, # a run or trajectory header
@@ -254,7 +256,8 @@ def train_experts(data:ImageData, # the subtask's training data (labels 0..k-1; 
     check(num_experts >= 1 and epochs >= 0, f"need num_experts >= 1 and epochs >= 0, got {num_experts} and {epochs}")
     check(0 < data_fraction <= 1, f"data_fraction must be in (0, 1], got {data_fraction}")
     aug = dsa_for(data) if aug is True else (aug or None)
-    header = dict(run_header(data, net, net_kw, epochs, lr, batch_size, aug, data_fraction, seed, steps_per_epoch), _aug=aug)
+    header = dict(run_header(data, net, net_kw, epochs, lr, batch_size, aug, data_fraction, seed, steps_per_epoch),
+                  _aug=aug)
     probe = net_from_header(header, seed=0)  # fails early on a bad network name or option
     out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
     todo = list(range(num_experts)) if only is None else sorted(set(int(i) for i in only))
@@ -288,7 +291,8 @@ class Trajectories:
                  device=None): # where returned tensors and networks go (None: CUDA if available)
         self.folder, self.device = Path(folder), default_device(device)
         check(self.folder.is_dir(), f"no expert folder {self.folder}")
-        files = {int(m[1]): f for f in sorted(self.folder.iterdir()) if (m := re.fullmatch(r'expert_(\d+)\.safetensors', f.name))}
+        files = {int(m[1]): f for f in sorted(self.folder.iterdir()) if (m := re.fullmatch(r'expert_(\d+)\.safetensors',
+                                                                                           f.name))}
         check(files, f"no finished experts in {self.folder}: train them with train_experts(data, {str(self.folder)!r})")
         self.files, self.headers = files, {i: read_header(f) for i, f in files.items()}
         self.experts = sorted(files)

@@ -31,7 +31,8 @@ class LatentPriors(nn.Module):
         self.num_classes, self.lpc, self.d_z = num_classes, lpc, d_z
         k = num_classes * lpc
         self.mu = nn.Parameter(torch.randn(k, d_z, generator=generator))
-        lv = torch.randn(k, d_z, generator=generator) if init_logvar == 'normal' else torch.full((k, d_z), float(init_logvar))
+        lv = torch.randn(k, d_z, generator=generator) if init_logvar == 'normal' else torch.full((k, d_z),
+                                                                                                 float(init_logvar))
         self.logvar = nn.Parameter(lv)
 
 # %% ../nbs/10_latents.ipynb #c010
@@ -49,7 +50,8 @@ def labels(self:LatentPriors) -> torch.Tensor:
 @patch
 def priors_of(self:LatentPriors, c:int) -> torch.Tensor:
     "Indices of the priors of class `c`."
-    check(isinstance(c, int) and 0 <= c < self.num_classes, f"class must be an integer in [0, {self.num_classes}), got {c!r}")
+    check(isinstance(c, int) and 0 <= c < self.num_classes,
+          f"class must be an integer in [0, {self.num_classes}), got {c!r}")
     return torch.arange(c * self.lpc, (c + 1) * self.lpc, device=self.mu.device)
 
 @patch
@@ -64,7 +66,8 @@ def _prior_index(self:LatentPriors, priors) -> torch.Tensor:
     "`priors` (None for all, an int, or a sequence/tensor of ints) as an int64 index tensor on the priors' device."
     if priors is None: return torch.arange(self.n_priors, device=self.mu.device)
     idx = torch.as_tensor(priors, device=self.mu.device).long().reshape(-1)
-    check(len(idx) == 0 or bool(((idx >= 0) & (idx < self.n_priors)).all()), f"prior indices must lie in [0, {self.n_priors}), got {priors!r}")
+    check(len(idx) == 0 or bool(((idx >= 0) & (idx < self.n_priors)).all()),
+          f"prior indices must lie in [0, {self.n_priors}), got {priors!r}")
     return idx
 
 @patch
@@ -75,7 +78,8 @@ def sample(self:LatentPriors, n_per_prior:int=1, # samples drawn from each prior
           ) -> tuple:
     "`(z, prior_idx)`: reparameterised samples `mu + temperature * sigma * eps`, differentiable in mu and logvar."
     _check_pos_int(n_per_prior, 'n_per_prior')
-    check(isinstance(temperature, (int, float)) and temperature >= 0, f"temperature must be a number >= 0, got {temperature!r}")
+    check(isinstance(temperature, (int, float)) and temperature >= 0,
+          f"temperature must be a number >= 0, got {temperature!r}")
     idx = _prior_index(self, priors).repeat_interleave(n_per_prior)
     mu, logvar = self.mu[idx], self.logvar[idx]
     dev = generator.device if generator is not None else mu.device
@@ -99,7 +103,8 @@ def whitened_pca(x:torch.Tensor, # (N, D) data, one row per example
                  seed:int=0,     # seed of the randomised SVD
                 ) -> tuple:
     "`(mean, W)` such that `(x - mean) @ W` has uncorrelated unit-variance columns (at most `k` of them)."
-    check(x.ndim == 2 and len(x) >= 2, f"whitened_pca needs a 2-d tensor with at least 2 rows, got shape {tuple(x.shape)}")
+    check(x.ndim == 2 and len(x) >= 2,
+          f"whitened_pca needs a 2-d tensor with at least 2 rows, got shape {tuple(x.shape)}")
     x = x.double(); mean = x.mean(0)
     q = min(k, len(x) - 1, x.shape[1])
     with torch.random.fork_rng(devices=[]):
@@ -133,12 +138,15 @@ def from_data(cls:LatentPriors, images:torch.Tensor, # (N, ...) real images (any
              ) -> LatentPriors:
     "Priors whose means start on whitened-PCA k-means prototypes of each class of `images`."
     _check_pos_int(lpc, 'lpc'); _check_pos_int(d_z, 'd_z')
-    check(len(images) == len(labels) and len(images) >= 2, f"need as many labels as images (at least 2), got {len(images)} images and {len(labels)} labels")
+    check(len(images) == len(labels) and len(images) >= 2,
+          f"need as many labels as images (at least 2), got {len(images)} images and {len(labels)} labels")
     labels = torch.as_tensor(labels).long().cpu()
     num_classes = int(labels.max()) + 1 if num_classes is None else num_classes
-    check(labels.min() >= 0 and labels.max() < num_classes, f"labels must lie in [0, {num_classes}), got [{int(labels.min())}, {int(labels.max())}]")
+    check(labels.min() >= 0 and labels.max() < num_classes,
+          f"labels must lie in [0, {num_classes}), got [{int(labels.min())}, {int(labels.max())}]")
     counts = torch.bincount(labels, minlength=num_classes)
-    check(bool((counts >= lpc).all()), f"every class needs at least lpc={lpc} images; class {int(counts.argmin())} has {int(counts.min())}")
+    check(bool((counts >= lpc).all()),
+          f"every class needs at least lpc={lpc} images; class {int(counts.argmin())} has {int(counts.min())}")
     g = torch.Generator().manual_seed(seed)
     lp = cls(num_classes, lpc, d_z, init_logvar, generator=g)
     x = images.reshape(len(images), -1).float().cpu()

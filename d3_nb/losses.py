@@ -32,7 +32,8 @@ def as_flat_params(params, # a module, a dict name -> tensor, a list of tensors 
     if isinstance(params, dict):
         if spec is not None:
             missing = [n for n, _ in spec if n not in params]
-            check(not missing, f"parameter dict lacks {missing[:3]}{' ...' if len(missing) > 3 else ''} of {_describe(net)}")
+            check(not missing,
+                  f"parameter dict lacks {missing[:3]}{' ...' if len(missing) > 3 else ''} of {_describe(net)}")
             params = [params[n] for n, _ in spec]
         else: params = list(params.values())
     if torch.is_tensor(params):
@@ -42,7 +43,8 @@ def as_flat_params(params, # a module, a dict name -> tensor, a list of tensors 
         check(isinstance(params, (list, tuple)) and len(params) > 0 and all(torch.is_tensor(p) for p in params),
               f"parameters must be a module, a dict, a list of tensors or a flat vector, got {type(params).__name__}")
         if spec is not None:
-            check(len(params) == len(spec), f"{len(params)} parameter tensors given for {_describe(net)} ({len(spec)} tensors)")
+            check(len(params) == len(spec),
+                  f"{len(params)} parameter tensors given for {_describe(net)} ({len(spec)} tensors)")
             bad = [n for (n, s), p in zip(spec, params) if p.shape != s]
             check(not bad, f"parameter shapes do not match {_describe(net)} at {bad[:3]}")
         flat = torch.cat([p.reshape(-1) for p in params])
@@ -121,7 +123,8 @@ def mtt_loss(net:nn.Module, # the student's architecture (its own parameters are
     start = as_flat_params(start, net).detach().to(dev, dt)
     target = as_flat_params(target, net).detach().to(dev, dt)
     travelled = (start - target).pow(2).sum()
-    check(travelled > 0, "the expert's start and target parameters are identical: choose epochs t < t + M of a trained expert")
+    check(travelled > 0,
+          "the expert's start and target parameters are identical: choose epochs t < t + M of a trained expert")
     lr, student = step_size(syn_lr), start.clone().requires_grad_(True)
     for idx in syn_batches(n, batch_syn, syn_steps, generator):
         xb = x_syn(idx.to(dev)) if callable(x_syn) else x_syn[idx.to(x_syn.device)]

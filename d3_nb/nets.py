@@ -18,7 +18,8 @@ __all__ = ['NORMS', 'ACTS', 'POOLS', 'RESNET_VARIANTS', 'norm_layer', 'conv_bloc
 # %% ../nbs/03_nets.ipynb #c005
 def _pair(im_size) -> tuple:
     "`im_size` (an int or a (height, width) pair) as a tuple of two positive ints."
-    hw = (im_size, im_size) if isinstance(im_size, numbers.Integral) else tuple(im_size) if isinstance(im_size, (tuple, list)) else ()
+    hw = (im_size, im_size) if isinstance(im_size, numbers.Integral) else tuple(im_size) if isinstance(im_size,
+            (tuple, list)) else ()
     check(len(hw) == 2 and all(isinstance(s, numbers.Integral) and s > 0 for s in hw),
           f"im_size must be a positive int or a (height, width) pair of them, got {im_size!r}")
     return tuple(int(s) for s in hw)
@@ -130,7 +131,8 @@ class ResNet18(nn.Module):
         super().__init__()
         h, w = self.im_size = _pair(im_size)
         self.variant = variant or ('cifar' if max(h, w) <= 32 else 'ap' if max(h, w) <= 64 else 'imagenet')
-        check(self.variant in RESNET_VARIANTS, f"unknown ResNet18 variant {variant!r}: use one of {', '.join(RESNET_VARIANTS)}")
+        check(self.variant in RESNET_VARIANTS,
+              f"unknown ResNet18 variant {variant!r}: use one of {', '.join(RESNET_VARIANTS)}")
         check(norm != 'layer', "ResNet18 supports norm 'batch', 'instance', 'group' or 'none', not 'layer'")
         check(min(in_channels, num_classes, width) >= 1, "in_channels, num_classes and width must be >= 1")
         self.in_channels, self.num_classes = in_channels, num_classes
@@ -143,7 +145,8 @@ class ResNet18(nn.Module):
         pool_down, stages, cin = self.variant == 'ap', [], width
         for i, stride in enumerate((1, 2, 2, 2)):
             cout = width * 2 ** i
-            stages.append(nn.Sequential(BasicBlock(cin, cout, stride, norm, pool_down), BasicBlock(cout, cout, 1, norm, pool_down)))
+            stages.append(nn.Sequential(BasicBlock(cin, cout, stride, norm, pool_down),
+                                        BasicBlock(cout, cout, 1, norm, pool_down)))
             cin = cout
         self.stages = nn.Sequential(*stages)
         if self.variant == 'ap':

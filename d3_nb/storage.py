@@ -213,7 +213,8 @@ def to_dict(self:StorageReport) -> dict:
                 precision=dtype_name(self.precision),
                 rows=[dict(name=r.name, numel=r.numel, dtype=dtype_name(r.dtype), bytes=r.bytes) for r in self.rows],
                 bytes=self.bytes, numel=self.numel, floats=self.floats, ipc_equivalent=self.ipc,
-                ipc_equivalent_fp32=self.ipc_at('fp32'), uint8_ipc=self.uint8_ipc, real_uint8_bytes=self.real_uint8_bytes)
+                ipc_equivalent_fp32=self.ipc_at('fp32'), uint8_ipc=self.uint8_ipc,
+                real_uint8_bytes=self.real_uint8_bytes)
 
 # %% ../nbs/12_storage.ipynb #c039
 def _rows(name, x, precision=None) -> list:
@@ -222,14 +223,16 @@ def _rows(name, x, precision=None) -> list:
         by, q8 = {}, precision is not None and as_dtype(precision) == torch.int8
         for t in stored_tensors(x).values():
             if q8 and t.is_floating_point() and t.ndim >= 2:  # int8 rows, plus one fp16 scale per row
-                by[torch.int8] = by.get(torch.int8, 0) + t.numel(); by[torch.float16] = by.get(torch.float16, 0) + t.shape[0]
+                by[torch.int8] = by.get(torch.int8, 0) + t.numel(); by[torch.float16] = by.get(torch.float16,
+                                                                                               0) + t.shape[0]
             else: dt = stored_dtype(t.dtype, precision); by[dt] = by.get(dt, 0) + t.numel()
         if not by: return [StorageRow(name, 0, stored_dtype(torch.float32, precision))]
         rows = sorted((StorageRow(name, n, dt) for dt, n in by.items()), key=lambda r: -r.bytes)
         for r in rows[1:]: r.name = f"{name} ({dtype_name(r.dtype)} {'scales and 1-d tensors' if q8 else 'buffers'})"
         return rows
     if isinstance(x, torch.Tensor): return [StorageRow(name, x.numel(), stored_dtype(x.dtype, precision))]
-    check(isinstance(x, tuple) and len(x) == 2, f"component {name!r} must be a tensor, a module or (numel, dtype), got {type(x).__name__}")
+    check(isinstance(x, tuple) and len(x) == 2,
+          f"component {name!r} must be a tensor, a module or (numel, dtype), got {type(x).__name__}")
     return [StorageRow(name, int(x[0]), stored_dtype(x[1], precision))]
 
 def storage_of(components:dict, # name -> tensor, module, or (numel, dtype)
@@ -258,7 +261,8 @@ def storage_report(priors,           # a `LatentPriors` (or any module), or a li
     check(image_shape is not None, "storage_report needs image_shape=(channels, height, width) for the IPC equivalent")
     if num_classes is None and soft_labels is not None: num_classes = soft_labels.shape[-1]
     if num_classes is None:
-        check(all(hasattr(p, 'num_classes') for p in priors), "pass num_classes: the priors do not say how many classes they cover")
+        check(all(hasattr(p, 'num_classes') for p in priors),
+              "pass num_classes: the priors do not say how many classes they cover")
         num_classes = sum(int(p.num_classes) for p in priors)
     one = len(priors) == 1 and len(decoders) == 1
     comps = {}

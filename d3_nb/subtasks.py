@@ -33,9 +33,12 @@ def partition_classes(num_classes:int,      # C, the number of classes
                       seed:int=0,           # seed of the random assignment
                      ) -> list:
     "Split classes 0..C-1 into `num_subtasks` disjoint subtasks of near-equal size: a list of lists of class ids."
-    check(isinstance(num_classes, int) and num_classes >= 1, f"num_classes must be a positive integer, got {num_classes!r}")
-    check(isinstance(num_subtasks, int) and num_subtasks >= 1, f"num_subtasks must be a positive integer, got {num_subtasks!r}")
-    check(num_subtasks <= num_classes, f"cannot split {num_classes} classes into {num_subtasks} subtasks: every subtask "
+    check(isinstance(num_classes, int) and num_classes >= 1,
+          f"num_classes must be a positive integer, got {num_classes!r}")
+    check(isinstance(num_subtasks, int) and num_subtasks >= 1,
+          f"num_subtasks must be a positive integer, got {num_subtasks!r}")
+    check(num_subtasks <= num_classes,
+          f"cannot split {num_classes} classes into {num_subtasks} subtasks: every subtask "
           f"needs at least one class, so use at most {num_classes} subtasks")
     check(how in ('contiguous', 'random'), f"how must be 'contiguous' or 'random', got {how!r}")
     order = list(range(num_classes)) if how == 'contiguous' else \
@@ -50,7 +53,8 @@ def subtask_data(data:ImageData,  # the full dataset being distilled (labels 0..
                  k:int,           # which subtask
                 ) -> ImageData:
     "The class-subset view of subtask `k`: its images relabelled 0..k-1, with its global class ids as `class_ids`."
-    check(0 <= k < len(partition), f"subtask {k} does not exist: the partition has {len(partition)} subtasks (0..{len(partition) - 1})")
+    check(0 <= k < len(partition),
+          f"subtask {k} does not exist: the partition has {len(partition)} subtasks (0..{len(partition) - 1})")
     sub = data.subset(list(partition[k]))
     sub.class_ids = tuple(int(c) for c in partition[k])  # ids within `data`, even when `data` is a subset itself
     return sub
@@ -101,7 +105,8 @@ def read_run(out_dir) -> dict:
     try: run = json.loads(f.read_text())
     except json.JSONDecodeError as e: raise D3Error(f"{f} is not valid JSON ({e}); delete it only if the folder holds no subtasks") from None
     check(isinstance(run, dict) and run.get('format') == RUN_FORMAT, f"{f} does not describe a d3_nb subtask run")
-    check(run.get('format_version', 0) <= RUN_VERSION, f"{f} has format version {run.get('format_version')}: upgrade d3_nb to read it")
+    check(run.get('format_version', 0) <= RUN_VERSION,
+          f"{f} has format version {run.get('format_version')}: upgrade d3_nb to read it")
     return run
 
 # %% ../nbs/30_subtasks.ipynb #c020
@@ -146,7 +151,8 @@ def _finished(path:Path, cfg:dict, device):
     "The finished subtask at `path` if there is one made with settings `cfg`, else None."
     if not path.is_file(): return None
     done = Distilled.load(path, device=device)
-    check(same_settings(done.config.get('distill') or {}, cfg), f"{path.parent} already holds a finished subtask made with other "
+    check(same_settings(done.config.get('distill') or {}, cfg),
+          f"{path.parent} already holds a finished subtask made with other "
           "settings: use another output folder or delete it")
     return done
 
@@ -252,7 +258,8 @@ def run_subtasks(data:ImageData,  # the full training data (every class)
     ctx, n = tmp_mp.get_context('spawn'), min(workers, len(todo))
     devices = ctx.Queue()
     for d in _worker_devices(device, n): devices.put(d)
-    with cf.ProcessPoolExecutor(n, mp_context=ctx, initializer=mod._init_worker, initargs=(devices, max(1, _cores() // n))) as ex:
+    with cf.ProcessPoolExecutor(n, mp_context=ctx, initializer=mod._init_worker,
+                                initargs=(devices, max(1, _cores() // n))) as ex:
         futs = [ex.submit(mod._subtask_job, {**job, 'k': k}) for k in todo]
         for f in cf.as_completed(futs):
             try: k, path, err = f.result()
@@ -271,7 +278,8 @@ def subtasks_for_rank(num_subtasks:int, # S, the number of subtasks
                       world_size:int,   # number of ranks
                      ) -> list:
     "The subtasks rank `rank` of `world_size` runs: `rank, rank + world_size, ...` (round-robin)."
-    check(world_size >= 1 and 0 <= rank < world_size, f"rank must lie in 0..world_size-1, got rank {rank} of {world_size}")
+    check(world_size >= 1 and 0 <= rank < world_size,
+          f"rank must lie in 0..world_size-1, got rank {rank} of {world_size}")
     return list(range(rank, num_subtasks, world_size))
 
 # %% ../nbs/30_subtasks.ipynb #c044
@@ -283,7 +291,8 @@ def dist_env() -> dict:
         try: env[key.lower()] = default if v is None else int(v)
         except ValueError: raise D3Error(f"environment variable {key}={v!r} is not an integer") from None
     if env['local_world_size'] is None: env['local_world_size'] = 1 if env['world_size'] == 1 else min(env['world_size'], _cores())
-    check(0 <= env['rank'] < env['world_size'], f"RANK={env['rank']} must lie in 0..WORLD_SIZE-1={env['world_size'] - 1}")
+    check(0 <= env['rank'] < env['world_size'],
+          f"RANK={env['rank']} must lie in 0..WORLD_SIZE-1={env['world_size'] - 1}")
     return env
 
 # %% ../nbs/30_subtasks.ipynb #c121
@@ -294,7 +303,8 @@ def rank_device(device,                # asked for: None (this rank's GPU, else 
                ) -> str:
     "The device of one torchrun rank: its own GPU `cuda:LOCAL_RANK` when GPUs are used, refusing more ranks than GPUs."
     if device is not None and str(device) not in ('cuda', 'gpu'):
-        check(not str(device).startswith('cuda') or gpus > 0, f"device {device!r} asked for, but no CUDA GPU is visible")
+        check(not str(device).startswith('cuda') or gpus > 0,
+              f"device {device!r} asked for, but no CUDA GPU is visible")
         return str(device)
     if gpus == 0:
         check(device is None, f"device {device!r} asked for, but no CUDA GPU is visible")
@@ -320,7 +330,8 @@ def run_distributed(data:ImageData,  # the full training data (every rank loads 
     "Run this rank's share of the subtasks (under `torchrun`); rank 0 then runs `then`. Returns this rank's files, or `then`'s result on rank 0."
     env = dist_env()
     rank, world, local = env['rank'], env['world_size'], env['local_rank']
-    dev = torch.device(rank_device(device, local, env['local_world_size'], torch.cuda.device_count() if torch.cuda.is_available() else 0))
+    dev = torch.device(rank_device(device, local, env['local_world_size'],
+                                   torch.cuda.device_count() if torch.cuda.is_available() else 0))
     gpu = dev.type == 'cuda'
     if gpu: torch.cuda.set_device(dev)  # this rank's GPU for every kernel and allocation without an explicit device
     torch.set_num_threads(max(1, _cores() // env['local_world_size']))
@@ -336,7 +347,8 @@ def run_distributed(data:ImageData,  # the full training data (every rank loads 
         mine = [todo[i] for i in subtasks_for_rank(len(todo), rank, world)]
         errors = {}
         for k in mine:
-            try: run_subtask(data, run['partition'], k, out_dir, expert_kw, distill_kw, val=val, device=dev, progress=progress)
+            try: run_subtask(data, run['partition'], k, out_dir, expert_kw, distill_kw, val=val, device=dev,
+                             progress=progress)
             except Exception as e: errors[k] = f"{type(e).__name__}: {e} (on rank {rank})"
         sync()
         every = [None] * world
@@ -347,7 +359,8 @@ def run_distributed(data:ImageData,  # the full training data (every rank loads 
         if group: dist.destroy_process_group()
     if errors: raise _failed(failed, out_dir)
     if failed:
-        log(f"rank {rank}: subtasks {sorted(failed)} failed on other ranks; not running the final step", logging.WARNING)
+        log(f"rank {rank}: subtasks {sorted(failed)} failed on other ranks; not running the final step",
+            logging.WARNING)
         return [subtask_path(out_dir, k) for k in mine]
     if rank == 0 and then is not None: return then(out_dir)
     return [subtask_path(out_dir, k) for k in mine]

@@ -131,10 +131,12 @@ def train_teacher(data:ImageData,           # the full training data (every clas
             logits = predict(m, xv[0]).float()
             val_acc.append((logits.argmax(1) == xv[1]).float().mean().item())
             q = label_quality(F.softmax(logits, 1)); ent.append(q['entropy']); top1.append(q['top1'])
-        if snap in (epoch, 'val'): states[epoch] = {k: v.detach().to('cpu', copy=True) for k, v in m.state_dict().items()}
+        if snap in (epoch, 'val'): states[epoch] = {k: v.detach().to('cpu', copy=True) for k,
+                                                    v in m.state_dict().items()}
         best = max(range(len(val_acc)), key=val_acc.__getitem__) if val_acc else epoch
         return snap == 'val' and patience is not None and epoch - best >= patience  # early stop: no better for a while
-    hist = train(model, data.tensors(dev), epochs, lr=lr, momentum=momentum, weight_decay=weight_decay, batch_size=batch_size,
+    hist = train(model, data.tensors(dev), epochs, lr=lr, momentum=momentum, weight_decay=weight_decay,
+                 batch_size=batch_size,
                  aug=aug, decay_at=decay_at, callback=keep, seed=seed, device=dev, progress=progress, desc='teacher',
                  steps_per_epoch=steps_per_epoch)
     kept = keep_epoch(val_acc, keep_fraction, ent) if snap == 'val' else snap
@@ -153,7 +155,8 @@ def parse_snapshot(v) -> int|str:
     if isinstance(v, str) and v.strip().lower() == 'val': return 'val'
     try: n = int(v)
     except (TypeError, ValueError): n = None
-    check(n is not None and n >= 0 and str(n) == str(v).strip(), f"a teacher snapshot is 'val' or an epoch number, got {v!r}")
+    check(n is not None and n >= 0 and str(n) == str(v).strip(),
+          f"a teacher snapshot is 'val' or an epoch number, got {v!r}")
     return n
 
 def global_teacher(data:ImageData, # the full training data, every class
@@ -201,7 +204,8 @@ def check_teacher(teacher,                # a `Teacher` (or a bare network: only
         check(acc is None or acc >= floor, f"the teacher's {on} accuracy at its kept epoch {e} is {100 * acc:.1f} % "
               f"(chance {100 / C:.1f} %, floor {100 * floor:.1f} %): its labels would teach nothing; {_FIX}")
         ve = h.get('val_entropy') or []
-        if x is None and len(ve) > e: _check_entropy(dict(entropy=ve[e], top1=h['val_top1'][e]), max_entropy, 'validation')
+        if x is None and len(ve) > e: _check_entropy(dict(entropy=ve[e], top1=h['val_top1'][e]), max_entropy,
+                                                     'validation')
     if x is None: return None
     q = label_quality(soft_labels(teacher, x))
     _check_entropy(q, max_entropy, f"{len(x)}")
@@ -218,7 +222,8 @@ TEACHER_FORMAT, TEACHER_FORMAT_VERSION = 'd3_nb.teacher', 1
 def header(self:Teacher) -> dict:
     "The JSON header saved with the teacher's tensors."
     return json.loads(json.dumps(dict(format=TEACHER_FORMAT, format_version=TEACHER_FORMAT_VERSION,
-        package_version=d3_nb.__version__, net=self.net_name, net_kw=self.net_kw, epoch=self.epoch, dataset=self.dataset,
+        package_version=d3_nb.__version__, net=self.net_name, net_kw=self.net_kw, epoch=self.epoch,
+                                      dataset=self.dataset,
         classes=self.classes, mean=list(self.mean), std=list(self.std), settings=self.settings, history=self.history)))
 
 @patch
