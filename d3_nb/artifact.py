@@ -53,7 +53,8 @@ def check_partition(partition,          # a list of subtasks, each a list of cla
                   f"subtask {s} has class {c}, but the dataset's classes are 0..{num_classes - 1}")
             check(c not in where, f"class {c} appears twice in subtask {s}" if where.get(c) == s else
                   f"class {c} appears in subtasks {where.get(c)} and {s}: every class must be in exactly one subtask")
-            where[c] = s; ids.append(c)
+            where[c] = s
+            ids.append(c)
         out.append(ids)
     missing = [c for c in range(num_classes) if c not in where] if complete else []
     check(not missing, f"class{'es' if len(missing) > 1 else ''} {missing[:20]}{' ...' if len(missing) > 20 else ''} "
@@ -141,7 +142,8 @@ def sample(self:Distilled, n_per_prior:int=1, # samples drawn from every prior
     with torch.no_grad():
         for off, p, g in zip(self._offsets(), self.priors, self.decoders):
             z, i = p.sample(n_per_prior, temperature, generator=generator)
-            xs.append(g.generate(z)); idx.append(i.to(z.device) + off)
+            xs.append(g.generate(z))
+            idx.append(i.to(z.device) + off)
     return torch.cat(xs), self._labels_for(torch.cat(idx))
 
 @patch
@@ -161,7 +163,8 @@ def storage(self:Distilled, precision=None) -> StorageReport:
 def to(self:Distilled, device=None) -> Distilled:
     "Move priors, decoders and soft labels to `device` (None: the best available); returns self."
     device = default_device(device)
-    self.priors.to(device); self.decoders.to(device)
+    self.priors.to(device)
+    self.decoders.to(device)
     if self.soft_labels is not None: self.soft_labels = self.soft_labels.to(device)
     return self
 
@@ -172,7 +175,8 @@ def device(self:Distilled) -> torch.device: return self.priors[0].mu.device
 @patch
 def __repr__(self:Distilled) -> str:
     S, cfgs = len(self.priors), [p.config for p in self.priors]
-    lpc = sorted({c['lpc'] for c in cfgs}); dz = sorted({c['d_z'] for c in cfgs})
+    lpc = sorted({c['lpc'] for c in cfgs})
+    dz = sorted({c['d_z'] for c in cfgs})
     fam = sorted({str(d.config.get('family')) for d in self.decoders})
     rep = self.storage()
     one = lambda v: str(v[0]) if len(v) == 1 else '/'.join(map(str, v))
@@ -217,8 +221,11 @@ def show(self:Distilled, n:int=8,        # samples per class, after the mean ima
         ims = _to_pixels(torch.cat([m, xs]), self.mean, self.std).float().cpu()
         ims = (ims.permute(0, 2, 3, 1) if ims.shape[1] == 3 else ims[:, 0]).numpy()  # RGB as HxWx3, else the first channel
         for k, ax in enumerate(axs[r]):
-            ax.set_xticks([]); ax.set_yticks([])
-            if k >= len(ims): ax.axis('off'); continue
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if k >= len(ims):
+                ax.axis('off')
+                continue
             ax.imshow(ims[k], cmap='gray' if ims.ndim == 3 else None, vmin=0, vmax=1)
         axs[r][0].set_ylabel(self.class_names[c], rotation=0, ha='right', va='center', fontsize=8)
     axs[0][0].set_title('mean', fontsize=8)
@@ -300,7 +307,8 @@ def header(self:Distilled, precision=None, payload:str=None) -> dict:
 
 def _serialise(tensors:dict, header:dict) -> bytes:
     "safetensors bytes of `tensors` with `header` (plus its own checksum) as JSON metadata."
-    header = dict(header); header.pop('header_sha256', None)
+    header = dict(header)
+    header.pop('header_sha256', None)
     header['header_sha256'] = sha256_bytes(_canonical(header).encode())
     return safetensors.torch.save(tensors, metadata={HEADER_KEY: _canonical(header)})
 

@@ -28,8 +28,10 @@ def color_jitter(x:torch.Tensor, # images (B, C, H, W)
                 ) -> torch.Tensor:
     "DSA's colour family: brightness shift, then saturation and contrast scaling."
     x = x + _per_sample(brightness, x)
-    m = x.mean(1, keepdim=True); x = (x - m) * _per_sample(saturation, x) + m
-    m = x.mean((1, 2, 3), keepdim=True); return (x - m) * _per_sample(contrast, x) + m
+    m = x.mean(1, keepdim=True)
+    x = (x - m) * _per_sample(saturation, x) + m
+    m = x.mean((1, 2, 3), keepdim=True)
+    return (x - m) * _per_sample(contrast, x) + m
 
 # %% ../nbs/02_augment.ipynb #c012
 def translate(x:torch.Tensor, # images (B, C, H, W)

@@ -27,7 +27,9 @@ class Encoder(nn.Module):
         chs, layers, size = [in_channels, width, 2 * width, 2 * width], [], im_size
         for a, b in zip(chs[:-1], chs[1:]):
             layers += [nn.Conv2d(a, b, 3, padding=1), norm_layer('instance', b), nn.ReLU()]
-            if size >= 4: layers.append(nn.AvgPool2d(2)); size //= 2
+            if size >= 4:
+                layers.append(nn.AvgPool2d(2))
+                size //= 2
         self.features = nn.Sequential(*layers, nn.AdaptiveAvgPool2d(2), nn.Flatten())
         self.head = nn.Linear(4 * chs[-1], d_z)
 
@@ -55,7 +57,8 @@ def pretrain_autoencoder(data:ImageData,    # the subtask's training images
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         enc = Encoder(data.shape[0], decoder.d_z, width, im_size=min(data.shape[1:])).to(dev)
-    decoder.to(dev).train(); enc.train()
+    decoder.to(dev).train()
+    enc.train()
     x, g = data.tensors(dev)[0], torch.Generator().manual_seed(seed)
     opt = torch.optim.Adam([*enc.parameters(), *decoder.parameters()], lr=lr)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, lr, total_steps=steps)
@@ -65,8 +68,13 @@ def pretrain_autoencoder(data:ImageData,    # the subtask's training images
         z = enc(xb)
         mse = F.mse_loss(decoder(z + noise * torch.randn(z.shape, generator=g).to(dev)), xb)
         loss = mse + code_penalty * z.pow(2).mean()
-        opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); sched.step()
-        if s % 50 == 0 or s == steps - 1: hist['step'].append(s + 1); hist['mse'].append(mse.item())
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        sched.step()
+        if s % 50 == 0 or s == steps - 1:
+            hist['step'].append(s + 1)
+            hist['mse'].append(mse.item())
     hist['seconds'] = time.perf_counter() - t0
     return enc.eval(), hist
 
@@ -99,8 +107,11 @@ def priors_from_codes(codes:torch.Tensor,  # (N, d_z) codes of real images
         near = torch.cdist(zc, mu).argmin(1)
         var = torch.stack([zc[near == j].var(0, unbiased=False) if (near == j).sum() > 1 else zc.var(0, unbiased=False)
                            for j in range(lpc)])
-        mus.append(mu); lvs.append(var.clamp_min(math.exp(min_logvar)).log())
-    with torch.no_grad(): lp.mu.copy_(torch.cat(mus)); lp.logvar.copy_(torch.cat(lvs))
+        mus.append(mu)
+        lvs.append(var.clamp_min(math.exp(min_logvar)).log())
+    with torch.no_grad():
+        lp.mu.copy_(torch.cat(mus))
+        lp.logvar.copy_(torch.cat(lvs))
     return lp
 
 # %% ../nbs/21a_autoencoder.ipynb #c017

@@ -64,7 +64,10 @@ def herding_select(features:torch.Tensor, # (n, d) features of one class's candi
     out = []
     for j in range(k):
         d = (mu - (acc + f) / (j + 1)).norm(dim=1).masked_fill(taken, float('inf'))
-        i = int(d.argmin()); out.append(i); taken[i] = True; acc = acc + f[i]
+        i = int(d.argmin())
+        out.append(i)
+        taken[i] = True
+        acc = acc + f[i]
     return torch.tensor(out, dtype=torch.long)
 
 # %% ../nbs/41_baselines.ipynb #c017
@@ -158,8 +161,11 @@ def dm(data:ImageData,          # the training data
         for q in model.parameters(): q.requires_grad_(False)
         real = [data.normalized(data.images[p[torch.randperm(len(p), generator=g)[:batch_real]]], dev) for p in pools]
         loss = dm_loss(model, real, [syn[r] for r in rows], augment, g)
-        opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
-        losses.append(loss.item() / C); bar.set_postfix(loss=f"{losses[-1]:.4f}")
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        losses.append(loss.item() / C)
+        bar.set_postfix(loss=f"{losses[-1]:.4f}")
     cfg = dict(method='dm', ipc=ipc, iterations=iterations, lr_img=lr_img, batch_real=batch_real, seed=seed, net=net,
                net_kw=kw, momentum=momentum, aug=aug_spec(augment), init='real')
     return Prototypes(syn.detach().cpu(), y, name='DM', num_classes=C, class_names=data.classes, dataset=data.name,

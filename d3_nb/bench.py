@@ -126,7 +126,8 @@ def bench_teacher(out:Path, fit:ImageData, val:ImageData, s:dict, device) -> Tea
     t = train_teacher(_upto(fit, s['expert_images'], seed=1), epochs=s['teacher_epochs'], snapshot_epoch=snap, val=val,
                       width=s['teacher_width'], steps_per_epoch=s['steps_per_epoch'], device=device, progress=False)
     check_teacher(t)
-    t.save(f); return t
+    t.save(f)
+    return t
 
 # %% ../nbs/45_bench.ipynb #c014
 def bench_d3(out:Path, fit:ImageData, val:ImageData, pool:ImageData, teacher:Teacher, budget:float, s:dict,
@@ -221,7 +222,8 @@ def ceiling_label(r) -> str:
 
 def bench_plot(cells:dict, path, title:str=''):
     "Accuracy (mean ± std) against stored IPC equivalents (fp32), one line per method; the full data as a ceiling."
-    import matplotlib; matplotlib.use('Agg')
+    import matplotlib
+    matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for k in METHODS:
@@ -236,12 +238,15 @@ def bench_plot(cells:dict, path, title:str=''):
         ax.axvline(b, ls=':', c='k', alpha=.5)
         ax.annotate(f'budget {b:g}', (b, 0), xycoords=('data', 'axes fraction'), xytext=(-3, 4),
                     textcoords='offset points', rotation=90, ha='right', va='bottom', fontsize=7, alpha=.7)
-    ax.set_xscale('log'); ax.set_xlabel('stored bytes, in images per class (fp32, labels included)')
+    ax.set_xscale('log')
+    ax.set_xlabel('stored bytes, in images per class (fp32, labels included)')
     lead = lambda v: round(v / 10 ** math.floor(math.log10(v))) if v > 0 else 0
     ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f'{v:g}'))  # 1, 10 rather than 10^0, 10^1
     ax.xaxis.set_minor_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f'{v:g}' if lead(v) in (2, 5) else ''))
     ax.tick_params(axis='x', which='minor', labelsize=7)
-    ax.set_ylabel('test accuracy %'); ax.set_title(title); ax.grid(alpha=.3)
+    ax.set_ylabel('test accuracy %')
+    ax.set_title(title)
+    ax.grid(alpha=.3)
     ax.legend(fontsize=8, loc='upper left', bbox_to_anchor=(1.01, 1))  # beside the axes: it hides no point
     with atomic_write(path) as f: fig.savefig(f, format='png', dpi=110, bbox_inches='tight')
     plt.close(fig)
@@ -317,7 +322,8 @@ def bench(dataset:str='embedded', # dataset name: embedded, mnist, fashion_mnist
     todo = [(k, b) for b in bs for k in keys if k != 'full'] + todo
     cells = {}
     for f in sorted((out/'results').glob('*.json')) if (out/'results').exists() else []:
-        r = EvalResult.load(f); cells[(r.settings['bench_method'], r.settings.get('bench_budget'))] = r
+        r = EvalResult.load(f)
+        cells[(r.settings['bench_method'], r.settings.get('bench_budget'))] = r
     for i, (k, b) in enumerate(todo):
         if (k, b) in cells: continue
         t0 = time.perf_counter()

@@ -42,7 +42,8 @@ def sample_grid_png(images:torch.Tensor, # (N, C, H, W), C = 1 or 3: normalised 
     else: g = torch.nn.functional.pad(x[0], (pad,)*4, value=pad_value)  # make_grid leaves a single image unpadded
     arr = g.permute(1, 2, 0).contiguous().numpy()
     im = Image.fromarray(arr[..., 0], 'L') if images.shape[1] == 1 else Image.fromarray(arr, 'RGB')
-    buf = io.BytesIO(); im.save(buf, format='PNG')
+    buf = io.BytesIO()
+    im.save(buf, format='PNG')
     return buf.getvalue()
 
 # %% ../nbs/50_browse.ipynb #c013
@@ -160,7 +161,9 @@ def _changed(self:Browser, change=None):
 @patch
 def _class_changed(self:Browser, change):
     self._hold = True
-    try: self.prior.value = 0; self.prior.max = self._n_priors(change['new']) - 1
+    try:
+        self.prior.value = 0
+        self.prior.max = self._n_priors(change['new']) - 1
     finally: self._hold = False
     self.render()
 

@@ -151,7 +151,9 @@ def d3_subtasks(out:str=None,           # the run folder (required)
 def exit_process(code:int):
     "End the process with `code`; a torchrun rank skips the interpreter's C++ teardown (see below)."
     if os.environ.get('WORLD_SIZE', '1').strip() not in ('', '1'):  # read as text: a bad value was reported already
-        sys.stdout.flush(); sys.stderr.flush(); os._exit(code)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
     sys.exit(code)
 
 # %% ../nbs/60_cli.ipynb #c005
@@ -197,7 +199,8 @@ def d3_info(artifact:str, # a distilled .safetensors file
            ) -> Distilled:
     "Show what a distilled artifact holds and its exact storage."
     d = Distilled.load(artifact, device='cpu')
-    print(repr(d)); print(d.storage().table())
+    print(repr(d))
+    print(d.storage().table())
     dv = d.diversity(generator=torch.Generator().manual_seed(0))
     print(f"diversity (normalised pixels, 8 samples per prior): {dv['within']:.3f} between samples of one prior, "
           f"{dv['between']:.3f} between the mean images of one class's priors (ratio {dv['ratio']:.2f})")
@@ -211,7 +214,8 @@ def d3_sample(artifact:str,          # a distilled .safetensors file
               temperature:float=1.0, # scale of sigma when sampling (0: mean images only)
               **kwargs) -> Path:
     "Write a PNG grid of samples of every class of a distilled artifact."
-    import matplotlib; matplotlib.use('Agg')
+    import matplotlib
+    matplotlib.use('Agg')
     o = shared_options(**kwargs)
     d = Distilled.load(artifact, device=o.device)
     fig = d.show(n=n, temperature=temperature, generator=torch.Generator().manual_seed(o.seed))
@@ -394,18 +398,27 @@ def _os_error(e:OSError) -> str:
 def main(argv:list|None=None) -> int:
     "Entry point of the `d3` console script."
     argv = sys.argv[1:] if argv is None else list(argv)
-    if not argv or argv[0] in ('-h', '--help'): print(_usage()); return 0
+    if not argv or argv[0] in ('-h', '--help'):
+        print(_usage())
+        return 0
     name, rest = argv[0], argv[1:]
-    if name not in COMMANDS: print(f"d3: unknown command {name!r}\n{_usage()}", file=sys.stderr); return 2
+    if name not in COMMANDS:
+        print(f"d3: unknown command {name!r}\n{_usage()}", file=sys.stderr)
+        return 2
     args, cfg_file = None, None
     try:
         args, cfg_file = parse_command(name, rest)
         COMMANDS[name](**args)
-    except D3Error as e: print(f"d3 {name}: error: {e}", file=sys.stderr); return 1
-    except OSError as e: print(f"d3 {name}: error: {_os_error(e)}", file=sys.stderr); return 1
+    except D3Error as e:
+        print(f"d3 {name}: error: {e}", file=sys.stderr)
+        return 1
+    except OSError as e:
+        print(f"d3 {name}: error: {_os_error(e)}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         if args is not None: write_config(name, args, argv, cfg_file)
-        print(f"d3 {name}: interrupted; run the same command again to resume", file=sys.stderr); return 130
+        print(f"d3 {name}: interrupted; run the same command again to resume", file=sys.stderr)
+        return 130
     write_config(name, args, argv, cfg_file)
     return 0
 

@@ -49,7 +49,10 @@ class _ConsoleHandler(logging.Handler):
         except Exception: self.handleError(record)
 
 logger = logging.getLogger('d3_nb')
-if not logger.handlers: logger.addHandler(_ConsoleHandler()); logger.setLevel(logging.INFO); logger.propagate = False
+if not logger.handlers:
+    logger.addHandler(_ConsoleHandler())
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
 
 def log(msg:str, level:int=logging.INFO):
     "Report `msg` through the `d3_nb` logger (shown unless `set_verbosity` raised the level above `level`)."
@@ -59,7 +62,9 @@ def set_verbosity(level) -> int:
     "Show d3_nb's messages at `level` and above: 'info' (the default), 'warning', 'error' or a `logging` level. Returns the old level."
     lv = logging.getLevelName(level.upper()) if isinstance(level, str) else level
     check(isinstance(lv, int), f"unknown verbosity {level!r}: use 'info', 'warning', 'error' or a logging level")
-    old = logger.level; logger.setLevel(lv); return old
+    old = logger.level
+    logger.setLevel(lv)
+    return old
 
 # %% ../nbs/00_core.ipynb #c009
 def default_device(device=None) -> torch.device:
@@ -72,7 +77,9 @@ def default_device(device=None) -> torch.device:
 # %% ../nbs/00_core.ipynb #c012
 def seed_everything(seed:int) -> torch.Generator:
     "Seed Python, NumPy and torch (CPU and CUDA); return a CPU `torch.Generator` seeded with `seed`."
-    random.seed(seed); np.random.seed(seed % 2**32); torch.manual_seed(seed)
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
     return torch.Generator().manual_seed(seed)
 
 def derive_seed(*key:int) -> int:
@@ -82,7 +89,9 @@ def derive_seed(*key:int) -> int:
 # %% ../nbs/00_core.ipynb #c015
 def _umask() -> int:
     "The process's current umask."
-    m = os.umask(0); os.umask(m); return m
+    m = os.umask(0)
+    os.umask(m)
+    return m
 
 # %% ../nbs/00_core.ipynb #c016
 @contextlib.contextmanager
@@ -95,7 +104,8 @@ def atomic_write(path, mode:str='wb'):
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the permissions open() would
         with os.fdopen(fd, mode) as f:
             yield f
-            f.flush(); os.fsync(f.fileno())
+            f.flush()
+            os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError): os.unlink(tmp)

@@ -280,7 +280,8 @@ def show(self:ImageData, n_per_class:int=8, # columns: images of each class
     for r, grp in enumerate(groups):
         pick = grp[torch.randperm(len(grp), generator=g)[:n_per_class]]
         for c, ax in enumerate(axes[r]):
-            ax.set_xticks([]); ax.set_yticks([])
+            ax.set_xticks([])
+            ax.set_yticks([])
             for sp in ax.spines.values(): sp.set_visible(False)
             if c < len(pick):
                 im = self.images[pick[c]].permute(1, 2, 0).numpy()
@@ -325,12 +326,15 @@ def _collect(batches, n_classes:int, keep=None) -> tuple:
         if lut is not None: x, y = x[lut[y] >= 0], lut[y][lut[y] >= 0]
         if len(xs): check(x.shape[1:] == xs[0].shape[1:],
                           f"images of shape {x.shape[1:]} and {xs[0].shape[1:]} in one dataset")
-        xs.append(x); ys.append(y)
+        xs.append(x)
+        ys.append(y)
     check(len(xs) > 0, "the dataset has no images")
     out = torch.empty((sum(len(x) for x in xs), *xs[0].shape[1:]), dtype=torch.uint8)
     view, i = out.numpy(), 0
     while xs:  # copy batch by batch, freeing each, so the peak memory stays near one copy of the dataset
-        x = xs.pop(0); view[i:i + len(x)] = x; i += len(x)
+        x = xs.pop(0)
+        view[i:i + len(x)] = x
+        i += len(x)
     return out, torch.from_numpy(np.concatenate(ys))
 
 def _train_stats(key:str, root, kw:dict) -> tuple:

@@ -237,7 +237,9 @@ def segment_settings(expert_epochs:int, # epochs the experts' trajectories hold
 def _flat_state(prefix:str, obj, tensors:dict):
     "Replace every tensor in the nested `obj` by a reference, storing it in `tensors` under a unique name."
     if torch.is_tensor(obj):
-        name = f'{prefix}'; tensors[name] = obj.detach().cpu().contiguous(); return {'__tensor__': name}
+        name = f'{prefix}'
+        tensors[name] = obj.detach().cpu().contiguous()
+        return {'__tensor__': name}
     if isinstance(obj,
                   dict): return {'__dict__': [[k, _flat_state(f'{prefix}.{k}', v, tensors)] for k, v in obj.items()]}
     if isinstance(obj,
@@ -286,7 +288,8 @@ def load_checkpoint(run:Run, path):
           f"{path} was written by a run with other settings: use another output folder, or delete it to start over")
     try:
         s = _unflat_state(header['skeleton'], tensors)
-        run.priors.load_state_dict(s['priors']); run.decoder.load_state_dict(s['decoder'])
+        run.priors.load_state_dict(s['priors'])
+        run.decoder.load_state_dict(s['decoder'])
         with torch.no_grad(): run.alpha.copy_(s['alpha'])
         for name in ('opt_latent', 'opt_alpha', 'opt_decoder'): getattr(run, name).load_state_dict(s[name])
         run.g.set_state(s['rng'])
@@ -343,9 +346,11 @@ def mmd_step(run:Run, feat_nets:list, aug, real:tuple) -> dict:
         with torch.no_grad(): f_real = net.features(x_real)
         f_syn = net.features(x_syn)
     loss = cfg['mmd_weight'] * classwise_mmd2(f_syn.float(), y_syn, f_real.float(), y_real, k, scale=cfg['mmd_scale'])
-    run.opt_latent.zero_grad(set_to_none=True); run.opt_decoder.zero_grad(set_to_none=True)
+    run.opt_latent.zero_grad(set_to_none=True)
+    run.opt_decoder.zero_grad(set_to_none=True)
     loss.backward()
-    run.opt_latent.step(); run.opt_decoder.step()
+    run.opt_latent.step()
+    run.opt_decoder.step()
     return dict(mmd=loss.item())
 
 # %% ../nbs/22_distill.ipynb #c022
@@ -380,7 +385,9 @@ def init_from_data(run:Run, progress:bool=True):
     t0 = time.perf_counter()
     lp, hist = ae_priors(run.data, run.decoder, run.cfg['lpc'], steps=run.cfg['ae_steps'], seed=run.cfg['seed'],
                          device=run.device, progress=progress)
-    with torch.no_grad(): run.priors.mu.copy_(lp.mu); run.priors.logvar.copy_(lp.logvar)
+    with torch.no_grad():
+        run.priors.mu.copy_(lp.mu)
+        run.priors.logvar.copy_(lp.logvar)
     secs = time.perf_counter() - t0
     run.seconds += secs
     run.history.append(dict(iteration=0, ae_mse=hist['mse'][-1], seconds=secs))
@@ -429,7 +436,9 @@ def distill(data:ImageData, # the subtask's training images (labels 0..k-1; `cla
     if cfg['budget_ipc'] is not None: check_subtask_budget(run)
     out.mkdir(parents=True, exist_ok=True)  # only once the settings are known to be good
     if ckpt.exists(): load_checkpoint(run, ckpt)
-    elif cfg['init'] == 'ae': init_from_data(run, progress); save_checkpoint(run, ckpt)  # never pretrained twice
+    elif cfg['init'] == 'ae':
+        init_from_data(run, progress)
+        save_checkpoint(run, ckpt)  # never pretrained twice
     _loop(run, ckpt, out, val, progress)
     save_checkpoint(run, ckpt)
     with atomic_write(out/'history.json', 'w') as f: json.dump(run.history, f)  # also when no iteration ran
@@ -454,9 +463,11 @@ def _loop(run:Run, ckpt:Path, out:Path, val, progress:bool):
         run.iteration += 1
         if cfg['eval_every'] and val is not None and run.iteration % cfg['eval_every'] == 0:
             rec['val_acc'] = val_accuracy(run, val, cfg['eval_epochs'])
-        rec['seconds'] = time.perf_counter() - t0; run.seconds += rec['seconds']
+        rec['seconds'] = time.perf_counter() - t0
+        run.seconds += rec['seconds']
         run.history.append(rec)
-        bar.update(1); bar.set_postfix({k: f"{v:.4g}" for k, v in rec.items() if k in ('mtt', 'mmd', 'lr', 'val_acc')})
+        bar.update(1)
+        bar.set_postfix({k: f"{v:.4g}" for k, v in rec.items() if k in ('mtt', 'mmd', 'lr', 'val_acc')})
         if run.iteration % cfg['checkpoint_every'] == 0 or run.iteration == cfg['iterations']:
             save_checkpoint(run, ckpt)
             with atomic_write(out/'history.json', 'w') as f: json.dump(run.history, f)

@@ -122,7 +122,8 @@ def tensors(self:Prototypes, device=None) -> tuple:
     dev = default_device(device)
     x = self.images.to(dev)
     if x.dtype == torch.uint8:
-        m = torch.tensor(self.mean, device=dev).view(1, -1, 1, 1); s = torch.tensor(self.std, device=dev).view(1, -1, 1,
+        m = torch.tensor(self.mean, device=dev).view(1, -1, 1, 1)
+        s = torch.tensor(self.std, device=dev).view(1, -1, 1,
                                                                                                                1)
         x = (x.float() / 255 - m) / s
     y = self.soft_labels if self.soft_labels is not None else self.hard_labels
@@ -312,7 +313,8 @@ def evaluate_student(source,               # a `Distilled` dataset or `Prototype
         t0 = time.perf_counter()
         hist = train(model, student_data(source, s, dev), epochs, lr=lr, batch_size=batch_size, aug=aug, seed=s,
                      device=dev, progress=progress, desc=f"{name} seed {s}")
-        secs.append(time.perf_counter() - t0); seen.append(hist['images'])
+        secs.append(time.perf_counter() - t0)
+        seen.append(hist['images'])
         accs.append(evaluate(model, xt, yt))
     n = len(source) * (2 if isinstance(source, Distilled) else 1)
     compute = dict(student_epochs=epochs, images_per_epoch=n, images_seen=seen, student_seconds=secs,

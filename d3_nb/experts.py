@@ -172,7 +172,8 @@ def _same_run(have:dict, want:dict, path:Path):
     "Raise a D3Error unless the header `have` (from `path`) describes the same run as `want`."
     diff = [k for k in RUN_KEYS + OPTIONAL_RUN_KEYS if have.get(k) != want.get(k)]
     if diff:
-        k = diff[0]; show = lambda v: (repr(v)[:60] + '...') if len(repr(v)) > 60 else repr(v)
+        k = diff[0]
+        show = lambda v: (repr(v)[:60] + '...') if len(repr(v)) > 60 else repr(v)
         raise D3Error(f"{path.parent} holds a different run of experts: {path.name} has {k}={show(have.get(k))} but this "
                       f"call asks for {k}={show(want.get(k))} (differences: {', '.join(diff)}). Use another out_dir, "
                       f"or delete {path.parent} to start over.")
@@ -215,8 +216,11 @@ def _train_expert(header:dict, xy:tuple, path:Path, expert:int, device, bar, cal
                      device=device, progress=False, steps_per_epoch=header.get('steps_per_epoch'))
         st = dict(loss=hist['loss'][0], acc=hist['acc'][0], seconds=hist['seconds'][0], steps=hist['steps'])
         for s in new:
-            t = len(snaps); snaps.append(s)
-            if t > 0: stats.append(st); secs += st['seconds']
+            t = len(snaps)
+            snaps.append(s)
+            if t > 0:
+                stats.append(st)
+                secs += st['seconds']
             hd = dict(_public(header), expert=expert, epoch=t, epoch_stats=st if t > 0 else None)
             _save(part/f'e{t:03d}.safetensors', [s], hd)
             if callback: callback(expert, t, net)
@@ -259,7 +263,8 @@ def train_experts(data:ImageData, # the subtask's training data (labels 0..k-1; 
     header = dict(run_header(data, net, net_kw, epochs, lr, batch_size, aug, data_fraction, seed, steps_per_epoch),
                   _aug=aug)
     probe = net_from_header(header, seed=0)  # fails early on a bad network name or option
-    out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
     todo = list(range(num_experts)) if only is None else sorted(set(int(i) for i in only))
     check(all(i >= 0 for i in todo), f"expert indices must be >= 0, got {only}")
     paths = {i: out/f'expert_{i:03d}.safetensors' for i in todo}

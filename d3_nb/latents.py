@@ -105,7 +105,8 @@ def whitened_pca(x:torch.Tensor, # (N, D) data, one row per example
     "`(mean, W)` such that `(x - mean) @ W` has uncorrelated unit-variance columns (at most `k` of them)."
     check(x.ndim == 2 and len(x) >= 2,
           f"whitened_pca needs a 2-d tensor with at least 2 rows, got shape {tuple(x.shape)}")
-    x = x.double(); mean = x.mean(0)
+    x = x.double()
+    mean = x.mean(0)
     q = min(k, len(x) - 1, x.shape[1])
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
@@ -137,7 +138,8 @@ def from_data(cls:LatentPriors, images:torch.Tensor, # (N, ...) real images (any
               num_classes:int=None,  # default: labels.max() + 1
              ) -> LatentPriors:
     "Priors whose means start on whitened-PCA k-means prototypes of each class of `images`."
-    _check_pos_int(lpc, 'lpc'); _check_pos_int(d_z, 'd_z')
+    _check_pos_int(lpc, 'lpc')
+    _check_pos_int(d_z, 'd_z')
     check(len(images) == len(labels) and len(images) >= 2,
           f"need as many labels as images (at least 2), got {len(images)} images and {len(labels)} labels")
     labels = torch.as_tensor(labels).long().cpu()

@@ -72,7 +72,8 @@ class ConvNet(nn.Module):
               f"in_channels, num_classes, width and depth must be >= 1, got {in_channels}, {num_classes}, {width}, {depth}")
         check(stem_pad >= 0, f"stem_pad must be >= 0, got {stem_pad}")
         self.in_channels, self.num_classes, self.im_size = in_channels, num_classes, _pair(im_size)
-        h, w = self.im_size; blocks, cin = [], in_channels
+        h, w = self.im_size
+        blocks, cin = [], in_channels
         for d in range(depth):
             pad = stem_pad if d == 0 else 1
             h, w = h + 2 * pad - 2, w + 2 * pad - 2  # after the 3x3 conv

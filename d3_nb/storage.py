@@ -223,9 +223,12 @@ def _rows(name, x, precision=None) -> list:
         by, q8 = {}, precision is not None and as_dtype(precision) == torch.int8
         for t in stored_tensors(x).values():
             if q8 and t.is_floating_point() and t.ndim >= 2:  # int8 rows, plus one fp16 scale per row
-                by[torch.int8] = by.get(torch.int8, 0) + t.numel(); by[torch.float16] = by.get(torch.float16,
+                by[torch.int8] = by.get(torch.int8, 0) + t.numel()
+                by[torch.float16] = by.get(torch.float16,
                                                                                                0) + t.shape[0]
-            else: dt = stored_dtype(t.dtype, precision); by[dt] = by.get(dt, 0) + t.numel()
+            else:
+                dt = stored_dtype(t.dtype, precision)
+                by[dt] = by.get(dt, 0) + t.numel()
         if not by: return [StorageRow(name, 0, stored_dtype(torch.float32, precision))]
         rows = sorted((StorageRow(name, n, dt) for dt, n in by.items()), key=lambda r: -r.bytes)
         for r in rows[1:]: r.name = f"{name} ({dtype_name(r.dtype)} {'scales and 1-d tensors' if q8 else 'buffers'})"

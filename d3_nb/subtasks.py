@@ -44,7 +44,9 @@ def partition_classes(num_classes:int,      # C, the number of classes
     order = list(range(num_classes)) if how == 'contiguous' else \
             torch.randperm(num_classes, generator=torch.Generator().manual_seed(seed)).tolist()
     out, i = [], 0
-    for n in _block_sizes(num_classes, num_subtasks): out.append(sorted(order[i:i + n])); i += n
+    for n in _block_sizes(num_classes, num_subtasks):
+        out.append(sorted(order[i:i + n]))
+        i += n
     return out
 
 # %% ../nbs/30_subtasks.ipynb #c013
@@ -76,7 +78,8 @@ def expert_settings(**expert_kw) -> dict:
 
 def _distill_settings(distill_kw:dict) -> dict:
     "The resolved distillation settings of `distill_kw` (which may name a `preset`)."
-    kw = dict(distill_kw or {}); preset = kw.pop('preset', None)
+    kw = dict(distill_kw or {})
+    preset = kw.pop('preset', None)
     return json.loads(json.dumps(distill_config(preset, **kw)))
 
 # %% ../nbs/30_subtasks.ipynb #c018
@@ -111,11 +114,13 @@ def read_run(out_dir) -> dict:
 
 # %% ../nbs/30_subtasks.ipynb #c020
 def _show(v) -> str:
-    s = json.dumps(v); return s if len(s) <= 80 else s[:77] + '...'
+    s = json.dumps(v)
+    return s if len(s) <= 80 else s[:77] + '...'
 
 def ensure_run(out_dir, settings:dict) -> dict:
     "Write `settings` as `out_dir/run.json`, or check that the one there describes the same run."
-    out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
     f = out/'run.json'
     if not f.exists():
         check(not any(out.glob('subtask_*')), f"{out} holds subtask folders but no run.json: it is not a d3_nb subtask "
@@ -268,7 +273,8 @@ def run_subtasks(data:ImageData,  # the full training data (every class)
     if errors:
         if -1 in errors:  # a dead worker: say which subtasks have no file
             lost = [k for k in todo if not subtask_path(out_dir, k).is_file() and k not in errors]
-            errors.update({k: errors[-1] for k in lost}); del errors[-1]
+            errors.update({k: errors[-1] for k in lost})
+            del errors[-1]
         raise _failed(errors, out_dir)
     return [subtask_path(out_dir, k) for k in todo]
 

@@ -53,7 +53,8 @@ class Teacher:
 
     def to(self, device=None) -> Teacher:
         "Move the network to `device` (None: the best available); returns self."
-        self.net.to(default_device(device)); return self
+        self.net.to(default_device(device))
+        return self
 
     def __repr__(self) -> str:
         va = self.history.get('val_acc')
@@ -130,7 +131,9 @@ def train_teacher(data:ImageData,           # the full training data (every clas
         if xv is not None:  # one pass over the validation images gives both figures
             logits = predict(m, xv[0]).float()
             val_acc.append((logits.argmax(1) == xv[1]).float().mean().item())
-            q = label_quality(F.softmax(logits, 1)); ent.append(q['entropy']); top1.append(q['top1'])
+            q = label_quality(F.softmax(logits, 1))
+            ent.append(q['entropy'])
+            top1.append(q['top1'])
         if snap in (epoch, 'val'): states[epoch] = {k: v.detach().to('cpu', copy=True) for k,
                                                     v in m.state_dict().items()}
         best = max(range(len(val_acc)), key=val_acc.__getitem__) if val_acc else epoch

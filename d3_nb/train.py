@@ -36,7 +36,8 @@ def as_source(data):
 def predict(model:nn.Module, x:torch.Tensor, batch_size:int=1024) -> torch.Tensor:
     "Logits of `model` on `x`, computed in batches on the model's device (returned on that device)."
     dev = next(model.parameters()).device
-    was_training = model.training; model.eval()
+    was_training = model.training
+    model.eval()
     try: return torch.cat([model(x[i:i+batch_size].to(dev, non_blocking=True)) for i in range(0, len(x), batch_size)])
     finally: model.train(was_training)
 
@@ -77,7 +78,8 @@ def train(model:nn.Module, # the network to train, in place
     check(batch_size > 0 and lr > 0, f"batch_size and lr must be positive, got {batch_size} and {lr}")
     check(steps_per_epoch is None or (isinstance(steps_per_epoch, int) and steps_per_epoch >= 1),
           f"steps_per_epoch must be None (one pass) or a positive integer, got {steps_per_epoch!r}")
-    dev = default_device(device); model.to(dev).train()
+    dev = default_device(device)
+    model.to(dev).train()
     source, g = as_source(data), torch.Generator().manual_seed(seed)
     opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum, weight_decay=weight_decay)
     decay_epoch = int(epochs * decay_at) if decay_at is not None else None
@@ -89,9 +91,13 @@ def train(model:nn.Module, # the network to train, in place
             for grp in opt.param_groups: grp['lr'] *= 0.1
         t0 = time.perf_counter()
         loss, correct, n, steps = _epoch(model, opt, *source(ep), batch_size, aug, g, dev, steps_per_epoch)
-        hist['loss'].append(loss / n); hist['acc'].append(correct / n)
-        hist['seconds'].append(time.perf_counter() - t0); hist['images'] += n; hist['steps'] += steps
-        bar.update(1); bar.set_postfix(loss=f"{loss / n:.3f}", acc=f"{correct / n:.3f}")
+        hist['loss'].append(loss / n)
+        hist['acc'].append(correct / n)
+        hist['seconds'].append(time.perf_counter() - t0)
+        hist['images'] += n
+        hist['steps'] += steps
+        bar.update(1)
+        bar.set_postfix(loss=f"{loss / n:.3f}", acc=f"{correct / n:.3f}")
         if callback and callback(ep + 1, model) is True: break  # the callback asked to stop here
     bar.close()
     return hist
@@ -115,7 +121,9 @@ def _epoch(model, opt, x, y, batch_size, aug, g, dev, steps=None):
         if aug is not None: xb = aug(xb, generator=g)
         out = model(xb)
         loss = soft_cross_entropy(out, yb)
-        opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
         tot_loss += loss.detach() * len(idx)
         correct += (out.detach().argmax(1) == (yb.argmax(1) if yb.ndim == 2 else yb)).sum()
     return tot_loss.item(), correct.item(), len(perm), math.ceil(len(perm) / b)
