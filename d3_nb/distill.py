@@ -26,10 +26,11 @@ from .losses import mtt_loss, classwise_mmd2, init_alpha, step_size
 from .autoencoder import ae_priors
 
 # %% auto #0
-__all__ = ['DEFAULTS', 'REFERENCE', 'REFERENCE_COMMON', 'REFERENCE_DIFFERENCES', 'PRESETS', 'CKPT_FORMAT', 'DistillSettings',
-           'distill_config', 'same_settings', 'Run', 'budget_report', 'check_subtask_budget', 'prior_bytes',
-           'budget_settings', 'segment_settings', 'save_checkpoint', 'load_checkpoint', 'autocast', 'mtt_step',
-           'mmd_step', 'as_distilled', 'val_accuracy', 'init_from_data', 'check_experts', 'distill']
+__all__ = ['DEFAULTS', 'REFERENCE', 'REFERENCE_COMMON', 'REFERENCE_DIFFERENCES', 'PRESETS', 'MEMORY_ONLY', 'CKPT_FORMAT',
+           'DistillSettings', 'distill_config', 'same_settings', 'Run', 'budget_report', 'check_subtask_budget',
+           'prior_bytes', 'budget_settings', 'segment_settings', 'save_checkpoint', 'load_checkpoint', 'autocast',
+           'mtt_step', 'real_features', 'pick_real', 'mmd_step', 'as_distilled', 'val_accuracy', 'init_from_data',
+           'check_experts', 'distill']
 
 # %% ../nbs/22_distill.ipynb #c005
 @dataclass
@@ -61,6 +62,7 @@ class DistillSettings:
     mmd_real_per_class:int = 64    # real images per class in each MMD update
     mmd_scale:str|None = 'median'  # RBF widths: None (the reference's absolute 1..16) or 'median' (scaled by the median distance)
     mmd_weight:float = 1.0         # weight of the MMD loss
+    feature_chunk:int = 1024       # real images per no-grad feature pass of MMD: bounds memory, changes no result
     aug:bool = True                # differentiable augmentation in both updates (Siamese in MMD)
     seed:int = 0                   # seeds the priors, the decoder and every random draw of the run
     checkpoint_every:int = 10      # iterations between checkpoints (and one at the end)
@@ -124,12 +126,17 @@ def distill_config(preset:str|None=None, # a name in `PRESETS`, or None for `DEF
           f"noise must be 'per_iteration' or 'per_step', got {cfg['noise']!r}")
     check(cfg['precision'] in ('fp32', 'fp16', 'bf16', 'int8'),
           f"precision must be 'fp32', 'fp16', 'bf16' or 'int8', got {cfg['precision']!r}")
+    check(isinstance(cfg['feature_chunk'], int) and cfg['feature_chunk'] >= 1,
+          f"feature_chunk must be a positive integer (images per pass), got {cfg['feature_chunk']!r}")
     check(cfg['init'] in ('random', 'ae'), f"init must be 'random' or 'ae' (from an autoencoder), got {cfg['init']!r}")
     return cfg
 
+MEMORY_ONLY = ('feature_chunk',)  # settings that change how much memory a run takes, never what it computes
+
 def same_settings(saved:dict, cfg:dict) -> bool:
     "Whether settings `saved` with a file describe the run `cfg`; a setting newer than the file counts as its default."
-    return {**json.loads(json.dumps(DEFAULTS)), **saved} == json.loads(json.dumps(cfg))
+    def result_settings(d): return {k: v for k, v in json.loads(json.dumps(d)).items() if k not in MEMORY_ONLY}
+    return result_settings({**DEFAULTS, **saved}) == result_settings(cfg)
 
 # %% ../nbs/22_distill.ipynb #c009
 def _total_classes(data:ImageData, num_classes:int|None, cfg:dict) -> int:
@@ -328,22 +335,31 @@ def mtt_step(run:Run, net:nn.Module, aug) -> dict:
     return dict(mtt=loss.item(), lr=st['lr'].float().item())
 
 # %% ../nbs/22_distill.ipynb #c020
+def real_features(net:nn.Module, x:torch.Tensor, aug=None, params=None, chunk:int=1024) -> torch.Tensor:
+    "Features of real images `x` (augmented by `aug` with `params`), without a graph, `chunk` images per pass."
+    with torch.no_grad():
+        return torch.cat([net.features(aug(c, params) if aug is not None else c) for c in x.split(chunk)])
+
+def pick_real(y:torch.Tensor, k:int, per_class:int, g:torch.Generator) -> torch.Tensor:
+    "Indices of up to `per_class` random images of each of the `k` classes in labels `y`, class by class."
+    def of(c):
+        ids = torch.nonzero(y == c).flatten()
+        return ids[torch.randperm(len(ids), generator=g)[:per_class].to(y.device)]
+    return torch.cat([of(c) for c in range(k)])
+
 def mmd_step(run:Run, feat_nets:list, aug, real:tuple) -> dict:
     "One class-wise MMD update of latents and decoder; returns its diagnostics."
     cfg, pri, k = run.cfg, run.priors, run.data.num_classes
     net = feat_nets[int(torch.randint(len(feat_nets), (1,), generator=run.g))]
     z, idx = pri.sample(math.ceil(cfg['mmd_per_class'] / pri.lpc), generator=run.g)
     y_syn = pri.labels.to(run.device)[idx]
-    xr, yr = real
-    pick = torch.cat([torch.nonzero(yr == c).flatten()[torch.randperm(int((yr == c).sum()),
-            generator=run.g)[:cfg['mmd_real_per_class']].to(yr.device)]
-                      for c in range(k)])
+    xr, yr = real  # uint8 images: normalised only once picked
+    pick = pick_real(yr, k, cfg['mmd_real_per_class'], run.g)
     with autocast(run):
-        x_syn, x_real, y_real = run.decoder(z), xr[pick], yr[pick]
-        if aug is not None:
-            p = aug.sample(1, generator=run.g)
-            x_syn, x_real = aug(x_syn, p), aug(x_real, p)
-        with torch.no_grad(): f_real = net.features(x_real)
+        x_syn, y_real = run.decoder(z), yr[pick]
+        p = aug.sample(1, generator=run.g) if aug is not None else None
+        if aug is not None: x_syn = aug(x_syn, p)
+        f_real = real_features(net, run.data.normalized(xr[pick], run.device), aug, p, cfg['feature_chunk'])
         f_syn = net.features(x_syn)
     loss = cfg['mmd_weight'] * classwise_mmd2(f_syn.float(), y_syn, f_real.float(), y_real, k, scale=cfg['mmd_scale'])
     run.opt_latent.zero_grad(set_to_none=True)
@@ -454,7 +470,7 @@ def _loop(run:Run, ckpt:Path, out:Path, val, progress:bool):
     aug = dsa_for(run.data) if cfg['aug'] else None
     net = run.experts.net().to(dev)
     feat_nets = [run.experts.final_net(e).to(dev) for e in run.experts.experts] if cfg['mmd'] else []
-    real = run.data.tensors(dev) if cfg['mmd'] else None
+    real = (run.data.images.to(dev), run.data.labels.to(dev)) if cfg['mmd'] else None  # uint8: a quarter of float32
     bar = tqdm(total=cfg['iterations'], initial=run.iteration, desc=f"distill {out.name}", disable=not progress)
     while run.iteration < cfg['iterations']:
         t0, rec = time.perf_counter(), dict(iteration=run.iteration + 1)
