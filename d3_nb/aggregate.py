@@ -23,7 +23,7 @@ def _subtask_index(p:Path) -> int:
     return int(m[1]) if m else -1
 
 def subtask_files(src) -> tuple:
-    "`(files, run)`: the subtask files of a run folder (all present) or of a list of files, and the run's settings (or None)."
+    "`(files, run)`: a run folder's subtask files (all present) or a list of files, and the run's settings (or None)."
     if isinstance(src, (str, Path)) and Path(src).is_dir():
         d = Path(src)
         if (d/'run.json').is_file():
@@ -32,9 +32,10 @@ def subtask_files(src) -> tuple:
             missing = [k for k, f in enumerate(fs) if not f.is_file()]
             if missing:
                 many = len(missing) > 1
-                raise D3Error(f"subtask{'s' if many else ''} {missing} of {d} {'are' if many else 'is'} not finished: no "
-                              f"{fs[missing[0]].relative_to(d)}. Finish {'them' if many else 'it'} with run_subtasks(..., "
-                              f"subtasks={missing}) (command line: --subtask {','.join(map(str, missing))})")
+                raise D3Error(f"subtask{'s' if many else ''} {missing} of {d} {'are' if many else 'is'} not finished: "
+                              f"no {fs[missing[0]].relative_to(d)}. Finish {'them' if many else 'it'} with "
+                              f"run_subtasks(..., subtasks={missing}) "
+                              f"(command line: --subtask {','.join(map(str, missing))})")
             return fs, run
         fs = sorted(d.glob('subtask_*/subtask.safetensors'), key=_subtask_index)
         check(fs, f"{d} holds no subtask files (subtask_*/subtask.safetensors) and no run.json")
@@ -149,7 +150,7 @@ def aggregate(subtasks,              # a run folder, or a list of subtask files
               num_classes:int|None=None, # C; default from run.json, the class names, the teacher or the files
               out=None,              # file to save the result to (atomically), e.g. 'distilled.safetensors'
               device=None,           # where to decode (None: the best available)
-              budget_ipc='auto',     # the budget (IPC) to check the result against; 'auto': the subtasks' own; None: none
+              budget_ipc='auto',     # the IPC budget to check the result against; 'auto': the subtasks' own; None: none
              ) -> Distilled:
     "Load the subtask files, concatenate them, give each prior its soft label from `teacher`, and save to `out`."
     files, run = subtask_files(subtasks)
@@ -158,7 +159,8 @@ def aggregate(subtasks,              # a run folder, or a list of subtask files
     t = _as_teacher(teacher, dev) if teacher is not None else None
     if class_names is None and run is not None: class_names = run['class_names']
     if class_names is None and isinstance(t, Teacher): class_names = t.classes
-    C = num_classes or (run['num_classes'] if run else None) or (len(class_names) if class_names is not None else None) \
+    C = num_classes or (run['num_classes'] if run else None) \
+        or (len(class_names) if class_names is not None else None) \
         or (t.num_classes if isinstance(t, Teacher) else None)
     if class_names is not None and C is not None: check(len(class_names) == C,
                                                         f"got {len(class_names)} class names for {C} classes")
@@ -177,7 +179,7 @@ def aggregate(subtasks,              # a run folder, or a list of subtask files
 
 # %% ../nbs/31_aggregate.ipynb #c028
 def aggregate_run(run_dir,                # a run folder written by `run_subtasks` / `run_distributed`
-                  data:ImageData|None,    # the full training data (every class), to train the teacher on; None: no teacher
+                  data:ImageData|None,    # all classes' training data, to train the teacher on; None: no teacher
                   teacher_epoch='val',    # 'val': the early-teacher rule on a held-out split; or a fixed epoch
                   temperature:float=1.0,  # softmax temperature of the soft labels
                   teacher_kw:dict|None=None, # further `train_teacher` settings (epochs, lr, width, net_kw, seed, ...)
@@ -201,7 +203,8 @@ def aggregate_run(run_dir,                # a run folder written by `run_subtask
                   f"{' (chosen on validation)' if have == 'val' else ''}, not {snap!r}: delete it to train a new one, "
                   "or ask for its snapshot")
             check(teacher.classes == list(data.classes) and teacher.dataset == data.name,
-                  f"{tf} holds a teacher of {teacher.dataset} classes {teacher.classes[:5]}...; delete it to train one on this data")
+                  f"{tf} holds a teacher of {teacher.dataset} classes {teacher.classes[:5]}...; "
+                  "delete it to train one on this data")
         else:
             teacher = global_teacher(data, snap, device=dev, progress=progress, **(teacher_kw or {}))
             teacher.save(tf)

@@ -27,9 +27,10 @@ def check_partition(partition,          # a list of subtasks, each a list of cla
                     classes=None,        # the dataset's class names, to allow names in `partition`
                     complete:bool=True,  # every class must be in a subtask (False: a partial dataset, e.g. one subtask)
                    ) -> list:
-    "`partition` as a list of lists of int class ids, after checking that no class is in two subtasks, every id is a class, and (`complete`) every class is in one."
+    "`partition` as lists of int class ids, checked: disjoint subtasks, valid ids and (`complete`) every class in one."
     eg = "e.g. [[0, 1, 2], [3, 4]]"
-    check(isinstance(partition, (list, tuple)) and len(partition) > 0 and all(isinstance(p, (list, tuple)) for p in partition),
+    check(isinstance(partition, (list, tuple)) and len(partition) > 0
+          and all(isinstance(p, (list, tuple)) for p in partition),
           f"a partition is a non-empty list of subtasks, each a list of class ids ({eg}); got {partition!r}")
     if num_classes is None: num_classes = sum(len(p) for p in partition)
     check(len(partition) <= num_classes,
@@ -99,7 +100,8 @@ class Distilled:
         self.mean = tuple(float(m) for m in (mean if mean is not None else dc.get('mean') or (0.,)*nc))
         self.std = tuple(float(s) for s in (std if std is not None else dc.get('std') or (1.,)*nc))
         check(len(self.mean) == nc and len(self.std) == nc, f"mean and std need one value per channel ({nc})")
-        self.class_names = [str(c) for c in range(self.num_classes)] if class_names is None else [str(c) for c in class_names]
+        names = range(self.num_classes) if class_names is None else class_names
+        self.class_names = [str(c) for c in names]
         check(len(self.class_names) == self.num_classes,
               f"got {len(self.class_names)} class names for {self.num_classes} classes")
         if soft_labels is not None:
@@ -184,7 +186,8 @@ def __repr__(self:Distilled) -> str:
             f"({'+'.join(str(len(p)) for p in self.partition)}), {len(self)} priors (lpc {one(lpc)}, d_z {one(dz)}), "
             f"decoder{'s' if S > 1 else ''} {one(fam)}, images {'×'.join(map(str, self.image_shape))}, "
             f"{'soft' if self.soft_labels is not None else 'hard'} labels; stores {rep.bytes:,} B "
-            f"({human_bytes(rep.bytes)}) at {self.precision} = {rep.ipc:.2f} IPC equivalent")
+            f"({human_bytes(rep.bytes)}) at {self.precision} = {rep.ipc_at('fp32'):.2f} IPC equivalent "
+            "(fp32, the budgets' convention)")
 
 # %% ../nbs/13_artifact.ipynb #c024
 @patch
@@ -219,7 +222,7 @@ def show(self:Distilled, n:int=8,        # samples per class, after the mean ima
     for r, c in enumerate(classes):
         m, xs = self.class_images(c, n, temperature, generator)
         ims = _to_pixels(torch.cat([m, xs]), self.mean, self.std).float().cpu()
-        ims = (ims.permute(0, 2, 3, 1) if ims.shape[1] == 3 else ims[:, 0]).numpy()  # RGB as HxWx3, else the first channel
+        ims = (ims.permute(0, 2, 3, 1) if ims.shape[1] == 3 else ims[:, 0]).numpy()  # RGB as HxWx3, else channel 0
         for k, ax in enumerate(axs[r]):
             ax.set_xticks([])
             ax.set_yticks([])

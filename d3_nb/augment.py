@@ -107,7 +107,7 @@ class AugParams:
 
 # %% ../nbs/02_augment.ipynb #c027
 class DiffAug:
-    "Differentiable Siamese Augmentation: one random family per batch, with parameters that can be shared between batches."
+    "Differentiable Siamese Augmentation: one random family per batch, its parameters shareable between batches."
     def __init__(self,
                  strategy:str=DSA_STRATEGY, # families joined by '_' (from `FAMILIES`), or 'none'
                  flip:bool=True, # allow horizontal flips (off for digits)
@@ -182,7 +182,7 @@ def __call__(self:DiffAug, x:torch.Tensor, # normalised images (B, C, H, W)
         return translate(x, _uniform_int(v['u_h'], -sh, sh), _uniform_int(v['u_w'], -sw, sw))
     if fam == 'cutout':
         size = (int(H * self.cutout + 0.5), int(W * self.cutout + 0.5))
-        ch = _uniform_int(v['u_h'], 0, H - size[0] % 2)  # as the field: an even square's centre may sit one past the edge
+        ch = _uniform_int(v['u_h'], 0, H - size[0] % 2)  # as the field: an even square's centre may sit past the edge
         cw = _uniform_int(v['u_w'], 0, W - size[1] % 2)
         return cutout(x, ch, cw, size)
     if fam == 'flip': return hflip(x, v['flip'])

@@ -88,12 +88,14 @@ def ensure_bench(out:Path, settings:dict) -> dict:
     f = out/'bench.json'
     if f.exists():
         try: have = json.loads(f.read_text())
-        except json.JSONDecodeError as e: raise D3Error(f"{f} is not valid JSON ({e}): use another output folder") from None
+        except json.JSONDecodeError as e:
+            raise D3Error(f"{f} is not valid JSON ({e}): use another output folder") from None
         check(isinstance(have, dict) and have.get('format') == BENCH_FORMAT,
               f"{out} holds something other than a d3_nb benchmark ({f.name} is not ours): use another output folder")
         diff = [k for k in sorted(set(have) | set(settings)) if k != 'machine' and have.get(k) != settings.get(k)]
-        if diff: raise D3Error(f"{out} holds a benchmark made with other settings: {diff[0]}={json.dumps(have.get(diff[0]))} "
-                               f"there, {json.dumps(settings.get(diff[0]))} now (all differences: {', '.join(diff)}). Use "
+        if diff: raise D3Error(f"{out} holds a benchmark made with other settings: "
+                               f"{diff[0]}={json.dumps(have.get(diff[0]))} there, "
+                               f"{json.dumps(settings.get(diff[0]))} now (all differences: {', '.join(diff)}). Use "
                                "another output folder, or the same settings to resume it.")
         return have
     check(not any(out.iterdir()), f"{out} is not empty and holds no benchmark: use a new or empty output folder")
@@ -198,12 +200,14 @@ def bench_markdown(cells:dict, settings:dict) -> str:
     "The benchmark's Markdown: a header with the settings and machine, then one table per budget."
     s = settings
     lines = [f"# d3_nb benchmark: {s['dataset']}", '',
-             f"Students: {s['student_epochs']} epochs, seeds 0..{s['seeds'] - 1}, ConvNet width {s['student_width']}, final-epoch accuracy on the test split "
+             f"Students: {s['student_epochs']} epochs, seeds 0..{s['seeds'] - 1}, ConvNet width {s['student_width']}, "
+             "final-epoch accuracy on the test split "
              f"({s['test_images']:,} images). D3: {s['iterations']} iterations per subtask, {s['experts']} experts x "
              f"{s['expert_epochs']} epochs of {s.get('steps_per_epoch') or 'one pass of'} steps per subtask on "
              f"{s['expert_images']} images per class, teacher epoch {s['teacher_epoch']}"
              f"{' (chosen on validation)' if s['teacher_epoch'] == 'val' else ''}"
-             f"{'; ' + format(s['train_per_class']) + ' training images per class' if s.get('train_per_class') else ''}. Machine: {s['machine']['processor']}, {s['machine']['cpus']} CPUs, "
+             f"{'; ' + format(s['train_per_class']) + ' training images per class' if s.get('train_per_class') else ''}"
+             f". Machine: {s['machine']['processor']}, {s['machine']['cpus']} CPUs, "
              f"{s['machine']['threads']} torch threads{', ' + s['machine']['gpu'] if 'gpu' in s['machine'] else ''}.",
              '']
     full = cells.get(('full', None))
@@ -216,7 +220,7 @@ def bench_markdown(cells:dict, settings:dict) -> str:
     return '\n'.join(lines)
 
 def ceiling_label(r) -> str:
-    "The full-data line's label, with its epochs: a short full-data run is a floor under the true ceiling, not the ceiling."
+    "The full-data line's label, with its epochs: a short full-data run is only a floor under the true ceiling."
     ep = r.compute['student_epochs']
     return f"{r.name} ({ep} epoch{'' if ep == 1 else 's'})"
 
@@ -270,7 +274,7 @@ def bench(dataset:str='embedded', # dataset name: embedded, mnist, fashion_mnist
           root:str=None,          # data root (default: $D3_DATA); not needed for the embedded slice
           out:str='d3_bench',     # the benchmark folder (rerunning the same command resumes it)
           budgets:str='1,10',     # storage budgets, images per class (fp32 convention, labels included)
-          methods:str='all',      # comma-separated: random, random_soft, herding, dm, d3, d3_subtasks, d3_mtt_only, d3_mmd_only, full; or all, ablation
+          methods:str='all',      # comma-separated `METHODS` keys (random, dm, d3, full, ...) or groups: all, ablation
           seeds:int=3,            # students per method (seeds 0..seeds-1)
           student_epochs:int=300, # epochs of every student
           student_width:int=128,  # the students' ConvNet width (the protocol: 128)

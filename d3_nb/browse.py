@@ -29,7 +29,8 @@ def sample_grid_png(images:torch.Tensor, # (N, C, H, W), C = 1 or 3: normalised 
     from torchvision.utils import make_grid
     from PIL import Image
     check(torch.is_tensor(images) and images.ndim == 4 and images.shape[1] in (1, 3) and len(images) > 0,
-          f"sample_grid_png needs a non-empty (N, C, H, W) tensor with 1 or 3 channels, got {tuple(getattr(images, 'shape', ()))}")
+          f"sample_grid_png needs a non-empty (N, C, H, W) tensor with 1 or 3 channels, "
+          f"got {tuple(getattr(images, 'shape', ()))}")
     check(isinstance(scale, int) and scale >= 1 and nrow >= 1,
           f"scale and nrow must be positive integers, got {scale} and {nrow}")
     x = images.detach().cpu()
@@ -51,7 +52,8 @@ def _locate(ds:Distilled, c:int, k:int) -> tuple:
     "(subtask, index in its priors, global prior index) of prior `k` of global class `c`."
     for s, part in enumerate(ds.partition):
         if c in part: break
-    else: raise D3Error(f"class {c} is in no subtask of this dataset (its classes are {sorted(x for p in ds.partition for x in p)})")
+    else: raise D3Error(f"class {c} is in no subtask of this dataset "
+                        f"(its classes are {sorted(x for p in ds.partition for x in p)})")
     idx = ds.priors[s].priors_of(part.index(c))
     check(isinstance(k, int) and 0 <= k < len(idx),
           f"class {c} has {len(idx)} priors (0..{len(idx)-1}), got prior {k!r}")
@@ -177,12 +179,14 @@ def render(self:Browser):
     self.samples_view.value = sample_grid_png(x.cpu(), self.ncols, ds.mean, ds.std, self.scale)
     self.labels_view.value = labels_html(ds, i, self.k)
     self.info.value = (f"class <b>{html.escape(ds.class_names[c])}</b>, prior {k} of its {self._n_priors(c)} "
-                       f"(prior {i} of the dataset's {len(ds)}, in subtask {s}); temperature {t:.2f}, seed {self.seed.value}")
+                       f"(prior {i} of the dataset's {len(ds)}, in subtask {s}); "
+                       f"temperature {t:.2f}, seed {self.seed.value}")
     if self.real is None: self.real_note.value = "no real images given"
     else:
         r = self.real.of_class(c)[:self.n_real]
         self.real_view.value = sample_grid_png(r, max(1, self.ncols // 2), scale=self.scale) if len(r) else b''
-        self.real_note.value = f"{len(r)} of class {html.escape(self.real.classes[c])}" if len(r) else "none of this class"
+        self.real_note.value = (f"{len(r)} of class {html.escape(self.real.classes[c])}" if len(r)
+                                else "none of this class")
 
 @patch
 def _repr_mimebundle_(self:Browser, **kw): return self.widget._repr_mimebundle_(**kw)

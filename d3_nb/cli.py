@@ -32,19 +32,19 @@ __all__ = ['COMMANDS', 'RENAMED', 'shared_options', 'command', 'selected', 'trai
            'parse_command', 'config_path', 'write_config', 'main', 'console']
 
 # %% ../nbs/60_cli.ipynb #c004b
-def shared_options(dataset:str='embedded', # dataset name: embedded, mnist, fashion_mnist, cifar10, cifar100, imagefolder, imagenet64
+def shared_options(dataset:str='embedded', # dataset name: embedded, mnist, cifar10, imagefolder, ... (see load_dataset)
                    root:str=None,          # data root (default: $D3_DATA); not needed for the embedded slice
                    classes:str=None,       # only these classes, e.g. 0,1,2 or names (a subtask); default all
                    n_per_class:int=None,   # only this many random training images of each class (quick runs)
                    seed:int=0,             # seed of the run (the subset, the experts, the distillation, the samples)
-                   device:str=None,        # cpu, cuda, cuda:N (default: CUDA if available; under torchrun, the rank's GPU)
+                   device:str=None,        # cpu, cuda, cuda:N (default: CUDA if any; under torchrun, the rank's GPU)
                    progress:bool=True,     # show progress bars; --no-progress hides them
                   ) -> SimpleNamespace:
     "The options several commands share, documented here once: each command takes its share of them by `command`."
     return SimpleNamespace(**locals())
 
 def command(but:tuple=()):
-    "A command function: it takes the `shared_options` not in `but` as `**kwargs` (fastcore's `delegates`, so `--help` shows them)."
+    "Make a command take the `shared_options` not in `but` as `**kwargs`, shown by `--help` (fastcore's `delegates`)."
     return delegates(shared_options, but=list(but))
 
 def selected(data:ImageData, o:SimpleNamespace) -> ImageData:
@@ -70,7 +70,8 @@ def json_arg(s, name:str) -> dict:
     "A JSON-object option (`--settings`) as a dict; {} when empty; one-line errors for anything else."
     if not s: return {}
     try: d = json.loads(s)
-    except json.JSONDecodeError as e: raise D3Error(f"--{name} must be a JSON object, e.g. '{{\"syn_steps\": 20}}': {e}") from None
+    except json.JSONDecodeError as e:
+        raise D3Error(f"--{name} must be a JSON object, e.g. '{{\"syn_steps\": 20}}': {e}") from None
     check(isinstance(d, dict), f"--{name} must be a JSON object, got {s!r}")
     return d
 
@@ -128,13 +129,13 @@ def d3_subtasks(out:str=None,           # the run folder (required)
                 d_z:int=None,           # latent dimension
                 decoder:str=None,       # decoder family (tiny, small, medium, large, auto)
                 settings:str=None,      # further distillation settings as a JSON object
-                aggregate:bool=False,   # then aggregate the subtasks with a global teacher into OUT/distilled.safetensors
+                aggregate:bool=False,   # then aggregate the subtasks with a global teacher to OUT/distilled.safetensors
                 teacher_epoch:str='val', # the global teacher's epoch: 'val' (chosen on a held-out split) or a number
                 teacher_momentum:float=None, # the teacher's SGD momentum (default: train_teacher's; 0: the reference's)
-                teacher_weight_decay:float=None, # the teacher's weight decay (default: train_teacher's; 0: the reference's)
+                teacher_weight_decay:float=None, # teacher's weight decay (default: train_teacher's; 0: the reference's)
                 temperature:float=1.0,  # soft-label temperature (with --aggregate)
                 **kwargs):
-    "Distil a dataset as S subtasks (experts + distillation per subtask), resumably; under torchrun each rank runs its share."
+    "Distil a dataset as S subtasks (experts + distillation each), resumably; under torchrun each rank runs its share."
     o = shared_options(**kwargs)
     check(out, "--out is required: the folder of the run")
     data = training_data(o)
@@ -257,7 +258,7 @@ def d3_distill(experts:str=None, # the folder `d3 experts` wrote (same dataset a
                amp:str=None,     # mixed precision: bf16 (default: full precision)
                settings:str=None, # further distillation settings as a JSON object
                **kwargs) -> Distilled:
-    "Distil a dataset or a class subset into latent priors and a decoder with trained experts (OUT/subtask.safetensors)."
+    "Distil a dataset or class subset into latent priors and a decoder with trained experts (OUT/subtask.safetensors)."
     o = shared_options(**kwargs)
     check(experts and out, "--experts and --out are required: the experts' folder and the run's folder")
     check(Path(experts).is_dir(), f"the experts folder {experts} does not exist: train them with d3 experts")
@@ -308,7 +309,7 @@ def d3_evaluate(artifact:str,     # a distilled .safetensors file
                 width:int=128,    # the students' ConvNet width
                 out:str=None,     # the result JSON (default: ARTIFACT with .result.json)
                 **kwargs) -> dict:
-    "Train fresh students on a distilled artifact under the evaluation protocol; print and save accuracy, storage, compute."
+    "Evaluate a distilled artifact: train fresh students under the protocol; print and save accuracy, storage, compute."
     o = shared_options(**kwargs)
     check(seeds >= 1, f"seeds must be >= 1, got {seeds}")
     d = Distilled.load(artifact, device=o.device)
@@ -380,7 +381,8 @@ def parse_command(name:str, rest:list) -> tuple:
 def config_path(name:str, args:dict) -> Path|None:
     "Where the resolved options of a command are written (None: a command with no output)."
     out = args.get('out')
-    if name == 'evaluate' and out is None and args.get('artifact'): out = Path(args['artifact']).with_suffix('.result.json')
+    if name == 'evaluate' and out is None and args.get('artifact'):
+        out = Path(args['artifact']).with_suffix('.result.json')
     if out is None: return None
     return Path(out)/f'd3_{name}.config.json' if name in _FOLDER_OUT else Path(out).with_suffix('.config.json')
 

@@ -59,7 +59,7 @@ def log(msg:str, level:int=logging.INFO):
     logger.log(level, msg)
 
 def set_verbosity(level) -> int:
-    "Show d3_nb's messages at `level` and above: 'info' (the default), 'warning', 'error' or a `logging` level. Returns the old level."
+    "Set d3_nb's logging `level`: 'info' (the default), 'warning', 'error' or a `logging` level. Returns the old level."
     lv = logging.getLevelName(level.upper()) if isinstance(level, str) else level
     check(isinstance(lv, int), f"unknown verbosity {level!r}: use 'info', 'warning', 'error' or a logging level")
     old = logger.level
@@ -83,7 +83,7 @@ def seed_everything(seed:int) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
 
 def derive_seed(*key:int) -> int:
-    "A seed for the random choice named by `key` (e.g. seed, expert, epoch), independent of any other key of its length."
+    "A seed for the random choice named by `key` (e.g. seed, expert, epoch), independent of other keys of its length."
     return int(np.random.SeedSequence([int(k) for k in key]).generate_state(1, np.uint64)[0] >> 1)
 
 # %% ../nbs/00_core.ipynb #c015

@@ -67,7 +67,8 @@ def parse_idx(raw:bytes, # the decompressed bytes of an IDX file
              ) -> np.ndarray:
     "The array stored in IDX bytes `raw`, after checking the magic number and that the size matches the header."
     check(len(raw) >= 4 and raw[:2] == b'\0\0' and raw[2] in _IDX_TYPES and raw[3] > 0,
-          f"{name}: not an IDX file (magic number {raw[:4].hex() or 'missing'}); the file is corrupt or of another kind")
+          f"{name}: not an IDX file (magic number {raw[:4].hex() or 'missing'}); "
+          "the file is corrupt or of another kind")
     nd = raw[3]
     check(len(raw) >= 4 + 4*nd, f"{name}: truncated IDX header")
     dims = [int(d) for d in np.frombuffer(raw, '>u4', nd, 4)]
@@ -88,7 +89,8 @@ def read_idx(path, # an IDX file, gzipped when its name ends in `.gz`
     if path.suffix == '.gz':
         try: raw = gzip.decompress(raw)
         except (OSError, EOFError, zlib.error) as e:
-            raise D3Error(f"{path}: not a valid gzip file ({e}); the download is corrupt or truncated, fetch it again") from e
+            raise D3Error(f"{path}: not a valid gzip file ({e}); "
+                          "the download is corrupt or truncated, fetch it again") from e
     arr = parse_idx(raw, str(path))
     if sha256 is not None:
         got = sha256_bytes(raw)
@@ -130,7 +132,7 @@ ASSETS = Path(d3_nb.__file__).parent/'assets'
 
 # %% ../nbs/01_data.ipynb #c028
 class ImageData:
-    "Labelled images kept as uint8 `(N, C, H, W)` on the CPU, with class names and their dataset's normalisation statistics."
+    "Labelled uint8 images `(N, C, H, W)` on the CPU, with class names and the dataset's normalisation statistics."
     def __init__(self, images, # uint8 (N, C, H, W)
                  labels, # integer labels in 0..len(classes)-1
                  classes, # class names
@@ -349,7 +351,7 @@ def _train_stats(key:str, root, kw:dict) -> tuple:
     return _TRAIN_STATS[ck]
 
 # %% ../nbs/01_data.ipynb #c057
-def load_dataset(name:str, # 'mnist', 'fashion_mnist', 'embedded', 'cifar10', 'cifar100', 'imagefolder', 'imagenet64', 'imagenet32'
+def load_dataset(name:str, # mnist, fashion_mnist, embedded, cifar10, cifar100, imagefolder, imagenet64, imagenet32
                  split:str='train', # 'train' or 'test' (ImageNet's official validation set is its 'test')
                  root=None, # the data root (default: $D3_DATA); for 'imagefolder' the image tree itself
                  classes=None, # keep only these classes (indices or names), relabelled 0..k-1 in this order
@@ -478,8 +480,10 @@ def read_cifar_batch(path, label_key:str='labels', n_classes:int=10) -> tuple:
     d = load_array_pickle(path)
     x, y = _field(d, 'data', path), np.asarray(_field(d, label_key, path))
     check(isinstance(x, np.ndarray) and x.dtype == np.uint8 and x.ndim == 2 and x.shape[1] == 3*32*32,
-          f"{path}: 'data' must be uint8 of shape (N, 3072), got {getattr(x, 'dtype', type(x).__name__)} {getattr(x, 'shape', '')}")
-    check(y.ndim == 1 and len(y) == len(x) and np.issubdtype(y.dtype, np.integer) and (len(y) == 0 or 0 <= y.min() <= y.max() < n_classes),
+          f"{path}: 'data' must be uint8 of shape (N, 3072), "
+          f"got {getattr(x, 'dtype', type(x).__name__)} {getattr(x, 'shape', '')}")
+    ok = y.ndim == 1 and len(y) == len(x) and np.issubdtype(y.dtype, np.integer)
+    check(ok and (len(y) == 0 or 0 <= y.min() <= y.max() < n_classes),
           f"{path}: '{label_key}' must be {len(x)} labels in 0..{n_classes - 1}")
     return x.reshape(-1, 3, 32, 32), y.astype(np.int64)
 
@@ -510,7 +514,7 @@ def _image_tree(root, split:str) -> Path:
     return root
 
 def _read_image(f:Path, size:tuple, mode:str, to:str, first:Path) -> np.ndarray:
-    "Image file `f`, which must have the `size` and `mode` of the tree's `first` image, converted to `to`, as uint8 (C, H, W)."
+    "Image file `f` (of the `size` and `mode` of the tree's `first` image), converted to `to`, as uint8 (C, H, W)."
     from PIL import Image
     try:
         with Image.open(f) as im:
@@ -528,7 +532,8 @@ def read_image_folder(folder, # a folder of class folders
     folder = Path(folder)
     dirs = sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith('.'))
     check(dirs, f"{folder} has no class folders: an ImageFolder tree is root/<class_name>/*.png|jpg")
-    files = [sorted(f for f in d.iterdir() if f.suffix.lower() in IMAGE_EXTENSIONS and not f.name.startswith('.')) for d in dirs]
+    def is_image(f): return f.suffix.lower() in IMAGE_EXTENSIONS and not f.name.startswith('.')
+    files = [sorted(filter(is_image, d.iterdir())) for d in dirs]
     empty = [d.name for d, fs in zip(dirs, files) if not fs]
     check(not empty, f"{folder}: class folders {empty[:5]} hold no {'/'.join(IMAGE_EXTENSIONS)} images")
     try:
@@ -576,7 +581,8 @@ def read_imagenet_npz(path, size:int) -> tuple:
 def _imagenet_files(root, split:str, size:int, name:str) -> tuple:
     "The data root and the `.npz` files of one split of downsampled ImageNet, batches in numerical order."
     base = data_root(root)
-    pattern = f'Imagenet{size}_train*/train_data_batch_*.npz' if split == 'train' else f'Imagenet{size}_val*/val_data.npz'
+    train = f'Imagenet{size}_train*/train_data_batch_*.npz'
+    pattern = train if split == 'train' else f'Imagenet{size}_val*/val_data.npz'
     files = sorted(base.glob(pattern), key=lambda p: (p.stem.rsplit('_', 1)[-1].zfill(6), str(p)))
     check(files, f"load_dataset('{name}') found no {base/pattern}: put the downloaded npz folders there, or pass root= "
           "(or set D3_DATA) to the folder that contains them")

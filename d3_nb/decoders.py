@@ -51,7 +51,7 @@ def channel_plan(family:str, # one of `FAMILIES`
                  out_shape,   # (C, H, W) of the images
                  width:float=1.0, # multiplier on the family's channels
                 ) -> list:
-    "Seed-map channels followed by each block's output channels: halve down to the floor, the last block keeps its width."
+    "Seed-map channels, then each block's output channels: halve down to the floor, the last block keeps its width."
     _check_family(family, width)
     f, n = FAMILIES[family], n_blocks(out_shape)
     seed, floor = _scaled(f['seed'], width), _scaled(f['floor'], width)
@@ -119,8 +119,8 @@ class Decoder(nn.Module):
         f, s = FAMILIES[family], self.chs[0] * SEED_SIZE**2
         self.project = nn.Linear(d_z, s) if f['linear'] else nn.Identity()
         pad, out_pad = (1, 0) if f['kernel'] == 4 else (1, 1)  # both give exactly twice the input size
-        self.blocks = nn.Sequential(*[nn.Sequential(nn.ConvTranspose2d(a, b, f['kernel'], 2, pad, output_padding=out_pad),
-                                                    make_norm(norm, b), nn.LeakyReLU())
+        up = lambda a, b: nn.ConvTranspose2d(a, b, f['kernel'], 2, pad, output_padding=out_pad)
+        self.blocks = nn.Sequential(*[nn.Sequential(up(a, b), make_norm(norm, b), nn.LeakyReLU())
                                       for a, b in zip(self.chs[:-1], self.chs[1:])])
         self.to_image = nn.Conv2d(self.chs[-1], C, 3, padding=1)
         self.register_buffer('pix_mean', torch.tensor(self.mean).view(1, C, 1, 1), persistent=False)
@@ -146,7 +146,7 @@ GENERATE_CHUNK = 64  # latents per slice when generating on the CPU (measured: b
 
 @patch
 def generate(self:Decoder, z:torch.Tensor, chunk:int|None=None) -> torch.Tensor:
-    "Decode `z` without gradients, in slices of `chunk` latents on the CPU (default `GENERATE_CHUNK`); same images as `self(z)`."
+    "`self(z)` without gradients, decoded in CPU slices of `chunk` latents (default `GENERATE_CHUNK`)."
     chunk = GENERATE_CHUNK if chunk is None else chunk
     check(isinstance(chunk, int) and chunk >= 1, f"chunk must be a positive number of latents, got {chunk!r}")
     with torch.no_grad():
@@ -203,7 +203,8 @@ def pick_decoder(d_z:int,              # latent dimension
           f"budget_floats must be a positive number, got {budget_floats!r}")
     cands = {fam: _candidates(d_z, out_shape, fam, cost) for fam in (FAMILIES if family == 'auto' else [family])}
     check(any(cands.values()),
-          f"no width of decoder family {family!r} matches d_z={d_z}: it needs d_z = 4 x seed channels (4096 at width 1)")
+          f"no width of decoder family {family!r} matches d_z={d_z}: "
+          f"it needs d_z = 4 x seed channels (4096 at width 1)")
     widest = lambda fam: max(w for w, n in cands[fam].items() if n <= budget_floats)
     if family == 'auto':
         for fam in AUTO_ORDER:
@@ -211,7 +212,8 @@ def pick_decoder(d_z:int,              # latent dimension
     fits = [(n, fam, w) for fam, c in cands.items() for w, n in c.items() if n <= budget_floats]
     if not fits:
         n, fam, w = min((n, fam, w) for fam, c in cands.items() for w, n in c.items())
-        raise D3Error(f"a decoder budget of {int(budget_floats):,} floats is too small for d_z={d_z} and images {out_shape}: "
+        raise D3Error(f"a decoder budget of {int(budget_floats):,} floats is too small "
+                      f"for d_z={d_z} and images {out_shape}: "
                       f"the smallest decoder ({fam}, width {w}) needs {n:,} floats; raise the budget or lower d_z")
     n, fam, w = max(fits)
     return fam, w
@@ -234,5 +236,6 @@ def make_decoder(d_z:int,                # latent dimension
     if budget_floats is not None:
         n = decoder_params(d_z, out_shape, family, width)
         check(n <= budget_floats,
-              f"decoder {family} at width {width} has {n:,} parameters, over the budget of {int(budget_floats):,} floats")
+              f"decoder {family} at width {width} has {n:,} parameters, "
+              f"over the budget of {int(budget_floats):,} floats")
     return Decoder(d_z, out_shape, family, width, mean, std, norm)

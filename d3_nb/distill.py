@@ -30,7 +30,7 @@ __all__ = ['DEFAULTS', 'REFERENCE', 'REFERENCE_COMMON', 'REFERENCE_DIFFERENCES',
            'DistillSettings', 'distill_config', 'same_settings', 'Run', 'budget_report', 'check_subtask_budget',
            'prior_bytes', 'budget_settings', 'segment_settings', 'save_checkpoint', 'load_checkpoint', 'autocast',
            'mtt_step', 'real_features', 'pick_real', 'mmd_step', 'as_distilled', 'val_accuracy', 'init_from_data',
-           'check_experts', 'distill']
+           'check_experts', 'distill', 'iteration_tools', 'iteration']
 
 # %% ../nbs/22_distill.ipynb #c005
 @dataclass
@@ -39,12 +39,12 @@ class DistillSettings:
     lpc:int = 10                   # latent priors per class
     d_z:int = 16                   # latent dimension
     init_logvar:float|str = -4.0   # initial log-variance of the priors, or 'normal' (N(0, 1) draws, the reference's)
-    init:str = 'random'            # 'random' priors and decoder, or 'ae': pretrained as an autoencoder on the subtask's images
+    init:str = 'random'            # 'random' priors and decoder, or 'ae': an autoencoder of the subtask's images
     ae_steps:int = 1500            # autoencoder optimizer steps of init='ae'
-    decoder:str = 'auto'           # decoder family (tiny, small, medium, large), or 'auto': the largest that fits `budget_ipc`
+    decoder:str = 'auto'           # decoder family (tiny, small, medium, large); 'auto': the largest within budget
     decoder_width:float|None = None # the decoder's channel multiplier (None: the family's, or the budget's)
     budget_ipc:float|None = None   # storage budget, images per class (latents + decoder + soft labels); None: unchecked
-    precision:str = 'fp32'         # what the result is stored at: 'fp32', 'fp16', 'bf16' or 'int8' (rows with fp16 scales)
+    precision:str = 'fp32'         # storage of the result: 'fp32', 'fp16', 'bf16', 'int8' (rows with fp16 scales)
     iterations:int = 200           # outer iterations (each: one MTT update and one MMD update)
     mtt:bool = True                # the trajectory-matching update (off: an ablation)
     mmd:bool = True                # the class-wise MMD update (off: an ablation)
@@ -53,14 +53,14 @@ class DistillSettings:
     max_start_epoch:int = 4        # start epochs t are drawn from 0..max_start_epoch
     batch_syn:int|None = None      # synthetic images per student step (None: every prior's samples)
     samples_per_prior:int = 1      # decoded samples per prior in the MTT student's training set
-    noise:str = 'per_iteration'    # MTT samples: one noise draw per iteration, or fresh at every unrolled step ('per_step')
+    noise:str = 'per_iteration'    # MTT samples: one noise draw per iteration, or 'per_step' (fresh at every step)
     lr_latent:float = 0.05         # learning rate of the latent priors (SGD, momentum 0.5)
     lr_lr:float = 1e-5             # learning rate of the student's learnable step size
     lr_decoder:float = 1e-3        # learning rate of the decoder (Adam, weight decay 1e-5)
     lr_teacher:float|None = None   # the student's initial step size (None: the experts' own learning rate)
     mmd_per_class:int = 20         # decoded images per class in each MMD update
     mmd_real_per_class:int = 64    # real images per class in each MMD update
-    mmd_scale:str|None = 'median'  # RBF widths: None (the reference's absolute 1..16) or 'median' (scaled by the median distance)
+    mmd_scale:str|None = 'median'  # RBF widths: None (the reference's 1..16) or 'median' (times the median distance)
     mmd_weight:float = 1.0         # weight of the MMD loss
     feature_chunk:int = 1024       # real images per no-grad feature pass of MMD: bounds memory, changes no result
     aug:bool = True                # differentiable augmentation in both updates (Siamese in MMD)
@@ -79,7 +79,8 @@ class DistillSettings:
     def table(self) -> str:
         "One line per setting: its name, value and meaning (what `d3 distill --help` lists)."
         docs = docments(type(self))
-        return '\n'.join(f"  {f.name:<19}{json.dumps(getattr(self, f.name)):<16}{docs.get(f.name) or ''}" for f in fields(self))
+        def row(f): return f"  {f.name:<19}{json.dumps(getattr(self, f.name)):<16}{docs.get(f.name) or ''}"
+        return '\n'.join(row(f) for f in fields(self))
 
 DEFAULTS = asdict(DistillSettings())  # the same settings as a plain dict: what distill(**overrides) starts from
 
@@ -195,14 +196,14 @@ class Run:
 
 # %% ../nbs/22_distill.ipynb #n0454792
 def budget_report(run:Run) -> StorageReport:
-    "What the subtask adds to the aggregated dataset: its latents and decoder, and the C-wide soft labels of its priors."
+    "What the subtask adds to the aggregated dataset: latents, decoder, and its priors' C-wide soft labels."
     k, C = run.data.num_classes, run.num_classes
     return storage_of({'latents (mu, logvar)': run.priors, 'decoder': run.decoder,
                        'soft labels (added by aggregate)': (run.priors.n_priors * C, torch.float32)},
                       C, run.data.shape, precision=run.cfg['precision'], what=f"a subtask of {k} of {C} classes")
 
 def check_subtask_budget(run:Run) -> int:
-    "Raise a `D3Error` with the breakdown unless the subtask fits its classes' share of `budget_ipc`; else the bytes left."
+    "The bytes left of the subtask's share of `budget_ipc`; a `D3Error` with the breakdown if it does not fit."
     k, C, ipc = run.data.num_classes, run.num_classes, run.cfg['budget_ipc']
     limit = ipc_budget_bytes(ipc, C, run.data.shape, share=k)
     return check_budget(budget_report(run), bytes=limit,
@@ -283,7 +284,8 @@ def _read_checkpoint(path) -> tuple:
     missing = [k for k in ('config', 'skeleton', 'iteration', 'seconds', 'history') if k not in header]
     check(not missing, f"{path} is damaged: its header lacks {missing}; delete it to start over")
     try:
-        with safe_open(str(path), 'pt') as f: tensors = {k: f.get_tensor(k) for k in f.keys()}  # no more than the file holds
+        with safe_open(str(path), 'pt') as f:
+            tensors = {k: f.get_tensor(k) for k in f.keys()}  # no more than the file holds
     except (SafetensorError, OSError) as e:
         raise D3Error(f"{path} is damaged ({type(e).__name__}: {e}); delete it to start over") from e
     return header, tensors
@@ -311,7 +313,7 @@ def autocast(run:Run):
 
 # %% ../nbs/22_distill.ipynb #c018
 def _mtt_images(run:Run):
-    "`(images, prior_idx)`: a function from indices of the MTT student's synthetic set to decoded images, and each one's prior."
+    "`(images, prior_idx)`: indices of the MTT student's synthetic set -> decoded images, and each one's prior."
     cfg, pri = run.cfg, run.priors
     if cfg['noise'] == 'per_step':  # the reference: fresh noise for the images of every unrolled step
         idx = torch.arange(pri.n_priors, device=pri.mu.device).repeat_interleave(cfg['samples_per_prior'])
@@ -418,7 +420,8 @@ def check_experts(experts:Trajectories):
         if acc is None: continue  # trained for no epochs: trajectory matching refuses too-short trajectories
         check(acc >= accuracy_floor(k),
               f"expert {e} in {experts.folder} ends at {100 * acc:.1f} % {on} accuracy on its "
-              f"{k} classes (chance {100 / k:.1f} %, floor {100 * accuracy_floor(k):.1f} %): its trajectory barely leaves "
+              f"{k} classes (chance {100 / k:.1f} %, floor {100 * accuracy_floor(k):.1f} %): "
+              "its trajectory barely leaves "
               "its initialisation and its features separate nothing; train the experts for more steps "
               "(train_experts(epochs=..., steps_per_epoch=...)) or with another learning rate")
 
@@ -440,13 +443,15 @@ def distill(data:ImageData, # the subtask's training images (labels 0..k-1; `cla
     experts = experts if isinstance(experts, Trajectories) else Trajectories(experts, device=dev)
     check_experts(experts)
     check(experts.header['num_classes'] == data.num_classes if 'num_classes' in experts.header else True,
-          f"the experts were trained on {experts.header.get('num_classes')} classes but the data has {data.num_classes}")
+          f"the experts were trained on {experts.header.get('num_classes')} classes "
+          f"but the data has {data.num_classes}")
     out = Path(out_dir)
     final, ckpt = out/'subtask.safetensors', out/'checkpoint.safetensors'
     if final.exists():
         done = Distilled.load(final, device=dev)
         check(same_settings(done.config.get('distill') or {}, cfg),
-              f"{out} already holds a finished subtask made with other settings: use another output folder or delete it")
+              f"{out} already holds a finished subtask made with other settings: "
+              "use another output folder or delete it")
         return done
     run = Run(data, experts, cfg, dev, num_classes)
     if cfg['budget_ipc'] is not None: check_subtask_budget(run)
@@ -465,18 +470,27 @@ def distill(data:ImageData, # the subtask's training images (labels 0..k-1; `cla
     return Distilled.load(final, device=dev)  # exactly what is stored (rounded to its precision)
 
 # %% ../nbs/22_distill.ipynb #c026
-def _loop(run:Run, ckpt:Path, out:Path, val, progress:bool):
+def iteration_tools(run:Run) -> dict:
+    "What every iteration of `run` uses: the augmentation, the MTT student, the MMD feature nets and the real images."
     cfg, dev = run.cfg, run.device
-    aug = dsa_for(run.data) if cfg['aug'] else None
-    net = run.experts.net().to(dev)
-    feat_nets = [run.experts.final_net(e).to(dev) for e in run.experts.experts] if cfg['mmd'] else []
-    real = (run.data.images.to(dev), run.data.labels.to(dev)) if cfg['mmd'] else None  # uint8: a quarter of float32
+    return dict(aug=dsa_for(run.data) if cfg['aug'] else None, net=run.experts.net().to(dev),
+                feat_nets=[run.experts.final_net(e).to(dev) for e in run.experts.experts] if cfg['mmd'] else [],
+                real=(run.data.images.to(dev), run.data.labels.to(dev)) if cfg['mmd'] else None)  # uint8: 1/4 of fp32
+
+def iteration(run:Run, tools:dict) -> dict:
+    "One iteration of `run`: its MTT update and its MMD update (each if on); returns their diagnostics."
+    rec = dict(iteration=run.iteration + 1)
+    if run.cfg['mtt']: rec.update(mtt_step(run, tools['net'], tools['aug']))
+    if run.cfg['mmd']: rec.update(mmd_step(run, tools['feat_nets'], tools['aug'], tools['real']))
+    run.iteration += 1
+    return rec
+
+def _loop(run:Run, ckpt:Path, out:Path, val, progress:bool):
+    cfg, tools = run.cfg, iteration_tools(run)
     bar = tqdm(total=cfg['iterations'], initial=run.iteration, desc=f"distill {out.name}", disable=not progress)
     while run.iteration < cfg['iterations']:
-        t0, rec = time.perf_counter(), dict(iteration=run.iteration + 1)
-        if cfg['mtt']: rec.update(mtt_step(run, net, aug))
-        if cfg['mmd']: rec.update(mmd_step(run, feat_nets, aug, real))
-        run.iteration += 1
+        t0 = time.perf_counter()
+        rec = iteration(run, tools)
         if cfg['eval_every'] and val is not None and run.iteration % cfg['eval_every'] == 0:
             rec['val_acc'] = val_accuracy(run, val, cfg['eval_epochs'])
         rec['seconds'] = time.perf_counter() - t0

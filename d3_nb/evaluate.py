@@ -30,8 +30,8 @@ class Prototypes:
                  storage:StorageReport|None=None, # exact storage; None: computed from what is stored
                  name:str='prototypes',       # what the method is called in tables
                  mean=None, std=None,         # per-channel normalisation ([0, 1] units), required for uint8 images
-                 num_classes:int|None=None,   # C; default the soft labels' width, else the class names', else max id + 1
-                 hard_labels=None,            # with soft labels: the class each image stands for (default: their argmax)
+                 num_classes:int|None=None,   # C; default: soft labels' width, else the class names', else max id + 1
+                 hard_labels=None,            # with soft labels: the class each image stands for (default: the argmax)
                  class_names=None,            # C names
                  dataset:str|None=None,       # the dataset the images come from (e.g. 'mnist')
                  config:dict|None=None,       # the settings that made them
@@ -48,7 +48,8 @@ class Prototypes:
         check(labels.ndim == (2 if soft else 1),
               f"labels must be class ids (N,) or soft labels (N, C), got {labels.dtype} {tuple(labels.shape)}")
         if num_classes is None:
-            num_classes = labels.shape[1] if soft else len(class_names) if class_names is not None else int(labels.max()) + 1
+            num_classes = (labels.shape[1] if soft else len(class_names) if class_names is not None
+                           else int(labels.max()) + 1)
         self.num_classes = int(num_classes)
         hard = (labels.argmax(1) if hard_labels is None else torch.as_tensor(hard_labels)) if soft else labels
         check(hard.shape == (len(images),) and int(hard.min()) >= 0 and int(hard.max()) < self.num_classes,
@@ -63,7 +64,8 @@ class Prototypes:
         check(len(self.mean) == nc and len(self.std) == nc, f"mean and std need one value per channel ({nc})")
         self.images, self.hard_labels = images, hard.long()
         self.soft_labels = labels if soft else None
-        self.name, self.dataset, self.config, self.seconds, self.history = name, dataset, dict(config or {}), seconds, dict(history or {})
+        self.name, self.dataset, self.config = name, dataset, dict(config or {})
+        self.seconds, self.history = seconds, dict(history or {})
         self.class_names = [str(c) for c in (class_names if class_names is not None else range(self.num_classes))]
         self._storage = storage if storage is not None else prototype_report(images, self.hard_labels, self.soft_labels,
                                                                             self.num_classes, name)
@@ -95,7 +97,8 @@ def prototype_report(images:torch.Tensor,     # (N, C, H, W) uint8 or float
     else:
         labs = soft_labels if soft_labels is not None else (len(images), hard_label_dtype(C))
         rep = storage_of({'images': images, f'{kind} labels': labs}, C, shape,
-                         what=f"{len(images):,} {'real uint8' if images.dtype == torch.uint8 else 'float'} images + {kind} labels")
+                         what=f"{len(images):,} {'real uint8' if images.dtype == torch.uint8 else 'float'} images "
+                              f"+ {kind} labels")
     rep.what = f"{name}: {rep.what}"
     return rep
 
@@ -109,8 +112,10 @@ def from_data(cls:Prototypes, data:ImageData, # the chosen real images
     "Prototypes of the real uint8 images of `data`, with its hard labels or the given soft labels."
     check(isinstance(data, ImageData), f"from_data needs an ImageData, got {type(data).__name__}")
     soft = labels is not None and not (isinstance(labels, str) and labels == 'hard')
-    if soft: check(torch.is_tensor(labels) and labels.is_floating_point() and labels.shape == (len(data), data.num_classes),
-                   f"soft labels must be a float tensor ({len(data)}, {data.num_classes}), got {getattr(labels, 'shape', labels)}")
+    if soft: check(torch.is_tensor(labels) and labels.is_floating_point()
+                   and labels.shape == (len(data), data.num_classes),
+                   f"soft labels must be a float tensor ({len(data)}, {data.num_classes}), "
+                   f"got {getattr(labels, 'shape', labels)}")
     return cls(data.images, labels.detach().float().cpu() if soft else data.labels,
                name=name or f"{data.name} real subset", mean=data.mean, std=data.std, num_classes=data.num_classes,
                hard_labels=data.labels if soft else None, class_names=data.classes, dataset=data.name, **kw)
@@ -141,9 +146,11 @@ def hard(self:Prototypes) -> Prototypes:
 @patch
 def __repr__(self:Prototypes) -> str:
     rep = self.storage()
-    return (f"Prototypes {self.name!r}: {len(self)} {'real uint8' if self.images.dtype == torch.uint8 else dtype_name(self.images.dtype)} "
+    return (f"Prototypes {self.name!r}: {len(self)} "
+            f"{'real uint8' if self.images.dtype == torch.uint8 else dtype_name(self.images.dtype)} "
             f"images {'×'.join(map(str, self.image_shape))}, {self.num_classes} classes, "
-            f"{'soft' if self.soft_labels is not None else 'hard'} labels; stores {rep.bytes:,} B ({human_bytes(rep.bytes)}) "
+            f"{'soft' if self.soft_labels is not None else 'hard'} labels; "
+            f"stores {rep.bytes:,} B ({human_bytes(rep.bytes)}) "
             f"= {rep.ipc_at('fp32'):.3f} IPC equivalent (fp32), {rep.uint8_ipc:.3f} as uint8 images")
 
 # %% ../nbs/40_evaluate.ipynb #c018
@@ -248,8 +255,10 @@ def __repr__(self:EvalResult) -> str:
     st, c = self.storage, self.compute
     return (f"{self.name}: {100 * self.mean:.2f} ± {100 * self.std:.2f} % ({len(self.seeds)} seeds, "
             f"{self.settings.get('labels', '?')} labels, {self.settings.get('test', {}).get('split', 'test')} split) | "
-            f"stores {st['bytes']:,} B = {st['ipc_equivalent_fp32']:.3f} IPC eq. (fp32), {st['uint8_ipc']:.3f} as uint8 | "
-            f"{c.get('student_epochs')} student epochs, {_secs(float(np.mean(c['student_seconds'])) if c.get('student_seconds') else None)} s"
+            f"stores {st['bytes']:,} B = {st['ipc_equivalent_fp32']:.3f} IPC eq. (fp32), "
+            f"{st['uint8_ipc']:.3f} as uint8 | "
+            f"{c.get('student_epochs')} student epochs, "
+            f"{_secs(float(np.mean(c['student_seconds'])) if c.get('student_seconds') else None)} s"
             f" per student, distill {_secs(c.get('distill_seconds'))} s")
 
 @patch
@@ -275,7 +284,7 @@ def _with_labels(source, labels:str) -> tuple:
 
 # %% ../nbs/40_evaluate.ipynb #c029
 def evaluate_student(source,               # a `Distilled` dataset or `Prototypes`
-                     test,                 # the held-out `ImageData` measured on (the test split, or a validation split)
+                     test,                 # the held-out `ImageData` to measure on (the test or a validation split)
                      epochs:int=300,       # student training epochs
                      lr:float=0.01,        # initial learning rate (x0.1 at half)
                      seeds=(0, 1, 2),      # one student per seed
@@ -286,7 +295,7 @@ def evaluate_student(source,               # a `Distilled` dataset or `Prototype
                      batch_size:int=256,   # student minibatch size
                      device=None,          # where students train (None: the best available)
                      progress:bool=True,   # show a progress bar per student
-                     distill_seconds:float|None=None, # wall-clock of the distillation (default: the source's `seconds`, if known)
+                     distill_seconds:float|None=None, # distillation wall-clock (default: source's `seconds`, if known)
                      name:str|None=None,   # what to call the method (default: the source's name, or 'D3')
                      net_kw:dict|None=None,# further `make_net` arguments (depth, norm, ...)
                     ) -> EvalResult:

@@ -64,7 +64,7 @@ def data_fingerprint(data:ImageData) -> str:
 TRAJECTORY_FORMAT, TRAJECTORY_VERSION = 'd3_nb.trajectory', 1
 RUN_KEYS = ('format', 'net', 'net_kw', 'dataset', 'classes', 'class_ids', 'num_images', 'image_shape', 'mean', 'std',
             'data_sha256', 'epochs', 'lr', 'momentum', 'weight_decay', 'batch_size', 'aug', 'data_fraction', 'seed')
-OPTIONAL_RUN_KEYS = ('steps_per_epoch',)  # run keys newer than the format: a file without one has the old meaning (None)
+OPTIONAL_RUN_KEYS = ('steps_per_epoch',)  # keys newer than the format: a file without one has the old meaning (None)
 
 def _jsonable(d): return json.loads(json.dumps(d))
 
@@ -156,7 +156,8 @@ def load_trajectory(path, # an `expert_*.safetensors` file
     pre = lambda k: 'e' if k in hd['param_names'] else 'b'
     dev = default_device(device or 'cpu')
     with safe_open(str(path), 'pt') as f:
-        return [{k: f.get_tensor(f'{pre(k)}{t:03d}/{k}').to(dev) for k in names} for t in range(hd['saved_epochs'] + 1)], hd
+        return [{k: f.get_tensor(f'{pre(k)}{t:03d}/{k}').to(dev) for k in names}
+                for t in range(hd['saved_epochs'] + 1)], hd
 
 # %% ../nbs/20_experts.ipynb #c028
 def trajectory_bytes(net:nn.Module, # the expert network (parameters and buffers are counted)
@@ -174,7 +175,8 @@ def _same_run(have:dict, want:dict, path:Path):
     if diff:
         k = diff[0]
         show = lambda v: (repr(v)[:60] + '...') if len(repr(v)) > 60 else repr(v)
-        raise D3Error(f"{path.parent} holds a different run of experts: {path.name} has {k}={show(have.get(k))} but this "
+        raise D3Error(f"{path.parent} holds a different run of experts: "
+                      f"{path.name} has {k}={show(have.get(k))} but this "
                       f"call asks for {k}={show(want.get(k))} (differences: {', '.join(diff)}). Use another out_dir, "
                       f"or delete {path.parent} to start over.")
 
@@ -253,7 +255,7 @@ def train_experts(data:ImageData, # the subtask's training data (labels 0..k-1; 
                   progress:bool=True, # show a progress bar
                   only=None, # train only these expert indices (e.g. one job of a job array); None: all
                   callback=None, # `callback(expert, epoch, model)` after each epoch's checkpoint is saved
-                  val:ImageData|None=None, # held-out images of the same classes: each expert's final accuracy is recorded
+                  val:ImageData|None=None, # held-out images of the same classes, to record each expert's final accuracy
                  ) -> Trajectories:
     "Train (or resume) `num_experts` expert trajectories on `data` in `out_dir`; return them as `Trajectories`."
     check(isinstance(data, ImageData) and len(data) > 0, "train_experts needs a non-empty ImageData")
@@ -273,7 +275,8 @@ def train_experts(data:ImageData, # the subtask's training data (labels 0..k-1; 
         _same_run(read_header(paths[i]), header, paths[i])
         shutil.rmtree(paths[i].with_suffix('.partial'), ignore_errors=True)  # left by a crash after the final write
     if val is not None: check(val.shape == data.shape and val.classes == data.classes,
-                              f"val must hold images of the experts' classes {list(data.classes)[:5]}... and shape {data.shape}")
+                              f"val must hold images of the experts' classes {list(data.classes)[:5]}... "
+                              f"and shape {data.shape}")
     dev, t0, xy = default_device(device), time.perf_counter(), None
     vxy = val.tensors(dev) if val is not None else None
     train_now = [i for i in todo if i not in done]
@@ -284,9 +287,11 @@ def train_experts(data:ImageData, # the subtask's training data (labels 0..k-1; 
             _train_expert(header, xy, paths[i], i, dev, bar, callback, vxy)
     finally: bar.close()
     buf = Trajectories(out, device=dev)
-    log(f"experts in {out}: {len(buf)} x {epochs} epochs of {net} ({sum(p.numel() for p in probe.parameters()):,} params); "
+    log(f"experts in {out}: {len(buf)} x {epochs} epochs of {net} "
+        f"({sum(p.numel() for p in probe.parameters()):,} params); "
           f"trained {len(train_now)} now in {time.perf_counter() - t0:.1f}s, {len(done)} already done; "
-          f"{human_bytes(buf.nbytes)} on disk (predicted {human_bytes(trajectory_bytes(probe, epochs, len(buf)))} + headers)")
+          f"{human_bytes(buf.nbytes)} on disk "
+        f"(predicted {human_bytes(trajectory_bytes(probe, epochs, len(buf)))} + headers)")
     return buf
 
 # %% ../nbs/20_experts.ipynb #c039
@@ -317,7 +322,8 @@ class Trajectories:
     def __repr__(self):
         h = self.header
         return (f"Trajectories({str(self.folder)!r}): {len(self)} experts x {self.epochs} epochs, {h['net']} on "
-                f"{h['dataset']} classes {h['class_ids'][:10]}{'...' if len(h['class_ids']) > 10 else ''}, {human_bytes(self.nbytes)}")
+                f"{h['dataset']} classes {h['class_ids'][:10]}{'...' if len(h['class_ids']) > 10 else ''}, "
+                f"{human_bytes(self.nbytes)}")
 
 ExpertBuffer = Trajectories
 

@@ -22,7 +22,7 @@ class LatentPriors(nn.Module):
     def __init__(self, num_classes:int, # number of classes (of this subtask)
                  lpc:int,                # latent priors per class
                  d_z:int,                # latent dimension
-                 init_logvar=0.0,        # starting log sigma^2: a number, or 'normal' for the reference's i.i.d. N(0, 1)
+                 init_logvar=0.0,        # starting log sigma^2: a number, or 'normal': the reference's i.i.d. N(0, 1)
                  generator:torch.Generator=None): # CPU generator for the random initialisation
         super().__init__()
         for v, name in ((num_classes, 'num_classes'), (lpc, 'lpc'), (d_z, 'd_z')): _check_pos_int(v, name)

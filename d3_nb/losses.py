@@ -191,14 +191,16 @@ def classwise_mmd2(feat_syn:torch.Tensor, # embeddings of synthetic samples (n, 
     "Sum (or mean) over `classes` of the unbiased MMD^2 between that class's synthetic and real embeddings."
     check(reduction in ('sum', 'mean'), f"reduction must be 'sum' or 'mean', got {reduction!r}")
     check(len(feat_syn) == len(y_syn) and len(feat_real) == len(y_real),
-          f"features and labels differ in length: {len(feat_syn)}/{len(y_syn)} synthetic, {len(feat_real)}/{len(y_real)} real")
+          f"features and labels differ in length: {len(feat_syn)}/{len(y_syn)} synthetic, "
+          f"{len(feat_real)}/{len(y_real)} real")
     classes = list(range(classes)) if isinstance(classes, int) else [int(c) for c in classes]
     check(len(classes) > 0, "classwise_mmd2 needs at least one class")
     terms = []
     for c in classes:
         xs, xr = feat_syn[y_syn == c], feat_real[y_real == c]
         check(len(xs) >= 2 and len(xr) >= 2,
-              f"class {c} has {len(xs)} synthetic and {len(xr)} real samples: the unbiased MMD^2 needs at least 2 of each")
+              f"class {c} has {len(xs)} synthetic and {len(xr)} real samples: "
+              "the unbiased MMD^2 needs at least 2 of each")
         terms.append(mmd2(xs, xr, sigmas, scale))
     t = torch.stack(terms)
     return t.sum() if reduction == 'sum' else t.mean()

@@ -69,7 +69,8 @@ class ConvNet(nn.Module):
                  stem_pad:int=1): # padding of the first conv; 3 grows 28 px digits to 32 px as the field's code does
         super().__init__()
         check(min(in_channels, num_classes, width, depth) >= 1,
-              f"in_channels, num_classes, width and depth must be >= 1, got {in_channels}, {num_classes}, {width}, {depth}")
+              f"in_channels, num_classes, width and depth must be >= 1, "
+              f"got {in_channels}, {num_classes}, {width}, {depth}")
         check(stem_pad >= 0, f"stem_pad must be >= 0, got {stem_pad}")
         self.in_channels, self.num_classes, self.im_size = in_channels, num_classes, _pair(im_size)
         h, w = self.im_size
@@ -128,7 +129,7 @@ class ResNet18(nn.Module):
                  norm:str='batch', # 'batch', 'instance', 'group' or 'none'
                  im_size=32, # image side, or (height, width)
                  width:int=64, # channels of the first stage (doubled at each later stage)
-                 variant:str|None=None): # one of `RESNET_VARIANTS`; None picks by im_size (<=32 'cifar', <=64 'ap', else 'imagenet')
+                 variant:str|None=None): # in `RESNET_VARIANTS`; None: by im_size (<=32 cifar, <=64 ap, else imagenet)
         super().__init__()
         h, w = self.im_size = _pair(im_size)
         self.variant = variant or ('cifar' if max(h, w) <= 32 else 'ap' if max(h, w) <= 64 else 'imagenet')

@@ -92,7 +92,7 @@ def run_settings(data:ImageData,  # the full dataset being distilled
     part = check_partition(partition, data.num_classes)
     ex, dc = expert_settings(**(expert_kw or {})), _distill_settings(distill_kw)
     need = segment_epochs(dc['max_start_epoch'], dc['expert_epochs'])
-    check(not dc['mtt'] or ex['epochs'] >= need,  # found here, before any expert trains, not after every subtask's experts
+    check(not dc['mtt'] or ex['epochs'] >= need,  # checked before any expert trains, not after every subtask's experts
           f"the experts train {ex['epochs']} epochs, but trajectory matching starts at epochs up to max_start_epoch="
           f"{dc['max_start_epoch']} and matches expert_epochs={dc['expert_epochs']} later: train experts for at least "
           f"{need} epochs, or lower max_start_epoch or expert_epochs")
@@ -106,7 +106,8 @@ def read_run(out_dir) -> dict:
     f = Path(out_dir)/'run.json'
     check(f.is_file(), f"{out_dir} is not a subtask run folder: it has no run.json")
     try: run = json.loads(f.read_text())
-    except json.JSONDecodeError as e: raise D3Error(f"{f} is not valid JSON ({e}); delete it only if the folder holds no subtasks") from None
+    except json.JSONDecodeError as e:
+        raise D3Error(f"{f} is not valid JSON ({e}); delete it only if the folder holds no subtasks") from None
     check(isinstance(run, dict) and run.get('format') == RUN_FORMAT, f"{f} does not describe a d3_nb subtask run")
     check(run.get('format_version', 0) <= RUN_VERSION,
           f"{f} has format version {run.get('format_version')}: upgrade d3_nb to read it")
@@ -129,7 +130,7 @@ def ensure_run(out_dir, settings:dict) -> dict:
         return settings
     have = read_run(out)
     if isinstance(have.get('distill'), dict) and same_settings(have['distill'], settings.get('distill') or {}):
-        have = dict(have, distill=settings['distill'])  # settings added since the folder was made count as their defaults
+        have = dict(have, distill=settings['distill'])  # settings newer than the folder count as their defaults
     diff = [k for k in sorted(set(have) | set(settings)) if k != 'package_version' and have.get(k) != settings.get(k)]
     if diff:
         k = diff[0]
@@ -140,7 +141,8 @@ def ensure_run(out_dir, settings:dict) -> dict:
             h, w = have[diff[0]].get(inner[0]), settings[diff[0]].get(inner[0])
         else: h, w = have.get(k), settings.get(k)
         raise D3Error(f"{out} holds another run: its run.json has {k}={_show(h)} but this call asks for {k}={_show(w)} "
-                      f"(differences: {', '.join(diff)}{sub}). Use another output folder, or delete {out} to start over.")
+                      f"(differences: {', '.join(diff)}{sub}). "
+                      f"Use another output folder, or delete {out} to start over.")
     return have
 
 # %% ../nbs/30_subtasks.ipynb #c023
@@ -184,7 +186,8 @@ def run_subtask(data:ImageData,  # the full training data (every class)
         vsub = subtask_data(val, part, k) if val is not None else None
         res = distill(sub, experts, subtask_dir(out_dir, k), val=vsub, device=dev, progress=progress,
                       num_classes=data.num_classes, class_names=data.classes, **distill_kw)
-        log(f"subtask {k}: {sub.num_classes} classes {list(sub.class_ids)[:10]}{' ...' if sub.num_classes > 10 else ''}, "
+        log(f"subtask {k}: {sub.num_classes} classes "
+            f"{list(sub.class_ids)[:10]}{' ...' if sub.num_classes > 10 else ''}, "
               f"{len(sub):,} images, done in {time.perf_counter() - t0:.1f}s on {dev} -> {path}")
     return res
 
@@ -229,8 +232,9 @@ def _which(subtasks, n:int) -> list:
 def _failed(errors:dict, out_dir) -> D3Error:
     ks = sorted(errors)
     lines = '\n'.join(f"  subtask {k}: {errors[k]}" for k in ks)
-    return D3Error(f"{len(ks)} subtask(s) failed:\n{lines}\nThe others are finished in {out_dir}. Rerun the failed ones alone "
-                   f"with subtasks={ks} (command line: --subtask {','.join(map(str, ks))}); they resume where they stopped.")
+    return D3Error(f"{len(ks)} subtask(s) failed:\n{lines}\nThe others are finished in {out_dir}. "
+                   f"Rerun the failed ones alone with subtasks={ks} "
+                   f"(command line: --subtask {','.join(map(str, ks))}); they resume where they stopped.")
 
 def run_subtasks(data:ImageData,  # the full training data (every class)
                  partition,       # global class ids per subtask (see `partition_classes`)
@@ -296,7 +300,8 @@ def dist_env() -> dict:
         v = os.environ.get(key)
         try: env[key.lower()] = default if v is None else int(v)
         except ValueError: raise D3Error(f"environment variable {key}={v!r} is not an integer") from None
-    if env['local_world_size'] is None: env['local_world_size'] = 1 if env['world_size'] == 1 else min(env['world_size'], _cores())
+    if env['local_world_size'] is None:
+        env['local_world_size'] = 1 if env['world_size'] == 1 else min(env['world_size'], _cores())
     check(0 <= env['rank'] < env['world_size'],
           f"RANK={env['rank']} must lie in 0..WORLD_SIZE-1={env['world_size'] - 1}")
     return env
@@ -316,7 +321,8 @@ def rank_device(device,                # asked for: None (this rank's GPU, else 
         check(device is None, f"device {device!r} asked for, but no CUDA GPU is visible")
         return 'cpu'
     check(local_world_size <= gpus, f"torchrun started {local_world_size} ranks on this machine but it has {gpus} GPU"
-          f"{'s' if gpus > 1 else ''}: NCCL cannot share a GPU between ranks; use --nproc_per_node {gpus} (or fewer), or "
+          f"{'s' if gpus > 1 else ''}: NCCL cannot share a GPU between ranks; "
+          f"use --nproc_per_node {gpus} (or fewer), or "
           "--device cpu to run the ranks on the CPU")
     return f'cuda:{local_rank}'
 
@@ -333,7 +339,7 @@ def run_distributed(data:ImageData,  # the full training data (every rank loads 
                     timeout_h:float=72., # how long a rank waits at the barrier for the others
                     progress:bool=False, # progress bars
                    ):
-    "Run this rank's share of the subtasks (under `torchrun`); rank 0 then runs `then`. Returns this rank's files, or `then`'s result on rank 0."
+    "Run this rank's subtasks under `torchrun`, then `then` on rank 0; return its result there, else this rank's files."
     env = dist_env()
     rank, world, local = env['rank'], env['world_size'], env['local_rank']
     dev = torch.device(rank_device(device, local, env['local_world_size'],

@@ -79,7 +79,7 @@ def keep_epoch(val_acc:list, # validation accuracy before training (epoch 0) and
                fraction:float=0.98, # of the best validation accuracy
                entropy:list|None=None, # mean normalised entropy of the labels on validation, per epoch
               ) -> int:
-    "The early-teacher rule: the first epoch at `fraction` of the best validation accuracy whose labels are not uniform."
+    "The early-teacher rule: the first epoch at `fraction` of the best validation accuracy with non-uniform labels."
     check(len(val_acc) > 0 and 0 < fraction <= 1, f"need validation accuracies and 0 < fraction <= 1, got {fraction}")
     best, ent = max(val_acc), entropy or [0.] * len(val_acc)
     ok = [e for e, (a, h) in enumerate(zip(val_acc, ent)) if a >= fraction * best and h <= MAX_ENTROPY]
@@ -122,7 +122,8 @@ def train_teacher(data:ImageData,           # the full training data (every clas
     check(isinstance(data, ImageData), f"train_teacher needs an ImageData, got {type(data).__name__}")
     epochs, snap = _teacher_epochs(epochs, snapshot_epoch, val)
     if val is not None: check(val.shape == data.shape and val.num_classes == data.num_classes,
-                              f"val must have the training data's image shape {data.shape} and {data.num_classes} classes")
+                              f"val must have the training data's image shape {data.shape} "
+                              f"and {data.num_classes} classes")
     kw = net_kwargs(data.shape, data.num_classes, net, width, net_kw)
     model, dev, aug = fresh_net(net, kw, seed), default_device(device), resolve_aug(aug, data)
     xv = val.tensors(dev) if val is not None else None

@@ -25,7 +25,8 @@ def as_source(data):
     "A function `epoch -> (x, y)` from either such a function or a fixed `(x, y)` pair."
     if callable(data): return data
     check(isinstance(data, (tuple, list)) and len(data) == 2,
-          f"training data must be an (images, labels) pair or a function epoch -> (images, labels), got {type(data).__name__}")
+          f"training data must be an (images, labels) pair or a function epoch -> (images, labels), "
+          f"got {type(data).__name__}")
     x, y = data
     check(len(x) == len(y), f"images and labels differ in length: {len(x)} images, {len(y)} labels")
     check(len(x) > 0, "the training set is empty")
