@@ -15,9 +15,9 @@ from torch import nn
 
 # %% auto #0
 __all__ = ['logger', 'HEADER_KEY', 'LIMITS', 'BUILD_ERRORS', 'D3Error', 'check', 'one_line', 'short_repr', 'log', 'set_verbosity',
-           'default_device', 'seed_everything', 'derive_seed', 'atomic_write', 'sha256_bytes', 'write_d3_file',
-           'd3_header', 'read_d3_header', 'TensorSpec', 'tensor_specs', 'read_tensors', 'check_sizes', 'meta_build',
-           'first_mismatch', 'check_module', 'build_checked', 'human_bytes']
+           'default_device', 'deterministic_mode', 'seed_everything', 'derive_seed', 'atomic_write', 'sha256_bytes',
+           'write_d3_file', 'd3_header', 'read_d3_header', 'TensorSpec', 'tensor_specs', 'read_tensors', 'check_sizes',
+           'meta_build', 'first_mismatch', 'check_module', 'build_checked', 'human_bytes']
 
 # %% ../nbs/00_core.ipynb #c005
 class D3Error(Exception):
@@ -73,6 +73,25 @@ def default_device(device=None) -> torch.device:
     try: return torch.device(device)
     except (RuntimeError,
             TypeError) as e: raise D3Error(f"unknown device {device!r}: use 'cpu', 'cuda' or 'cuda:N'") from e
+
+# %% ../nbs/00_core.ipynb #c009d2
+@contextlib.contextmanager
+def deterministic_mode(on:bool=True):
+    "Inside the block (when `on`): torch's deterministic algorithms, no cuDNN benchmarking, no TF32; restored after."
+    if not on:
+        yield
+        return
+    b = torch.backends
+    old = (torch.are_deterministic_algorithms_enabled(), b.cudnn.deterministic, b.cudnn.benchmark,
+           b.cuda.matmul.allow_tf32, b.cudnn.allow_tf32, os.environ.get('CUBLAS_WORKSPACE_CONFIG'))
+    os.environ.setdefault('CUBLAS_WORKSPACE_CONFIG', ':4096:8')
+    torch.use_deterministic_algorithms(True)
+    b.cudnn.deterministic, b.cudnn.benchmark, b.cuda.matmul.allow_tf32, b.cudnn.allow_tf32 = True, False, False, False
+    try: yield
+    finally:
+        torch.use_deterministic_algorithms(old[0])
+        b.cudnn.deterministic, b.cudnn.benchmark, b.cuda.matmul.allow_tf32, b.cudnn.allow_tf32 = old[1:5]
+        if old[5] is None: os.environ.pop('CUBLAS_WORKSPACE_CONFIG', None)
 
 # %% ../nbs/00_core.ipynb #c012
 def seed_everything(seed:int) -> torch.Generator:

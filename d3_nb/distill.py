@@ -69,6 +69,7 @@ class DistillSettings:
     eval_every:int = 0             # iterations between validation accuracies (0: never)
     eval_epochs:int = 100          # epochs of the student that measures a validation accuracy
     amp:str|None = None            # mixed precision of the forward passes: None (fp32) or 'bf16'
+    deterministic:bool = False     # bit-exact on GPUs too (`deterministic_mode`): slower; no DSA on CUDA
 
     @classmethod
     def preset(cls, name:str) -> DistillSettings:
@@ -453,14 +454,18 @@ def distill(data:ImageData, # the subtask's training images (labels 0..k-1; `cla
               f"{out} already holds a finished subtask made with other settings: "
               "use another output folder or delete it")
         return done
-    run = Run(data, experts, cfg, dev, num_classes)
-    if cfg['budget_ipc'] is not None: check_subtask_budget(run)
-    out.mkdir(parents=True, exist_ok=True)  # only once the settings are known to be good
-    if ckpt.exists(): load_checkpoint(run, ckpt)
-    elif cfg['init'] == 'ae':
-        init_from_data(run, progress)
-        save_checkpoint(run, ckpt)  # never pretrained twice
-    _loop(run, ckpt, out, val, progress)
+    check(not (cfg['deterministic'] and cfg['aug'] and dev.type == 'cuda'), "deterministic=True cannot run the "
+          "differentiable augmentation on CUDA (grid_sample's backward has no deterministic CUDA kernel): set aug=False "
+          "(the ImageNet presets do), or deterministic=False")
+    with deterministic_mode(cfg['deterministic']):
+        run = Run(data, experts, cfg, dev, num_classes)
+        if cfg['budget_ipc'] is not None: check_subtask_budget(run)
+        out.mkdir(parents=True, exist_ok=True)  # only once the settings are known to be good
+        if ckpt.exists(): load_checkpoint(run, ckpt)
+        elif cfg['init'] == 'ae':
+            init_from_data(run, progress)
+            save_checkpoint(run, ckpt)  # never pretrained twice
+        _loop(run, ckpt, out, val, progress)
     save_checkpoint(run, ckpt)
     with atomic_write(out/'history.json', 'w') as f: json.dump(run.history, f)  # also when no iteration ran
     result = as_distilled(run, num_classes, class_names)
