@@ -26,9 +26,9 @@ from .bench import bench
 import d3_nb
 
 # %% auto #0
-__all__ = ['COMMANDS', 'RENAMED', 'shared_options', 'command', 'selected', 'training_data', 'subtask_ids', 'json_arg',
-           'expert_options', 'teacher_options', 'distil_subtasks', 'd3_subtasks', 'exit_process', 'd3_run', 'd3_info',
-           'd3_sample', 'd3_experts', 'd3_distill', 'd3_aggregate', 'd3_evaluate', 'd3_bench', 'read_config',
+__all__ = ['COMMANDS', 'OLD_NAMES', 'RENAMED', 'shared_options', 'command', 'selected', 'training_data', 'subtask_ids',
+           'json_arg', 'expert_options', 'teacher_options', 'distil_subtasks', 'd3_subtasks', 'exit_process', 'd3_run',
+           'd3_info', 'd3_sample', 'd3_experts', 'd3_distill', 'd3_aggregate', 'd3_evaluate', 'd3_bench', 'read_config',
            'parse_command', 'config_path', 'write_config', 'main', 'console']
 
 # %% ../nbs/60_cli.ipynb #c004b
@@ -332,6 +332,18 @@ COMMANDS = dict(run=d3_run, experts=d3_experts, distill=d3_distill, aggregate=d3
 def _usage() -> str:
     return "usage: d3 COMMAND [options]   (d3 COMMAND --help for a command's options)\ncommands:\n" + '\n'.join(
         f"  {name:<10}{(f.__doc__ or '').splitlines()[0]}" for name, f in COMMANDS.items())
+
+# %% ../nbs/60_cli.ipynb #c022r2
+OLD_NAMES = dict(run='d3_run', info='d3_info', sample='d3_sample', experts='d3_experts', distill_cmd='d3_distill',
+                 aggregate_cmd='d3_aggregate', evaluate_cmd='d3_evaluate')
+
+def __getattr__(name:str):
+    "A command function's old name: the new function, with a warning saying what replaced it."
+    if name not in OLD_NAMES: raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import warnings
+    warnings.warn(f"d3_nb.cli.{name} is now d3_nb.cli.{OLD_NAMES[name]} (commands are named as typed)",
+                  FutureWarning, stacklevel=2)
+    return globals()[OLD_NAMES[name]]
 
 # %% ../nbs/60_cli.ipynb #c024
 _FOLDER_OUT = ('run', 'experts', 'distill', 'subtasks', 'bench')
