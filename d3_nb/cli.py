@@ -77,11 +77,11 @@ def json_arg(s, name:str) -> dict:
 
 # %% ../nbs/60_cli.ipynb #c103
 def expert_options(num_experts:int, epochs:int, steps_per_epoch:int, width:int, depth:int|None, batch_size:int,
-                   seed:int,
-                  ) -> dict:
+                   seed:int, root:str|None=None) -> dict:
     "The `train_experts` settings of the command-line options (a `steps_per_epoch` of 0: one pass over the data)."
     return dict(num_experts=num_experts, epochs=epochs, steps_per_epoch=steps_per_epoch or None, batch_size=batch_size,
-                net_kw=dict(width=width, **({'depth': depth} if depth else {})), seed=seed)
+                net_kw=dict(width=width, **({'depth': depth} if depth else {})), seed=seed,
+                **({'root': root} if root else {}))
 
 def teacher_options(teacher_epoch:str, temperature:float, width:int, depth:int|None, steps_per_epoch:int,
                     momentum:float|None=None, weight_decay:float|None=None) -> dict:
@@ -123,6 +123,7 @@ def d3_subtasks(out:str=None,           # the run folder (required)
                 width:int=128,          # ConvNet width of the experts and the teacher
                 depth:int=None,         # ConvNet depth (default: from the image size)
                 batch_size:int=256,     # experts' minibatch size
+                experts_root:str=None,  # experts in ROOT/subtask_KK, shared by runs at other budgets (default: in OUT)
                 preset:str=None,        # distillation preset (see d3_nb.distill.PRESETS)
                 iterations:int=None,    # distillation iterations
                 lpc:int=None,           # latent priors per class
@@ -145,7 +146,7 @@ def d3_subtasks(out:str=None,           # the run folder (required)
            **json_arg(settings, 'settings')}
     teacher = teacher_options(teacher_epoch, temperature, width, depth, steps_per_epoch, teacher_momentum,
                               teacher_weight_decay) if aggregate else None
-    ekw = expert_options(num_experts, epochs, steps_per_epoch, width, depth, batch_size, o.seed)
+    ekw = expert_options(num_experts, epochs, steps_per_epoch, width, depth, batch_size, o.seed, experts_root)
     return distil_subtasks(data, out, part, ekw, dkw, o, subtask=subtask, workers=workers, teacher=teacher)
 
 # %% ../nbs/60_cli.ipynb #c104
@@ -170,6 +171,7 @@ def d3_run(out:str='d3_run',        # the run folder (created; rerunning the sam
            expert_epochs:int=6,     # epochs per expert
            steps_per_epoch:int=50,  # SGD steps in an epoch of the experts and the teacher (0: one pass over the data)
            width:int=32,            # ConvNet width of experts and teacher
+           experts_root:str=None,   # experts in ROOT/subtask_KK, shared by runs at other budgets (default: in OUT)
            teacher_epoch:str='val', # the global teacher's epoch: 'val' (chosen on a held-out split) or a number
            student_epochs:int=100,  # epochs of each evaluation student
            seeds:int=1,             # evaluation students (seeds 0..seeds-1)
@@ -183,7 +185,8 @@ def d3_run(out:str='d3_run',        # the run folder (created; rerunning the sam
     if lpc is not None: st['lpc'] = lpc
     t0 = time.perf_counter()
     distil_subtasks(data, out, partition_classes(data.num_classes, subtasks), o=o, workers=workers, dkw=st,
-                    ekw=expert_options(num_experts, expert_epochs, steps_per_epoch, width, None, 256, o.seed),
+                    ekw=expert_options(num_experts, expert_epochs, steps_per_epoch, width, None, 256, o.seed,
+                                        experts_root),
                     teacher=teacher_options(teacher_epoch, 1.0, width, None, steps_per_epoch))
     seconds = time.perf_counter() - t0
     distilled = Distilled.load(Path(out)/'distilled.safetensors', device=o.device)

@@ -18,8 +18,8 @@ from .distill import distill, distill_config, same_settings
 
 # %% auto #0
 __all__ = ['RUN_FORMAT', 'RUN_VERSION', 'partition_classes', 'subtask_data', 'expert_settings', 'run_settings', 'read_run',
-           'ensure_run', 'subtask_dir', 'subtask_path', 'run_subtask', 'run_subtasks', 'subtasks_for_rank', 'dist_env',
-           'rank_device', 'run_distributed']
+           'ensure_run', 'subtask_dir', 'subtask_path', 'experts_dir', 'run_subtask', 'run_subtasks',
+           'subtasks_for_rank', 'dist_env', 'rank_device', 'run_distributed']
 
 # %% ../nbs/30_subtasks.ipynb #c005
 def _block_sizes(n:int, k:int) -> list:
@@ -68,6 +68,7 @@ _EXPERT_SETTINGS = ('num_experts', 'epochs', 'steps_per_epoch', 'lr', 'batch_siz
 
 def expert_settings(**expert_kw) -> dict:
     "`train_experts`' settings with its defaults filled in (JSON-able; `aug` described, not pickled)."
+    expert_kw.pop('root', None)  # where the experts live (`experts_dir`), not how they are trained
     unknown = sorted(set(expert_kw) - set(_EXPERT_SETTINGS))
     check(not unknown, f"unknown expert setting(s) {unknown}: known settings are {list(_EXPERT_SETTINGS)} "
           "(device and progress are arguments of the job itself)")
@@ -164,11 +165,15 @@ def _finished(path:Path, cfg:dict, device):
     return done
 
 # %% ../nbs/30_subtasks.ipynb #c024
+def experts_dir(out_dir, k:int, root=None) -> Path:
+    "Subtask `k`'s experts: in the run folder, or in `root/subtask_KK` when runs (e.g. of several budgets) share them."
+    return Path(root)/f'subtask_{k:02d}' if root else subtask_dir(out_dir, k)/'experts'
+
 def run_subtask(data:ImageData,  # the full training data (every class)
                 partition,       # global class ids per subtask (see `partition_classes`)
                 k:int,           # which subtask to run
                 out_dir,         # the run folder (shared by all subtasks)
-                expert_kw=None,  # `train_experts` settings, e.g. dict(num_experts=5, epochs=30)
+                expert_kw=None,  # `train_experts` settings, e.g. dict(num_experts=5, epochs=30); `root`: `experts_dir`
                 distill_kw=None, # `distill` settings, e.g. dict(preset='mnist-ipc10') or dict(lpc=2, iterations=500)
                 val:ImageData|None=None, # validation split of the full data (for distill's `eval_every`)
                 device=None,     # where to run (None: CUDA if available)
@@ -182,7 +187,9 @@ def run_subtask(data:ImageData,  # the full training data (every class)
     sub = subtask_data(data, part, k)
     res = _finished(path, run['distill'], dev)
     if res is None:
-        experts = train_experts(sub, subtask_dir(out_dir, k)/'experts', device=dev, progress=progress, **expert_kw)
+        ekw = {key: v for key, v in expert_kw.items() if key != 'root'}
+        experts = train_experts(sub, experts_dir(out_dir, k, expert_kw.get('root')), device=dev, progress=progress,
+                                **ekw)
         vsub = subtask_data(val, part, k) if val is not None else None
         res = distill(sub, experts, subtask_dir(out_dir, k), val=vsub, device=dev, progress=progress,
                       num_classes=data.num_classes, class_names=data.classes, **distill_kw)
