@@ -26,11 +26,12 @@ from .losses import mtt_loss, classwise_mmd2, init_alpha, step_size
 from .autoencoder import ae_priors
 
 # %% auto #0
-__all__ = ['DEFAULTS', 'REFERENCE', 'REFERENCE_COMMON', 'REFERENCE_DIFFERENCES', 'PRESETS', 'MEMORY_ONLY', 'CKPT_FORMAT',
-           'DistillSettings', 'distill_config', 'same_settings', 'Run', 'budget_report', 'check_subtask_budget',
-           'prior_bytes', 'budget_settings', 'segment_settings', 'save_checkpoint', 'load_checkpoint', 'autocast',
-           'mtt_step', 'real_features', 'pick_real', 'mmd_step', 'as_distilled', 'val_accuracy', 'init_from_data',
-           'check_experts', 'distill', 'iteration_tools', 'iteration']
+__all__ = ['DEFAULTS', 'REFERENCE', 'REFERENCE_COMMON', 'REFERENCE_DIFFERENCES', 'GPU_CHECKPOINTS', 'PRESETS', 'MEMORY_ONLY',
+           'CKPT_FORMAT', 'DistillSettings', 'distill_config', 'same_settings', 'Run', 'budget_report',
+           'check_subtask_budget', 'prior_bytes', 'budget_settings', 'segment_settings', 'save_checkpoint',
+           'load_checkpoint', 'autocast', 'mtt_step', 'real_features', 'pick_real', 'mmd_step', 'as_distilled',
+           'val_accuracy', 'init_from_data', 'check_experts', 'distill', 'iteration_tools', 'iteration',
+           'checkpoint_due']
 
 # %% ../nbs/22_distill.ipynb #c005
 @dataclass
@@ -65,7 +66,8 @@ class DistillSettings:
     feature_chunk:int = 1024       # real images per no-grad feature pass of MMD: bounds memory, changes no result
     aug:bool = True                # differentiable augmentation in both updates (Siamese in MMD)
     seed:int = 0                   # seeds the priors, the decoder and every random draw of the run
-    checkpoint_every:int = 10      # iterations between checkpoints (and one at the end)
+    checkpoint_every:int = 10      # iterations between checkpoints (0: by time only), and one at the end
+    checkpoint_seconds:float = 0   # also one once this many seconds passed since the last (0: by count only)
     eval_every:int = 0             # iterations between validation accuracies (0: never)
     eval_epochs:int = 100          # epochs of the student that measures a validation accuracy
     amp:str|None = None            # mixed precision of the forward passes: None (fp32) or 'bf16'
@@ -105,8 +107,9 @@ REFERENCE_COMMON = dict(init_logvar='normal', mmd_scale=None, aug=False, noise='
 REFERENCE_DIFFERENCES = {'decoder norm': "per-sample (instance) norm instead of BatchNorm in train mode, so that an "
                                          "image does not depend on the other latents of its batch"}
 
+GPU_CHECKPOINTS = dict(checkpoint_every=0, checkpoint_seconds=600)  # a 200 MB state every 10 minutes, not 10 steps
 PRESETS = {
-    **{name: {**REFERENCE_COMMON, **ref} for name, ref in REFERENCE.items()},
+    **{name: {**REFERENCE_COMMON, **ref, **GPU_CHECKPOINTS} for name, ref in REFERENCE.items()},
     # CPU-sized runs on MNIST-like 10-class data (d3_nb's own defaults otherwise)
     'mnist-ipc10': dict(lpc=10, d_z=16, budget_ipc=10, iterations=300),
     'mnist-ipc1': dict(lpc=2, d_z=8, budget_ipc=1, iterations=300, mmd_per_class=10),
@@ -128,12 +131,15 @@ def distill_config(preset:str|None=None, # a name in `PRESETS`, or None for `DEF
           f"noise must be 'per_iteration' or 'per_step', got {cfg['noise']!r}")
     check(cfg['precision'] in ('fp32', 'fp16', 'bf16', 'int8'),
           f"precision must be 'fp32', 'fp16', 'bf16' or 'int8', got {cfg['precision']!r}")
+    check(cfg['checkpoint_every'] >= 0 and cfg['checkpoint_seconds'] >= 0,
+          f"checkpoint_every and checkpoint_seconds must be >= 0, got {cfg['checkpoint_every']} and "
+          f"{cfg['checkpoint_seconds']}")
     check(isinstance(cfg['feature_chunk'], int) and cfg['feature_chunk'] >= 1,
           f"feature_chunk must be a positive integer (images per pass), got {cfg['feature_chunk']!r}")
     check(cfg['init'] in ('random', 'ae'), f"init must be 'random' or 'ae' (from an autoencoder), got {cfg['init']!r}")
     return cfg
 
-MEMORY_ONLY = ('feature_chunk',)  # settings that change how much memory a run takes, never what it computes
+MEMORY_ONLY = ('feature_chunk', 'checkpoint_every', 'checkpoint_seconds')  # memory and disk, never results
 
 def same_settings(saved:dict, cfg:dict) -> bool:
     "Whether settings `saved` with a file describe the run `cfg`; a setting newer than the file counts as its default."
@@ -455,8 +461,8 @@ def distill(data:ImageData, # the subtask's training images (labels 0..k-1; `cla
               "use another output folder or delete it")
         return done
     check(not (cfg['deterministic'] and cfg['aug'] and dev.type == 'cuda'), "deterministic=True cannot run the "
-          "differentiable augmentation on CUDA (grid_sample's backward has no deterministic CUDA kernel): set aug=False "
-          "(the ImageNet presets do), or deterministic=False")
+          "differentiable augmentation on CUDA (grid_sample's backward has no deterministic CUDA kernel): "
+          "set aug=False (the ImageNet presets do), or deterministic=False")
     with deterministic_mode(cfg['deterministic']):
         run = Run(data, experts, cfg, dev, num_classes)
         if cfg['budget_ipc'] is not None: check_subtask_budget(run)
@@ -490,8 +496,13 @@ def iteration(run:Run, tools:dict) -> dict:
     run.iteration += 1
     return rec
 
+def checkpoint_due(cfg:dict, iteration:int, seconds:float) -> bool:
+    "Whether a checkpoint is due after `iteration`, `seconds` after the last one (always after the last iteration)."
+    n, t = cfg['checkpoint_every'], cfg['checkpoint_seconds']
+    return iteration == cfg['iterations'] or bool(n and iteration % n == 0) or bool(t and seconds >= t)
+
 def _loop(run:Run, ckpt:Path, out:Path, val, progress:bool):
-    cfg, tools = run.cfg, iteration_tools(run)
+    cfg, tools, saved = run.cfg, iteration_tools(run), time.monotonic()
     bar = tqdm(total=cfg['iterations'], initial=run.iteration, desc=f"distill {out.name}", disable=not progress)
     while run.iteration < cfg['iterations']:
         t0 = time.perf_counter()
@@ -503,7 +514,8 @@ def _loop(run:Run, ckpt:Path, out:Path, val, progress:bool):
         run.history.append(rec)
         bar.update(1)
         bar.set_postfix({k: f"{v:.4g}" for k, v in rec.items() if k in ('mtt', 'mmd', 'lr', 'val_acc')})
-        if run.iteration % cfg['checkpoint_every'] == 0 or run.iteration == cfg['iterations']:
+        if checkpoint_due(cfg, run.iteration, time.monotonic() - saved):
             save_checkpoint(run, ckpt)
+            saved = time.monotonic()
             with atomic_write(out/'history.json', 'w') as f: json.dump(run.history, f)
     bar.close()
