@@ -4,7 +4,7 @@
 
 # %% ../nbs/60_cli.ipynb #c002
 from __future__ import annotations
-import argparse, inspect, os, sys, json, time
+import argparse, inspect, math, os, sys, json, time
 try: import tomllib  # novermin (Python >= 3.11; the fallback below serves older ones)
 except ModuleNotFoundError: import tomli as tomllib  # the same parser, installed on Python 3.9 and 3.10
 from pathlib import Path
@@ -23,13 +23,14 @@ from .teacher import Teacher, global_teacher, parse_snapshot
 from .aggregate import aggregate, aggregate_run
 from .subtasks import partition_classes, run_subtasks, run_distributed
 from .bench import bench
+from .plan import plan_subtask
 import d3_nb
 
 # %% auto #0
 __all__ = ['COMMANDS', 'OLD_NAMES', 'RENAMED', 'shared_options', 'command', 'selected', 'training_data', 'subtask_ids',
            'json_arg', 'expert_options', 'teacher_options', 'distil_subtasks', 'd3_subtasks', 'exit_process', 'd3_run',
-           'd3_info', 'd3_sample', 'd3_experts', 'd3_distill', 'd3_aggregate', 'd3_evaluate', 'd3_bench', 'read_config',
-           'parse_command', 'config_path', 'write_config', 'main', 'console']
+           'd3_info', 'd3_sample', 'd3_experts', 'd3_distill', 'd3_aggregate', 'd3_evaluate', 'parse_bytes', 'd3_plan',
+           'd3_bench', 'read_config', 'parse_command', 'config_path', 'write_config', 'main', 'console']
 
 # %% ../nbs/60_cli.ipynb #c004b
 def shared_options(dataset:str='embedded', # dataset name: embedded, mnist, cifar10, imagefolder, ... (see load_dataset)
@@ -323,6 +324,41 @@ def d3_evaluate(artifact:str,     # a distilled .safetensors file
     print(res.table())
     return res.to_dict()
 
+# %% ../nbs/60_cli.ipynb #c018p2
+_UNITS = {'': 1, 'B': 1, 'KB': 10**3, 'MB': 10**6, 'GB': 10**9, 'TB': 10**12,
+          'KIB': 2**10, 'MIB': 2**20, 'GIB': 2**30, 'TIB': 2**40}
+
+def parse_bytes(s) -> int:
+    "'80GB', '24GiB', '512MB' or a number of bytes -> bytes."
+    t = str(s).strip().upper().replace(' ', '')
+    num = t.rstrip('KMGTIB')
+    try: value, unit = float(num), _UNITS[t[len(num):]]
+    except (ValueError, KeyError): raise D3Error(f"a memory size is like 80GB, 24GiB or 512MB, got {s!r}") from None
+    check(value > 0, f"a memory size must be positive, got {s!r}")
+    return int(value * unit)
+
+def d3_plan(preset:str=None,          # a distillation preset (or give --settings with a decoder family)
+            classes:int=1000,         # classes of the whole dataset
+            image_shape:str='3,64,64', # C,H,W of its images
+            images_per_class:int=1300, # training images per class
+            subtasks:int=1,           # subtasks S (the plan is for the largest, one process each)
+            gpu_memory:str=None,      # say whether it fits a card of this size, e.g. 80GB
+            experts:int=5,            # experts per subtask
+            expert_epochs:int=30,     # epochs per expert
+            expert_width:int=128,     # the experts' ConvNet width
+            settings:str=None,        # further distillation settings as a JSON object
+           ) -> bool|None:
+    "Predict one subtask process's peak memory, its disk and its work per iteration, and whether it fits a card."
+    check(1 <= subtasks <= classes, f"subtasks must be between 1 and the {classes} classes, got {subtasks}")
+    try: shape = tuple(int(v) for v in image_shape.split(','))
+    except ValueError: raise D3Error(f"--image_shape is C,H,W like 3,64,64, got {image_shape!r}") from None
+    check(len(shape) == 3, f"--image_shape is C,H,W like 3,64,64, got {image_shape!r}")
+    memory = parse_bytes(gpu_memory) if gpu_memory else None
+    p = plan_subtask(math.ceil(classes / subtasks), shape, images_per_class, preset=preset, experts=experts,
+                     expert_epochs=expert_epochs, expert_width=expert_width, **json_arg(settings, 'settings'))
+    print(p.table(memory, gpu_memory))
+    return None if memory is None else p.fits(memory)
+
 # %% ../nbs/60_cli.ipynb #c022
 @delegates(bench)
 def d3_bench(**kwargs) -> dict:
@@ -330,7 +366,7 @@ def d3_bench(**kwargs) -> dict:
     return bench(**kwargs)
 
 COMMANDS = dict(run=d3_run, experts=d3_experts, distill=d3_distill, aggregate=d3_aggregate, evaluate=d3_evaluate,
-                subtasks=d3_subtasks, bench=d3_bench, info=d3_info, sample=d3_sample)
+                subtasks=d3_subtasks, bench=d3_bench, plan=d3_plan, info=d3_info, sample=d3_sample)
 
 def _usage() -> str:
     return "usage: d3 COMMAND [options]   (d3 COMMAND --help for a command's options)\ncommands:\n" + '\n'.join(

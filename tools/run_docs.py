@@ -15,8 +15,8 @@ from nbdev.process import NBProcessor
 from nbdev.frontmatter import FrontmatterProc
 
 ROOT = Path(__file__).resolve().parent.parent
-DOC_NBS = ['10_latents', '11_decoders', '12_storage', '13_artifact', '22_distill', '31_aggregate', '40_evaluate',
-           '45_bench', '50_browse']
+DOC_NBS = ['10_latents', '11_decoders', '12_storage', '13_artifact', '22_distill', '31_aggregate', '35_plan',
+           '40_evaluate', '45_bench', '50_browse']
 SKIP_FLAGS = {'slow', 'cuda', 'notest'}
 MAX_OUTPUT = 200_000  # characters of one cell's outputs (a small PNG is ~30,000)
 WIDGET = 'application/vnd.jupyter.widget-view+json'
