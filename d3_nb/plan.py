@@ -97,7 +97,13 @@ def plan_subtask(classes:int,            # classes in the subtask (k)
                  **settings,             # further distillation settings (lpc, d_z, decoder, batch_syn, ...)
                 ) -> Plan:
     "Peak memory, disk and work of one subtask's distillation, computed on the meta device."
-    cfg, (C, H, W) = distill_config(preset, **settings), tuple(image_shape)
+    shape = tuple(image_shape)
+    check(len(shape) == 3 and all(isinstance(v, int) and v >= 1 for v in shape),
+          f"image_shape is (C, H, W) of positive integers, got {image_shape!r}")
+    check(classes >= 1 and images_per_class >= 1 and experts >= 1 and expert_epochs >= 0,
+          f"classes, images_per_class and experts must be >= 1 and expert_epochs >= 0, got {classes}, "
+          f"{images_per_class}, {experts} and {expert_epochs}")
+    cfg, (C, H, W) = distill_config(preset, **settings), shape
     check(cfg['decoder'] != 'auto',
           "the plan needs a decoder family (decoder='small', ...), or a preset that names one")
     with torch.device('meta'):

@@ -12,8 +12,9 @@ the student's test accuracy and its training speed in images per second. Exit st
 import argparse, os, resource, shutil, subprocess, sys, tempfile, time, traceback
 from pathlib import Path
 
+from d3_nb.plan import LAYOUTS  # each ImageNet-64 preset's subtask count, of ImageNet-1K's 1,000 classes
+
 ROOT = Path(__file__).resolve().parents[1]
-LAYOUTS = {'imagenet64-ipc1': 200, 'imagenet64-ipc2': 500, 'imagenet64-ipc10': 200}  # classes per subtask
 
 def sync(device):
     import torch
@@ -50,7 +51,7 @@ def preset_speed(preset:str):
         from d3_nb.experts import train_experts
         from d3_nb.distill import Run, distill_config, iteration_tools, iteration
         dev = torch.device(a.device)
-        data = fake_subtask(4 if a.tiny else LAYOUTS[preset], 16 if a.tiny else 64)
+        data = fake_subtask(4 if a.tiny else 1000 // LAYOUTS[preset], 16 if a.tiny else 64)
         over = dict(max_start_epoch=1, expert_epochs=1)
         if a.tiny: over.update(decoder='tiny', d_z=8, batch_syn=8, mmd_per_class=4, mmd_real_per_class=4)
         ex = train_experts(data, work/preset, num_experts=1, epochs=2, steps_per_epoch=2, aug=False,
@@ -69,13 +70,14 @@ def preset_speed(preset:str):
 
 def mnist_run(a, work):
     "A short D3 run on real digits (experts, distillation, teacher, aggregation) and students trained on it."
-    import torch
     from d3_nb.data import dataset_available
     from d3_nb.cli import d3_run
     name = 'mnist' if dataset_available('mnist') else 'embedded'
-    kw = dict(budget=1, lpc=2, iterations=5, ae_steps=20, num_experts=1, expert_epochs=6, width=8, student_epochs=2,
-              n_per_class=20, steps_per_epoch=25) if a.tiny else dict(budget=1, lpc=4, iterations=100, ae_steps=500, num_experts=2,
-                                                   expert_epochs=6, width=64, student_epochs=50, n_per_class=500)
+    tiny = dict(budget=1, lpc=2, iterations=5, ae_steps=20, num_experts=1, expert_epochs=6, width=8, student_epochs=2,
+                n_per_class=20, steps_per_epoch=25)
+    full = dict(budget=1, lpc=4, iterations=100, ae_steps=500, num_experts=2, expert_epochs=6, width=64,
+                student_epochs=50, n_per_class=500)
+    kw = tiny if a.tiny else full
     res = d3_run(dataset=name, out=str(work/'mnist'), device=a.device, progress=False, **kw)
     return 'ok', f"{name}: {100 * res['accuracy']['mean']:.2f} % test accuracy{student_speed(a)}"
 
@@ -107,7 +109,8 @@ def torchrun_subtasks(a, work):
            '--d_z', '4', '--decoder', 'tiny', '--no-progress', '--device', a.device, '--settings',
            '{"syn_steps": 2, "max_start_epoch": 1, "expert_epochs": 1, "mmd_per_class": 4, "mmd_real_per_class": 8}']
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
-    if r.returncode: raise RuntimeError(f"torchrun exited {r.returncode}: {(r.stderr.strip().splitlines() or [''])[-1]}")
+    last = (r.stderr.strip().splitlines() or [''])[-1]
+    if r.returncode: raise RuntimeError(f"torchrun exited {r.returncode}: {last}")
     files = sorted(p.parent.name for p in (work/'torchrun').glob('subtask_*/subtask.safetensors'))
     if len(files) != 2: raise RuntimeError(f"torchrun finished but wrote {files}")
     return 'ok', f"2 subtasks by one rank ({'nccl' if a.device.startswith('cuda') else 'gloo'})"
