@@ -165,7 +165,8 @@ def bench_method(key:str, budget:float, out:Path, fit, val, pool, teacher, test,
     name, needs_int = METHODS[key]
     ipc, seeds, t0 = int(budget or 0), tuple(range(s['seeds'])), time.perf_counter()
     check(not needs_int or ipc >= 1, f"{name} needs a budget of at least 1 image per class, got {budget}")
-    ev = dict(epochs=s['student_epochs'], width=s['student_width'], seeds=seeds, device=device, progress=progress)
+    ev = dict(epochs=s['student_epochs'], width=s['student_width'], seeds=seeds, device=device, progress=progress,
+              resume=out/'students'/_cell_file(out, key, budget).stem)  # hours of students survive a stop
     if key.startswith('d3'):
         S = s['subtasks'] if key == 'd3_subtasks' else 1
         variant = {'d3_mtt_only': dict(mmd=False), 'd3_mmd_only': dict(mtt=False), 'd3_init_only': dict(iterations=0),

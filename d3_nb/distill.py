@@ -489,10 +489,14 @@ def iteration_tools(run:Run) -> dict:
                 real=(run.data.images.to(dev), run.data.labels.to(dev)) if cfg['mmd'] else None)  # uint8: 1/4 of fp32
 
 def iteration(run:Run, tools:dict) -> dict:
-    "One iteration of `run`: its MTT update and its MMD update (each if on); returns their diagnostics."
-    rec = dict(iteration=run.iteration + 1)
-    if run.cfg['mtt']: rec.update(mtt_step(run, tools['net'], tools['aug']))
-    if run.cfg['mmd']: rec.update(mmd_step(run, tools['feat_nets'], tools['aug'], tools['real']))
+    "One iteration of `run`: its MTT update and its MMD update (each if on); returns their diagnostics and seconds."
+    rec, t0 = dict(iteration=run.iteration + 1), time.perf_counter()
+    if run.cfg['mtt']:  # each update ends on its loss's `.item()`, so the clock reads finished device work
+        rec.update(mtt_step(run, tools['net'], tools['aug']))
+        rec['mtt_seconds'], t0 = time.perf_counter() - t0, time.perf_counter()
+    if run.cfg['mmd']:
+        rec.update(mmd_step(run, tools['feat_nets'], tools['aug'], tools['real']))
+        rec['mmd_seconds'] = time.perf_counter() - t0
     run.iteration += 1
     return rec
 

@@ -4,7 +4,8 @@
 
 # %% ../nbs/40_evaluate.ipynb #c002
 from __future__ import annotations
-import json, math, time
+import json, math, time, hashlib
+from pathlib import Path
 from dataclasses import dataclass, field
 import numpy as np
 import torch, torch.nn as nn
@@ -20,7 +21,7 @@ from .augment import resolve_aug, aug_spec
 from .nets import fresh_net
 
 # %% auto #0
-__all__ = ['Prototypes', 'prototype_report', 'student_data', 'EvalResult', 'results_table', 'evaluate_student']
+__all__ = ['Prototypes', 'prototype_report', 'student_data', 'EvalResult', 'results_table', 'source_digest', 'evaluate_student']
 
 # %% ../nbs/40_evaluate.ipynb #c005
 class Prototypes:
@@ -282,6 +283,33 @@ def _with_labels(source, labels:str) -> tuple:
     if labels == 'hard' or not has_soft: return _hard_only(source), 'hard'
     return source, 'soft'
 
+# %% ../nbs/40_evaluate.ipynb #nres01
+def source_digest(source) -> str:
+    "SHA-256 of what a student is given first: the prototypes, or a `Distilled`'s mean images, with their labels."
+    x, y = source.tensors('cpu') if isinstance(source, Prototypes) else source.mean_images()
+    h = hashlib.sha256()
+    for t in (x, y): h.update(t.detach().float().cpu().contiguous().numpy().tobytes())
+    return h.hexdigest()
+
+def _student_file(folder, seed:int) -> Path: return Path(folder)/f"student_seed{seed}.json"
+
+def _finished_student(folder, seed:int, key:dict) -> dict|None:
+    "The kept result of student `seed` in `folder` if it was made from the same source and settings; else None."
+    if folder is None or not _student_file(folder, seed).exists(): return None
+    f = _student_file(folder, seed)
+    try: done = json.loads(f.read_text())
+    except (OSError, json.JSONDecodeError) as e: raise D3Error(f"{f} is damaged ({e}); delete it to train "
+                                                               "that student again") from None
+    check(all(done.get(k) == json.loads(json.dumps(v)) for k, v in key.items()),
+          f"{f} holds a student of another source or other settings: use another resume folder or delete it")
+    return done
+
+def _keep_student(folder, done:dict):
+    "Write one finished student's result to `folder` (atomically), if a folder is given."
+    if folder is None: return
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    with atomic_write(_student_file(folder, done['seed']), 'w') as f: json.dump(done, f)
+
 # %% ../nbs/40_evaluate.ipynb #c029
 def evaluate_student(source,               # a `Distilled` dataset or `Prototypes`
                      test,                 # the held-out `ImageData` to measure on (the test or a validation split)
@@ -298,6 +326,7 @@ def evaluate_student(source,               # a `Distilled` dataset or `Prototype
                      distill_seconds:float|None=None, # distillation wall-clock (default: source's `seconds`, if known)
                      name:str|None=None,   # what to call the method (default: the source's name, or 'D3')
                      net_kw:dict|None=None,# further `make_net` arguments (depth, norm, ...)
+                     resume=None,          # a folder: each finished student is kept there and not trained again
                     ) -> EvalResult:
     "Train fresh students on `source` under the one protocol; final-epoch accuracy on `test` with storage and compute."
     check(isinstance(source, (Distilled, Prototypes)),
@@ -316,21 +345,27 @@ def evaluate_student(source,               # a `Distilled` dataset or `Prototype
     dev, aug = default_device(device), resolve_aug(aug, test)
     kw = net_kwargs(shape, test.num_classes, net, width, net_kw)
     xt, yt = test.tensors(dev)
-    accs, secs, seen = [], [], []
-    for s in seeds:
-        model = fresh_net(net, kw, s)
-        t0 = time.perf_counter()
-        hist = train(model, student_data(source, s, dev), epochs, lr=lr, batch_size=batch_size, aug=aug, seed=s,
-                     device=dev, progress=progress, desc=f"{name} seed {s}")
-        secs.append(time.perf_counter() - t0)
-        seen.append(hist['images'])
-        accs.append(evaluate(model, xt, yt))
     n = len(source) * (2 if isinstance(source, Distilled) else 1)
-    compute = dict(student_epochs=epochs, images_per_epoch=n, images_seen=seen, student_seconds=secs,
-                   distill_seconds=distill_seconds, device=str(dev))
     settings = dict(epochs=epochs, lr=lr, momentum=0.9, weight_decay=5e-4, batch_size=batch_size,
                     lr_decay='x0.1 at half',
                     net=net, net_kw=kw, labels=used, aug=aug_spec(aug),
                     source='d3' if isinstance(source, Distilled) else 'prototypes',
                     test=dict(dataset=test.name, split=test.split_name, images=len(test)))
+    key = dict(name=name, settings=settings, source=source_digest(source))
+    accs, secs, seen = [], [], []
+    for s in seeds:
+        done = _finished_student(resume, s, key)
+        if done is None:
+            model = fresh_net(net, kw, s)
+            t0 = time.perf_counter()
+            hist = train(model, student_data(source, s, dev), epochs, lr=lr, batch_size=batch_size, aug=aug, seed=s,
+                         device=dev, progress=progress, desc=f"{name} seed {s}")
+            done = dict(key, seed=s, accuracy=evaluate(model, xt, yt), seconds=time.perf_counter() - t0,
+                        images=hist['images'])
+            _keep_student(resume, done)
+        secs.append(done['seconds'])
+        seen.append(done['images'])
+        accs.append(done['accuracy'])
+    compute = dict(student_epochs=epochs, images_per_epoch=n, images_seen=seen, student_seconds=secs,
+                   distill_seconds=distill_seconds, device=str(dev))
     return EvalResult(name, accs, seeds, source.storage().to_dict(), compute, settings)
