@@ -1,6 +1,7 @@
 """Seconds per distillation iteration and peak memory for fixed MNIST configurations.
 
     python benchmarks/distill_speed.py [--iterations 10] [--threads 2] [--device cpu|cuda] [--work runs/speed]
+    python benchmarks/distill_speed.py --reference-config [--threads 2]
 
 One expert (ConvNet width 64, 6 epochs on 200 real MNIST images per class; cached in --work) is the trajectory and
 feature source for every row. Each row distils all 10 classes for --iterations iterations in a fresh process (so
@@ -8,6 +9,15 @@ its peak memory is its own): the mnist-ipc10 and mnist-ipc1 presets, with both l
 full precision and with amp='bf16'. The first iteration is a warm-up and is not timed. Peak memory is the process's
 maximum resident set size on a CPU and torch's peak allocated memory on CUDA. Data: MNIST from $D3_DATA, else the
 embedded slice.
+
+--reference-config times the authors' own settings instead, for a side-by-side with their scripts: MNIST from
+$D3_DATA (all 60,000 training images, one subtask of 10 classes) resized to 32x32, 2 experts x 6 epochs of ConvNet-3
+(width 128, instance norm; 20 steps an epoch, since what the trajectories learned does not change what an iteration
+costs), the small decoder with d_z 64, 10 unrolled steps, expert_epochs 2, max_start_epoch 4, 30 decoded and 30 real
+images per class in MMD with the absolute RBF widths, no augmentation, fresh noise per unrolled step, lr_latent 3e-4,
+lr_lr 1e-6, lr_teacher 1e-2, lr_decoder 3e-4, init_logvar 'normal'; lpc 10 (batch_syn 100) and lpc 1 (batch_syn 10).
+Each row is a fresh process: 2 warm-up and 8 timed iterations (--iterations), the median seconds of an iteration and
+of its MTT and MMD updates, and the process's peak RSS.
 """
 import argparse, json, os, resource, subprocess, sys, tempfile
 from pathlib import Path
@@ -24,6 +34,65 @@ def data():
 def experts(work: Path, device):
     from d3_nb.experts import train_experts
     return train_experts(data(), work/'experts', num_experts=1, epochs=6, net_kw=dict(width=64), device=device, progress=False)
+
+REFERENCE = dict(d_z=64, decoder='small', syn_steps=10, expert_epochs=2, max_start_epoch=4, mmd_per_class=30,
+                 mmd_real_per_class=30, mmd_scale=None, aug=False, noise='per_step', lr_latent=3e-4, lr_lr=1e-6,
+                 lr_teacher=1e-2, lr_decoder=3e-4, init_logvar='normal', init='random', checkpoint_every=10**9)
+REFERENCE_ROWS = [dict(lpc=10, batch_syn=100), dict(lpc=1, batch_syn=10)]
+
+def reference_data():
+    "All of MNIST's training images, resized to 32x32 as the authors' code does."
+    from d3_nb.data import load_dataset, ImageData
+    d = load_dataset('mnist')
+    x = torch_resize(d.images, 32)
+    return ImageData(x, d.labels, d.classes, name='mnist32')
+
+def torch_resize(images, side):
+    import torch, torch.nn.functional as F
+    out = [F.interpolate(c.float(), size=side, mode='bilinear', align_corners=False) for c in images.split(4096)]
+    return torch.cat(out).round().clamp(0, 255).to(torch.uint8)
+
+def reference_experts(work: Path, data, device):
+    from d3_nb.experts import train_experts
+    return train_experts(data, work/'reference-experts', num_experts=2, epochs=6, steps_per_epoch=20,
+                         net_kw=dict(width=128), device=device, progress=False)
+
+def one_reference(args):
+    "Child process: time one reference row, print one JSON line."
+    import time, statistics, torch
+    torch.set_num_threads(args.threads)
+    from d3_nb.distill import distill
+    dev, d = torch.device(args.device), reference_data()
+    ex, kw = reference_experts(Path(args.work), d, dev), dict(REFERENCE, **REFERENCE_ROWS[args.one])
+    with tempfile.TemporaryDirectory() as tmp:
+        distill(d, ex, Path(tmp)/'run', iterations=2 + args.iterations, device=dev, progress=False, **kw)
+        h = json.loads((Path(tmp)/'run'/'history.json').read_text())[2:]
+    med = lambda k: statistics.median(r[k] for r in h)
+    peak = torch.cuda.max_memory_allocated() if dev.type == 'cuda' else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(json.dumps(dict(kw, seconds=med('seconds'), mtt=med('mtt_seconds'), mmd=med('mmd_seconds'), peak=peak)))
+
+def reference_table(a):
+    import torch
+    reference_experts(Path(a.work), reference_data(), torch.device(a.device))  # once, before any timing
+    mem = 'peak GPU memory' if a.device.startswith('cuda') else 'peak RSS'
+    print(f"distillation at the reference's settings (MNIST 32x32, 10 classes), median of {a.iterations} iterations "
+          f"after 2 warm-up, {_device_name(a)}\n")
+    print(f"| lpc | batch_syn | s / iteration | MTT part | MMD part | {mem} |\n|---:|---:|---:|---:|---:|---:|")
+    for i in range(len(REFERENCE_ROWS)):
+        r = _child(a, i, '--reference-config')
+        print(f"| {r['lpc']} | {r['batch_syn']} | {r['seconds']:.2f} | {r['mtt']:.2f} | {r['mmd']:.2f} | "
+              f"{r['peak'] / 2**30:.1f} GiB |", flush=True)
+
+def _device_name(a):
+    import torch
+    return torch.cuda.get_device_name(0) if a.device.startswith('cuda') else f"CPU, {a.threads} threads, {os.cpu_count()} cores"
+
+def _child(a, i, *extra):
+    "Run row `i` in a fresh process; its JSON line."
+    out = subprocess.run([sys.executable, __file__, '--one', str(i), '--iterations', str(a.iterations), '--threads',
+                          str(a.threads), '--device', a.device, '--work', a.work, *extra], capture_output=True, text=True)
+    if out.returncode != 0: print(out.stderr[-2000:], file=sys.stderr); sys.exit(out.returncode)
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 def one(args):
     "Child process: time one configuration, print one JSON line."
@@ -50,20 +119,20 @@ def main():
     p.add_argument('--device', default='cpu'); p.add_argument('--work', default='runs/speed')
     p.add_argument('--rows', type=int, nargs='*', default=None, help='indices of the rows to run (default: all)')
     p.add_argument('--one', type=int, default=None, help=argparse.SUPPRESS)
+    p.add_argument('--reference-config', action='store_true', help="time the authors' settings (see above)")
     a = p.parse_args()
-    if a.one is not None: return one(a)
+    if a.reference_config and a.iterations == 10 and '--iterations' not in sys.argv: a.iterations = 8
+    if a.one is not None: return one_reference(a) if a.reference_config else one(a)
+    if a.reference_config: return reference_table(a)
     import torch
     Path(a.work).mkdir(parents=True, exist_ok=True)
     experts(Path(a.work), torch.device(a.device))  # train the shared expert once, before any timing
     mem = 'peak GPU memory' if a.device.startswith('cuda') else 'peak RSS'
-    dev = torch.cuda.get_device_name(0) if a.device.startswith('cuda') else f"CPU, {a.threads} threads, {os.cpu_count()} cores"
+    dev = _device_name(a)
     print(f"distillation speed, MNIST 10 classes, {a.iterations} timed iterations per row, {dev}\n")
     print(f"| preset | losses | precision | s / iteration | {mem} |\n|---|---|---|---:|---:|")
     for i in (a.rows if a.rows is not None else range(len(ROWS))):
-        out = subprocess.run([sys.executable, __file__, '--one', str(i), '--iterations', str(a.iterations), '--threads',
-                              str(a.threads), '--device', a.device, '--work', a.work], capture_output=True, text=True)
-        if out.returncode != 0: print(out.stderr[-2000:], file=sys.stderr); sys.exit(out.returncode)
-        r = json.loads(out.stdout.strip().splitlines()[-1])
+        r = _child(a, i)
         print(f"| {r['preset']} | {r['variant']} | {r['amp']} | {r['seconds']:.2f} | {r['peak'] / 2**20:,.0f} MiB |", flush=True)
 
 if __name__ == '__main__': main()
