@@ -29,8 +29,8 @@ from .autoencoder import ae_priors
 __all__ = ['DEFAULTS', 'REFERENCE', 'REFERENCE_COMMON', 'REFERENCE_DIFFERENCES', 'GPU_CHECKPOINTS', 'PRESETS', 'MEMORY_ONLY',
            'CKPT_FORMAT', 'DistillSettings', 'distill_config', 'same_settings', 'Run', 'budget_report',
            'check_subtask_budget', 'prior_bytes', 'budget_settings', 'segment_settings', 'save_checkpoint',
-           'load_checkpoint', 'autocast', 'mtt_step', 'real_features', 'pick_real', 'mmd_step', 'as_distilled',
-           'val_accuracy', 'init_from_data', 'check_experts', 'distill', 'iteration_tools', 'iteration',
+           'load_checkpoint', 'autocast', 'mtt_step', 'real_features', 'class_index', 'pick_real', 'mmd_step',
+           'as_distilled', 'val_accuracy', 'init_from_data', 'check_experts', 'distill', 'iteration_tools', 'iteration',
            'checkpoint_due']
 
 # %% ../nbs/22_distill.ipynb #c005
@@ -349,12 +349,14 @@ def real_features(net:nn.Module, x:torch.Tensor, aug=None, params=None, chunk:in
     with torch.no_grad():
         return torch.cat([net.features(aug(c, params) if aug is not None else c) for c in x.split(chunk)])
 
-def pick_real(y:torch.Tensor, k:int, per_class:int, g:torch.Generator) -> torch.Tensor:
-    "Indices of up to `per_class` random images of each of the `k` classes in labels `y`, class by class."
-    def of(c):
-        ids = torch.nonzero(y == c).flatten()
-        return ids[torch.randperm(len(ids), generator=g)[:per_class].to(y.device)]
-    return torch.cat([of(c) for c in range(k)])
+def class_index(y:torch.Tensor, k:int) -> list:
+    "The ascending indices of each of the `k` classes' images in labels `y`, on the CPU: found once, not per update."
+    y = y.cpu()
+    return list(torch.argsort(y, stable=True).split(torch.bincount(y, minlength=k).tolist()))
+
+def pick_real(by_class:list, per_class:int, g:torch.Generator) -> torch.Tensor:
+    "Indices of up to `per_class` random images of each class (`by_class` from `class_index`), class by class."
+    return torch.cat([ids[torch.randperm(len(ids), generator=g)[:per_class]] for ids in by_class])
 
 def mmd_step(run:Run, feat_nets:list, aug, real:tuple) -> dict:
     "One class-wise MMD update of latents and decoder; returns its diagnostics."
@@ -362,8 +364,8 @@ def mmd_step(run:Run, feat_nets:list, aug, real:tuple) -> dict:
     net = feat_nets[int(torch.randint(len(feat_nets), (1,), generator=run.g))]
     z, idx = pri.sample(math.ceil(cfg['mmd_per_class'] / pri.lpc), generator=run.g)
     y_syn = pri.labels.to(run.device)[idx]
-    xr, yr = real  # uint8 images: normalised only once picked
-    pick = pick_real(yr, k, cfg['mmd_real_per_class'], run.g)
+    xr, yr, by_class = real  # uint8 images: normalised only once picked
+    pick = pick_real(by_class, cfg['mmd_real_per_class'], run.g).to(xr.device)  # one copy, no per-class search
     with autocast(run):
         x_syn, y_real = run.decoder(z), yr[pick]
         p = aug.sample(1, generator=run.g) if aug is not None else None
@@ -483,10 +485,11 @@ def distill(data:ImageData, # the subtask's training images (labels 0..k-1; `cla
 # %% ../nbs/22_distill.ipynb #c026
 def iteration_tools(run:Run) -> dict:
     "What every iteration of `run` uses: the augmentation, the MTT student, the MMD feature nets and the real images."
-    cfg, dev = run.cfg, run.device
-    return dict(aug=dsa_for(run.data) if cfg['aug'] else None, net=run.experts.net().to(dev),
+    cfg, dev, d = run.cfg, run.device, run.data
+    real = (d.images.to(dev), d.labels.to(dev), class_index(d.labels, d.num_classes))  # uint8 images: 1/4 of fp32
+    return dict(aug=dsa_for(d) if cfg['aug'] else None, net=run.experts.net().to(dev),
                 feat_nets=[run.experts.final_net(e).to(dev) for e in run.experts.experts] if cfg['mmd'] else [],
-                real=(run.data.images.to(dev), run.data.labels.to(dev)) if cfg['mmd'] else None)  # uint8: 1/4 of fp32
+                real=real if cfg['mmd'] else None)
 
 def iteration(run:Run, tools:dict) -> dict:
     "One iteration of `run`: its MTT update and its MMD update (each if on); returns their diagnostics and seconds."
