@@ -17,7 +17,8 @@ costs), the small decoder with d_z 64, 10 unrolled steps, expert_epochs 2, max_s
 images per class in MMD with the absolute RBF widths, no augmentation, fresh noise per unrolled step, lr_latent 3e-4,
 lr_lr 1e-6, lr_teacher 1e-2, lr_decoder 3e-4, init_logvar 'normal'; lpc 10 (batch_syn 100) and lpc 1 (batch_syn 10).
 Each row is a fresh process: 2 warm-up and 8 timed iterations (--iterations), the median seconds of an iteration and
-of its MTT and MMD updates, and the process's peak RSS.
+of its MTT and MMD updates, the process's peak RSS, and the floating-point operations of one more iteration
+(`torch.utils.flop_counter`) with the rate they ran at.
 """
 import argparse, json, os, resource, subprocess, sys, tempfile
 from pathlib import Path
@@ -64,12 +65,16 @@ def one_reference(args):
     from d3_nb.distill import distill
     dev, d = torch.device(args.device), reference_data()
     ex, kw = reference_experts(Path(args.work), d, dev), dict(REFERENCE, **REFERENCE_ROWS[args.one])
+    from torch.utils.flop_counter import FlopCounterMode
     with tempfile.TemporaryDirectory() as tmp:
         distill(d, ex, Path(tmp)/'run', iterations=2 + args.iterations, device=dev, progress=False, **kw)
         h = json.loads((Path(tmp)/'run'/'history.json').read_text())[2:]
+        peak = torch.cuda.max_memory_allocated() if dev.type == 'cuda' else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+        with FlopCounterMode(display=False) as fc:  # after the timing: one more iteration, its operations counted
+            distill(d, ex, Path(tmp)/'flops', iterations=1, device=dev, progress=False, **kw)
     med = lambda k: statistics.median(r[k] for r in h)
-    peak = torch.cuda.max_memory_allocated() if dev.type == 'cuda' else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    print(json.dumps(dict(kw, seconds=med('seconds'), mtt=med('mtt_seconds'), mmd=med('mmd_seconds'), peak=peak)))
+    print(json.dumps(dict(kw, seconds=med('seconds'), mtt=med('mtt_seconds'), mmd=med('mmd_seconds'), peak=peak,
+                          flops=fc.get_total_flops())))
 
 def reference_table(a):
     import torch
@@ -77,11 +82,13 @@ def reference_table(a):
     mem = 'peak GPU memory' if a.device.startswith('cuda') else 'peak RSS'
     print(f"distillation at the reference's settings (MNIST 32x32, 10 classes), median of {a.iterations} iterations "
           f"after 2 warm-up, {_device_name(a)}\n")
-    print(f"| lpc | batch_syn | s / iteration | MTT part | MMD part | {mem} |\n|---:|---:|---:|---:|---:|---:|")
+    print(f"| lpc | batch_syn | s / iteration | MTT part | MMD part | {mem} | TFLOP / iteration | GFLOP/s |\n"
+          "|---:|---:|---:|---:|---:|---:|---:|---:|")
     for i in range(len(REFERENCE_ROWS)):
         r = _child(a, i, '--reference-config')
         print(f"| {r['lpc']} | {r['batch_syn']} | {r['seconds']:.2f} | {r['mtt']:.2f} | {r['mmd']:.2f} | "
-              f"{r['peak'] / 2**30:.1f} GiB |", flush=True)
+              f"{r['peak'] / 2**30:.1f} GiB | {r['flops'] / 1e12:.3f} | {r['flops'] / 1e9 / r['seconds']:.0f} |",
+              flush=True)
 
 def _device_name(a):
     import torch
