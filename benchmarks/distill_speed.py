@@ -36,9 +36,12 @@ def experts(work: Path, device):
     from d3_nb.experts import train_experts
     return train_experts(data(), work/'experts', num_experts=1, epochs=6, net_kw=dict(width=64), device=device, progress=False)
 
-REFERENCE = dict(d_z=64, decoder='small', syn_steps=10, expert_epochs=2, max_start_epoch=4, mmd_per_class=30,
-                 mmd_real_per_class=30, mmd_scale=None, aug=False, noise='per_step', lr_latent=3e-4, lr_lr=1e-6,
-                 lr_teacher=1e-2, lr_decoder=3e-4, init_logvar='normal', init='random', checkpoint_every=10**9)
+def reference_settings() -> dict:
+    "The authors' MNIST settings: d3_nb's `REFERENCE_COMMON` (what every reference budget shares) and the rest."
+    from d3_nb.distill import REFERENCE_COMMON
+    return dict(REFERENCE_COMMON, d_z=64, decoder='small', syn_steps=10, expert_epochs=2, max_start_epoch=4,
+                mmd_per_class=30, mmd_real_per_class=30, lr_latent=3e-4, lr_lr=1e-6, lr_teacher=1e-2,
+                lr_decoder=3e-4, init='random', checkpoint_every=10**9)
 REFERENCE_ROWS = [dict(lpc=10, batch_syn=100), dict(lpc=1, batch_syn=10)]
 
 def reference_data():
@@ -64,7 +67,7 @@ def one_reference(args):
     torch.set_num_threads(args.threads)
     from d3_nb.distill import distill
     dev, d = torch.device(args.device), reference_data()
-    ex, kw = reference_experts(Path(args.work), d, dev), dict(REFERENCE, **REFERENCE_ROWS[args.one])
+    ex, kw = reference_experts(Path(args.work), d, dev), dict(reference_settings(), **REFERENCE_ROWS[args.one])
     from torch.utils.flop_counter import FlopCounterMode
     with tempfile.TemporaryDirectory() as tmp:
         distill(d, ex, Path(tmp)/'run', iterations=2 + args.iterations, device=dev, progress=False, **kw)
@@ -78,6 +81,9 @@ def one_reference(args):
 
 def reference_table(a):
     import torch
+    from d3_nb.data import dataset_available
+    if not dataset_available('mnist', 'train'):
+        sys.exit("--reference-config needs the real MNIST training files: set D3_DATA to a folder holding MNIST/raw")
     reference_experts(Path(a.work), reference_data(), torch.device(a.device))  # once, before any timing
     mem = 'peak GPU memory' if a.device.startswith('cuda') else 'peak RSS'
     print(f"distillation at the reference's settings (MNIST 32x32, 10 classes), median of {a.iterations} iterations "
