@@ -333,6 +333,8 @@ def evaluate_student(source,               # a `Distilled` dataset or `Prototype
           f"source must be a Distilled dataset or Prototypes, got {type(source).__name__}")
     check(isinstance(test, ImageData), f"test must be an ImageData (the held-out split), got {type(test).__name__}")
     check(isinstance(epochs, int) and epochs >= 1, f"epochs must be a positive integer, got {epochs!r}")
+    check(resume is None or not Path(resume).exists() or Path(resume).is_dir(),
+          f"resume={str(resume)!r} is a file: give a folder to keep the students in")  # before hours of training
     seeds = [int(s) for s in seeds]
     check(len(seeds) >= 1 and len(set(seeds)) == len(seeds), f"seeds must be distinct and at least one, got {seeds}")
     shape = tuple(source.image_shape)
