@@ -1,7 +1,7 @@
 """Seconds per distillation iteration and peak memory for fixed MNIST configurations.
 
     python benchmarks/distill_speed.py [--iterations 10] [--threads 2] [--device cpu|cuda] [--work runs/speed]
-    python benchmarks/distill_speed.py --reference-config [--threads 2]
+    python benchmarks/distill_speed.py --reference-config [--threads 2] [--host-memory reuse,release]
 
 One expert (ConvNet width 64, 6 epochs on 200 real MNIST images per class; cached in --work) is the trajectory and
 feature source for every row. Each row distils all 10 classes for --iterations iterations in a fresh process (so
@@ -18,7 +18,9 @@ images per class in MMD with the absolute RBF widths, no augmentation, fresh noi
 lr_lr 1e-6, lr_teacher 1e-2, lr_decoder 3e-4, init_logvar 'normal'; lpc 10 (batch_syn 100) and lpc 1 (batch_syn 10).
 Each row is a fresh process: 2 warm-up and 8 timed iterations (--iterations), the median seconds of an iteration and
 of its MTT and MMD updates, the process's peak RSS, and the floating-point operations of one more iteration
-(`torch.utils.flop_counter`) with the rate they ran at.
+(`torch.utils.flop_counter`) with the rate they ran at. --host-memory names the host-memory policies to compare
+(`D3_HOST_MEMORY`, see `d3_nb.core.reuse_host_memory`): 'reuse' (the package's default) and 'release' (the C
+library's own); by default both.
 """
 import argparse, json, os, resource, subprocess, sys, tempfile
 from pathlib import Path
@@ -88,11 +90,11 @@ def reference_table(a):
     mem = 'peak GPU memory' if a.device.startswith('cuda') else 'peak RSS'
     print(f"distillation at the reference's settings (MNIST 32x32, 10 classes), median of {a.iterations} iterations "
           f"after 2 warm-up, {_device_name(a)}\n")
-    print(f"| lpc | batch_syn | s / iteration | MTT part | MMD part | {mem} | TFLOP / iteration | GFLOP/s |\n"
-          "|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for i in range(len(REFERENCE_ROWS)):
-        r = _child(a, i, '--reference-config')
-        print(f"| {r['lpc']} | {r['batch_syn']} | {r['seconds']:.2f} | {r['mtt']:.2f} | {r['mmd']:.2f} | "
+    print(f"| lpc | batch_syn | host memory | s / iteration | MTT part | MMD part | {mem} | TFLOP / iteration | GFLOP/s |\n"
+          "|---:|---:|---|---:|---:|---:|---:|---:|---:|")
+    for i, mode in [(i, m) for i in range(len(REFERENCE_ROWS)) for m in a.host_memory.split(',')]:
+        r = _child(a, i, '--reference-config', env={'D3_HOST_MEMORY': mode})
+        print(f"| {r['lpc']} | {r['batch_syn']} | {mode} | {r['seconds']:.2f} | {r['mtt']:.2f} | {r['mmd']:.2f} | "
               f"{r['peak'] / 2**30:.1f} GiB | {r['flops'] / 1e12:.3f} | {r['flops'] / 1e9 / r['seconds']:.0f} |",
               flush=True)
 
@@ -100,10 +102,11 @@ def _device_name(a):
     import torch
     return torch.cuda.get_device_name(0) if a.device.startswith('cuda') else f"CPU, {a.threads} threads, {os.cpu_count()} cores"
 
-def _child(a, i, *extra):
-    "Run row `i` in a fresh process; its JSON line."
+def _child(a, i, *extra, env=None):
+    "Run row `i` in a fresh process (with `env` added to its environment); its JSON line."
     out = subprocess.run([sys.executable, __file__, '--one', str(i), '--iterations', str(a.iterations), '--threads',
-                          str(a.threads), '--device', a.device, '--work', a.work, *extra], capture_output=True, text=True)
+                          str(a.threads), '--device', a.device, '--work', a.work, *extra], capture_output=True, text=True,
+                         env={**os.environ, **(env or {})})
     if out.returncode != 0: print(out.stderr[-2000:], file=sys.stderr); sys.exit(out.returncode)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -133,10 +136,15 @@ def main():
     p.add_argument('--rows', type=int, nargs='*', default=None, help='indices of the rows to run (default: all)')
     p.add_argument('--one', type=int, default=None, help=argparse.SUPPRESS)
     p.add_argument('--reference-config', action='store_true', help="time the authors' settings (see above)")
+    p.add_argument('--host-memory', default='reuse,release',
+                   help="--reference-config: host-memory policies to compare, comma-separated (reuse, release)")
     a = p.parse_args()
     if a.reference_config and a.iterations == 10 and '--iterations' not in sys.argv: a.iterations = 8
     if a.one is not None: return one_reference(a) if a.reference_config else one(a)
-    if a.reference_config: return reference_table(a)
+    if a.reference_config:
+        bad = [m for m in a.host_memory.split(',') if m not in ('reuse', 'release')]
+        if bad: p.error(f"--host-memory takes reuse and/or release, got {bad[0]!r}")
+        return reference_table(a)
     import torch
     Path(a.work).mkdir(parents=True, exist_ok=True)
     experts(Path(a.work), torch.device(a.device))  # train the shared expert once, before any timing

@@ -148,6 +148,7 @@ def dm(data:ImageData,          # the training data
           f"iterations must be a non-negative integer, got {iterations!r}")
     check(batch_real >= 1 and lr_img > 0, f"batch_real and lr_img must be positive, got {batch_real} and {lr_img}")
     t0, dev, g = time.perf_counter(), default_device(device), torch.Generator().manual_seed(seed)
+    reuse_host_memory()  # big host tensors reused, not page-faulted in afresh (00_core)
     init = data.sample_per_class(ipc, seed)
     syn = init.tensors(dev)[0].clone().requires_grad_(True)
     y, C = init.labels, data.num_classes

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #c002
 from __future__ import annotations
-import os, sys, json, logging, random, hashlib, tempfile, contextlib
+import os, sys, json, ctypes, logging, random, hashlib, tempfile, contextlib
 from pathlib import Path
 from typing import NamedTuple
 import safetensors.torch
@@ -14,10 +14,11 @@ import torch
 from torch import nn
 
 # %% auto #0
-__all__ = ['logger', 'HEADER_KEY', 'LIMITS', 'BUILD_ERRORS', 'D3Error', 'check', 'one_line', 'short_repr', 'log', 'set_verbosity',
-           'default_device', 'deterministic_mode', 'seed_everything', 'derive_seed', 'atomic_write', 'sha256_bytes',
-           'write_d3_file', 'd3_header', 'read_d3_header', 'TensorSpec', 'tensor_specs', 'read_tensors', 'check_sizes',
-           'meta_build', 'first_mismatch', 'check_module', 'build_checked', 'human_bytes']
+__all__ = ['logger', 'HOST_MEMORY_ENV', 'HEADER_KEY', 'LIMITS', 'BUILD_ERRORS', 'D3Error', 'check', 'one_line', 'short_repr',
+           'log', 'set_verbosity', 'default_device', 'deterministic_mode', 'reuse_host_memory', 'seed_everything',
+           'derive_seed', 'atomic_write', 'sha256_bytes', 'write_d3_file', 'd3_header', 'read_d3_header', 'TensorSpec',
+           'tensor_specs', 'read_tensors', 'check_sizes', 'meta_build', 'first_mismatch', 'check_module',
+           'build_checked', 'human_bytes']
 
 # %% ../nbs/00_core.ipynb #c005
 class D3Error(Exception):
@@ -92,6 +93,26 @@ def deterministic_mode(on:bool=True):
         torch.use_deterministic_algorithms(old[0])
         b.cudnn.deterministic, b.cudnn.benchmark, b.cuda.matmul.allow_tf32, b.cudnn.allow_tf32 = old[1:5]
         if old[5] is None: os.environ.pop('CUBLAS_WORKSPACE_CONFIG', None)
+
+# %% ../nbs/00_core.ipynb #c009h2
+HOST_MEMORY_ENV = 'D3_HOST_MEMORY'  # 'reuse' (the default) or 'release' (the C library's own policy)
+_M_TRIM_THRESHOLD, _M_MMAP_MAX = -1, -4  # glibc's mallopt parameters (malloc.h)
+_host_memory = {}
+
+def reuse_host_memory() -> bool:
+    "Have glibc keep freed host memory for reuse instead of unmapping it (once per process); True if it now does."
+    mode = os.environ.get(HOST_MEMORY_ENV, 'reuse').strip().lower()
+    check(mode in ('reuse', 'release'), f"{HOST_MEMORY_ENV} must be 'reuse' or 'release', got {mode!r}")
+    if mode not in _host_memory:
+        ok = False
+        if mode == 'reuse' and sys.platform.startswith('linux'):
+            try:
+                libc = ctypes.CDLL(None)
+                ok = bool(hasattr(libc, 'gnu_get_libc_version') and libc.mallopt(_M_MMAP_MAX, 0)
+                          and libc.mallopt(_M_TRIM_THRESHOLD, 2**31 - 1))
+            except (OSError, AttributeError): ok = False
+        _host_memory[mode] = ok
+    return _host_memory[mode]
 
 # %% ../nbs/00_core.ipynb #c012
 def seed_everything(seed:int) -> torch.Generator:

@@ -448,6 +448,7 @@ def distill(data:ImageData, # the subtask's training images (labels 0..k-1; `cla
            ) -> Distilled:
     "Distil one subtask into latent priors and a decoder (resuming from `out_dir` if a checkpoint is there)."
     cfg, dev = distill_config(preset, **settings), default_device(device)
+    reuse_host_memory()  # big host tensors reused, not page-faulted in afresh (00_core)
     check(isinstance(data, ImageData) and len(data) > 0, "distill needs the subtask's data as a non-empty ImageData")
     experts = experts if isinstance(experts, Trajectories) else Trajectories(experts, device=dev)
     check_experts(experts)

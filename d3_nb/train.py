@@ -80,6 +80,7 @@ def train(model:nn.Module, # the network to train, in place
     check(steps_per_epoch is None or (isinstance(steps_per_epoch, int) and steps_per_epoch >= 1),
           f"steps_per_epoch must be None (one pass) or a positive integer, got {steps_per_epoch!r}")
     dev = default_device(device)
+    reuse_host_memory()  # big host tensors reused, not page-faulted in afresh (00_core)
     model.to(dev).train()
     source, g = as_source(data), torch.Generator().manual_seed(seed)
     opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum, weight_decay=weight_decay)
