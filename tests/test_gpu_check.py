@@ -13,7 +13,8 @@ def test_gpu_check_tiny_on_cpu(tmp_path):
     rows = [l for l in table.splitlines() if l.startswith('| ') and not l.startswith('| check')]
     status = {l.split(' | ')[0][2:]: l.split(' | ')[1] for l in rows}
     assert status == {'cuda cells': 'not run', 'speed imagenet64-ipc1': 'ok', 'speed imagenet64-ipc2': 'ok',
-                      'speed imagenet64-ipc10': 'ok', 'MNIST run + student': 'ok', 'torchrun subtasks': 'ok'}, status
+                      'speed imagenet64-ipc10': 'ok', 'resume bit-exact (deterministic)': 'ok',
+                      'MNIST run + student': 'ok', 'torchrun subtasks': 'ok'}, status
     assert 's/iteration' in r.stdout and 'images/s' in r.stdout
     assert (tmp_path/'torchrun'/'subtask_00'/'subtask.safetensors').is_file()  # --work keeps the runs
 

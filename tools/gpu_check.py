@@ -1,5 +1,6 @@
 """One GPU check, one table: the `cuda`-flagged notebook cells, seconds per distillation iteration and peak memory of
-each ImageNet-64 preset, a short real-MNIST distillation with a student, and a one-GPU `torchrun` run of `d3 subtasks`.
+each ImageNet-64 preset, a bit-exact resume with `deterministic=True`, a short real-MNIST distillation with a student,
+and a one-GPU `torchrun` run of `d3 subtasks`.
 
     bash tools/gpu_check.sh                          # on a CUDA machine: about 8 minutes on one card
     bash tools/gpu_check.sh --device cpu --tiny      # every step at toy sizes on the CPU (what CI runs)
@@ -77,7 +78,7 @@ def mnist_run(a, work):
                 n_per_class=20, steps_per_epoch=25)
     full = dict(budget=1, lpc=4, iterations=100, ae_steps=500, num_experts=2, expert_epochs=6, width=64,
                 student_epochs=50, n_per_class=500)
-    kw = tiny if a.tiny else full
+    kw = tiny if a.tiny else dict(full, n_per_class=500 if name == 'mnist' else None)  # the slice: all 200 a class
     res = d3_run(dataset=name, out=str(work/'mnist'), device=a.device, progress=False, **kw)
     return 'ok', f"{name}: {100 * res['accuracy']['mean']:.2f} % test accuracy{student_speed(a)}"
 
@@ -115,14 +116,51 @@ def torchrun_subtasks(a, work):
     if len(files) != 2: raise RuntimeError(f"torchrun finished but wrote {files}")
     return 'ok', f"2 subtasks by one rank ({'nccl' if a.device.startswith('cuda') else 'gloo'})"
 
+RESUME_JOB = r"""
+import sys, torch
+from d3_nb.testing import tiny_data
+from d3_nb.distill import distill
+distill(tiny_data(20).subset([3, 5, 7]), sys.argv[1], sys.argv[2], device=sys.argv[3], progress=False,
+        lpc=2, d_z=8, decoder='tiny', iterations=int(sys.argv[4]), syn_steps=3, expert_epochs=1, max_start_epoch=2,
+        mmd_per_class=4, mmd_real_per_class=8, checkpoint_every=1, aug=False, deterministic=True)
+"""
+
+def resume_exact(a, work):
+    "`deterministic=True`: a run killed after a checkpoint and run again equals, tensor for tensor, an unbroken run."
+    import signal, torch
+    from d3_nb.testing import tiny_data
+    from d3_nb.experts import train_experts
+    from d3_nb.distill import Distilled
+    ex, n = work/'resume'/'experts', 12
+    train_experts(tiny_data(20).subset([3, 5, 7]), ex, num_experts=2, epochs=3, net_kw=dict(width=8, depth=2),
+                  device=torch.device(a.device), progress=False)
+    def launch(out): return subprocess.Popen([sys.executable, '-c', RESUME_JOB, str(ex), str(out), a.device, str(n)],
+                                             stderr=subprocess.PIPE, text=True)
+    killed, whole = work/'resume'/'killed', work/'resume'/'whole'
+    p, deadline = launch(killed), time.time() + 300
+    while not (killed/'checkpoint.safetensors').exists() and p.poll() is None and time.time() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)
+    p.kill(); p.wait()
+    if p.returncode != -signal.SIGKILL: raise RuntimeError(f"the run ended before it was killed: {p.returncode}")
+    for out in (killed, whole):
+        q = launch(out)
+        if q.wait(): raise RuntimeError(f"a run failed: {q.stderr.read().strip().splitlines()[-1:]}")
+    x, y = (Distilled.load(o/'subtask.safetensors', device='cpu').state_tensors() for o in (killed, whole))
+    differ = [k for k in x if not torch.equal(x[k], y[k])]
+    if differ: raise RuntimeError(f"resumed run differs from the unbroken one in {differ[:4]}")
+    return 'ok', f"{len(x)} tensors equal after a kill at a checkpoint and a resume ({n} iterations, {a.device})"
+
 STEPS = [('cuda cells', cuda_cells), *[(f'speed {p}', preset_speed(p)) for p in LAYOUTS],
-         ('MNIST run + student', mnist_run), ('torchrun subtasks', torchrun_subtasks)]
+         ('resume bit-exact (deterministic)', resume_exact),
+         ('torchrun subtasks', torchrun_subtasks), ('MNIST run + student', mnist_run)]
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--device', default='cuda', help="cuda, cuda:N or cpu (default: cuda)")
     p.add_argument('--tiny', action='store_true', help="toy sizes (the CPU test of this script)")
     p.add_argument('--iterations', type=int, default=3, help="timed distillation iterations per preset (default: 3)")
+    p.add_argument('--only', default=None, help="run only the checks whose names contain this text")
     p.add_argument('--work', default=None, help="folder for the runs (default: a temporary folder, removed)")
     a = p.parse_args(argv)
     import torch
@@ -136,6 +174,7 @@ def main(argv=None) -> int:
     rows, failed = [], False
     try:
         for name, step in STEPS:
+            if a.only and a.only not in name: continue
             t0 = time.perf_counter()
             try: status, result = step(a, work)
             except Exception as e:  # a check reports every failure as a row and goes on
