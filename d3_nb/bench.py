@@ -22,8 +22,8 @@ from .baselines import random_real, random_real_soft, herding, dm, full_data
 
 # %% auto #0
 __all__ = ['METHODS', 'METHOD_GROUPS', 'BENCH_FORMAT', 'BENCH_VERSION', 'parse_methods', 'parse_budgets', 'source_commit',
-           'machine', 'ensure_bench', 'uint8_ipc', 'bench_data', 'bench_teacher', 'bench_d3', 'bench_method',
-           'below_random', 'bench_markdown', 'ceiling_label', 'bench_plot', 'bench']
+           'machine', 'ensure_bench', 'uint8_ipc', 'bench_data', 'bench_teacher', 'keep_settings', 'bench_d3',
+           'bench_method', 'below_random', 'bench_markdown', 'ceiling_label', 'bench_plot', 'bench']
 
 # %% ../nbs/45_bench.ipynb #c005
 METHODS = {  # key: (display name, needs an integer budget of images)
@@ -132,6 +132,11 @@ def bench_teacher(out:Path, fit:ImageData, val:ImageData, s:dict, device) -> Tea
     return t
 
 # %% ../nbs/45_bench.ipynb #c014
+def keep_settings(s:dict, iterations:int) -> dict:
+    "keep_state='best': validate the start, the middle and the end of a distillation, and keep the best of the three."
+    if s.get('keep_state', 'last') != 'best' or iterations < 1: return {}
+    return dict(keep_state='best', eval_every=max(1, iterations // 2), eval_epochs=min(100, s['student_epochs']))
+
 def bench_d3(out:Path, fit:ImageData, val:ImageData, pool:ImageData, teacher:Teacher, budget:float, s:dict,
              subtasks:int=1, variant:dict|None=None, device=None, progress:bool=False):
     "Distil `fit` at `budget` with `subtasks` subtasks (resuming); return the aggregated `Distilled` and its seconds."
@@ -149,7 +154,7 @@ def bench_d3(out:Path, fit:ImageData, val:ImageData, pool:ImageData, teacher:Tea
         kw = {**budget_settings(budget, fit.num_classes, fit.shape, classes=len(part[k]), prior_share=s['prior_share'],
                                 precision=s['precision'], max_lpc=min(sub.counts)),
               **segment_settings(s['expert_epochs']), 'iterations': s['iterations'], 'ae_steps': s['ae_steps'],
-              **variant}
+              **keep_settings(s, variant.get('iterations', s['iterations'])), **variant}
         distill(sub, experts, sd, val=subtask_data(val, part, k), device=device,
                 progress=progress, num_classes=fit.num_classes, class_names=fit.classes, **kw)
         seconds += sum(h['seconds'] for h in json.loads((sd/'history.json').read_text()))
@@ -284,6 +289,7 @@ def bench(dataset:str='embedded', # dataset name: embedded, mnist, fashion_mnist
           prior_share:float=0.3,  # D3: the part of the budget its priors take (the decoder gets the rest)
           precision:str='int8',   # D3: what the distilled data is stored at (fp32, fp16, bf16, int8)
           ae_steps:int=1500,      # D3: autoencoder steps of the start from the data
+          keep_state:str='best',  # D3: 'best' validated state (start, middle, end; `distill`'s keep_state) or 'last'
           subtasks:int=2,         # S of the d3_subtasks method
           experts:int=4,          # experts per subtask
           expert_epochs:int=8,    # epochs per expert, of `steps_per_epoch` SGD steps each
@@ -305,6 +311,7 @@ def bench(dataset:str='embedded', # dataset name: embedded, mnist, fashion_mnist
     "Run every method at every budget under the evaluation protocol; write results.json, results.md and a plot."
     if threads: torch.set_num_threads(threads)
     keys, bs, out = parse_methods(methods), parse_budgets(budgets), Path(out)
+    check(keep_state in ('best', 'last'), f"keep_state must be 'best' or 'last', got {keep_state!r}")
     check(seeds >= 1 and student_epochs >= 1,
           f"seeds and student_epochs must be >= 1, got {seeds} and {student_epochs}")
     train, test = load_dataset(dataset, root=root), load_dataset(dataset, split='test', root=root)
@@ -315,7 +322,7 @@ def bench(dataset:str='embedded', # dataset name: embedded, mnist, fashion_mnist
              student_epochs=student_epochs, student_width=student_width, full_epochs=full_epochs, iterations=iterations,
              subtasks=subtasks,
              experts=experts, expert_epochs=expert_epochs, expert_width=expert_width, expert_images=expert_images,
-             prior_share=prior_share, precision=precision, ae_steps=ae_steps,
+             prior_share=prior_share, precision=precision, ae_steps=ae_steps, keep_state=keep_state,
              teacher_epoch=str(parse_snapshot(teacher_epoch)), teacher_epochs=teacher_epochs,
              teacher_width=teacher_width,
              val_images=val_images, dm_iterations=dm_iterations, dm_batch=dm_batch, herding_pool=herding_pool,

@@ -30,8 +30,8 @@ __all__ = ['DEFAULTS', 'REFERENCE', 'REFERENCE_COMMON', 'REFERENCE_DIFFERENCES',
            'CKPT_FORMAT', 'DistillSettings', 'distill_config', 'same_settings', 'Run', 'budget_report',
            'check_subtask_budget', 'prior_bytes', 'budget_settings', 'segment_settings', 'save_checkpoint',
            'load_checkpoint', 'autocast', 'mtt_step', 'real_features', 'class_index', 'pick_real', 'mmd_step',
-           'as_distilled', 'val_accuracy', 'init_from_data', 'check_experts', 'distill', 'iteration_tools', 'iteration',
-           'checkpoint_due']
+           'as_distilled', 'val_accuracy', 'init_from_data', 'check_experts', 'consider_best', 'validate_start',
+           'restore_best', 'distill', 'iteration_tools', 'iteration', 'checkpoint_due']
 
 # %% ../nbs/22_distill.ipynb #c005
 @dataclass
@@ -70,6 +70,7 @@ class DistillSettings:
     checkpoint_seconds:float = 0   # also one once this many seconds passed since the last (0: by count only)
     eval_every:int = 0             # iterations between validation accuracies (0: never)
     eval_epochs:int = 100          # epochs of the student that measures a validation accuracy
+    keep_state:str = 'last'        # the result: the 'last' state, or the 'best' validated one (the start included)
     amp:str|None = None            # mixed precision of the forward passes: None (fp32) or 'bf16'
     deterministic:bool = False     # bit-exact on GPUs too (`deterministic_mode`): slower; no DSA on CUDA
 
@@ -200,6 +201,7 @@ class Run:
         self.opt_alpha = torch.optim.SGD([self.alpha], lr=cfg['lr_lr'], momentum=0.5)
         self.opt_decoder = torch.optim.Adam(self.decoder.parameters(), lr=cfg['lr_decoder'], weight_decay=1e-5)
         self.iteration, self.history, self.seconds = 0, [], 0.0
+        self.best = None  # keep_state='best': the best validated state so far (accuracy, iteration, tensors)
 
 # %% ../nbs/22_distill.ipynb #n0454792
 def budget_report(run:Run) -> StorageReport:
@@ -278,7 +280,7 @@ def save_checkpoint(run:Run, path):
     tensors = {}
     state = dict(priors=run.priors.state_dict(), decoder=run.decoder.state_dict(), alpha=run.alpha,
                  opt_latent=run.opt_latent.state_dict(), opt_alpha=run.opt_alpha.state_dict(),
-                 opt_decoder=run.opt_decoder.state_dict(), rng=run.g.get_state())
+                 opt_decoder=run.opt_decoder.state_dict(), rng=run.g.get_state(), best=run.best)
     skel = _flat_state('s', state, tensors)
     header = dict(format=CKPT_FORMAT, format_version=1, package=d3_nb.__version__, config=run.cfg,
                   iteration=run.iteration, seconds=run.seconds, history=run.history, skeleton=skel)
@@ -309,6 +311,7 @@ def load_checkpoint(run:Run, path):
         with torch.no_grad(): run.alpha.copy_(s['alpha'])
         for name in ('opt_latent', 'opt_alpha', 'opt_decoder'): getattr(run, name).load_state_dict(s[name])
         run.g.set_state(s['rng'])
+        run.best = s.get('best')  # a checkpoint of keep_state='best' carries the best state so far
     except (KeyError, TypeError, ValueError, RuntimeError) as e:  # a skeleton or tensors that do not fit this run
         raise D3Error(f"{path} is damaged ({type(e).__name__}: {e}); delete it to start over") from e
     run.iteration, run.seconds, run.history = header['iteration'], header['seconds'], header['history']
@@ -434,6 +437,30 @@ def check_experts(experts:Trajectories):
               "its initialisation and its features separate nothing; train the experts for more steps "
               "(train_experts(epochs=..., steps_per_epoch=...)) or with another learning rate")
 
+# %% ../nbs/22_distill.ipynb #kb01
+def _clone(sd:dict) -> dict: return {k: v.detach().clone() for k, v in sd.items()}
+
+def consider_best(run:Run, acc:float):
+    "With keep_state='best': remember `run`'s current state if `acc` beats the best validation accuracy so far."
+    if run.cfg['keep_state'] != 'best' or (run.best is not None and acc <= run.best['acc']): return
+    run.best = dict(acc=float(acc), iteration=run.iteration, priors=_clone(run.priors.state_dict()),
+                    decoder=_clone(run.decoder.state_dict()))
+
+def validate_start(run:Run, val:ImageData):
+    "Validate the state before the first iteration (the autoencoder start, or the random one): a candidate too."
+    t0 = time.perf_counter()
+    acc = val_accuracy(run, val, run.cfg['eval_epochs'])
+    secs = time.perf_counter() - t0
+    run.seconds += secs
+    run.history.append(dict(iteration=run.iteration, val_acc=acc, seconds=secs))
+    consider_best(run, acc)
+
+def restore_best(run:Run):
+    "Load the best validated state into `run` (its priors and decoder); the result says which iteration it was."
+    check(run.best is not None, "keep_state='best' found no validated state to keep")
+    run.priors.load_state_dict(run.best['priors'])
+    run.decoder.load_state_dict(run.best['decoder'])
+
 # %% ../nbs/22_distill.ipynb #c024
 def distill(data:ImageData, # the subtask's training images (labels 0..k-1; `class_ids` maps them to global classes)
             experts, # the subtask's `Trajectories`, or the folder `train_experts` wrote
@@ -463,6 +490,10 @@ def distill(data:ImageData, # the subtask's training images (labels 0..k-1; `cla
               f"{out} already holds a finished subtask made with other settings: "
               "use another output folder or delete it")
         return done
+    check(cfg['keep_state'] in ('last', 'best'), f"keep_state must be 'last' or 'best', got {cfg['keep_state']!r}")
+    check(cfg['keep_state'] == 'last' or (val is not None and cfg['eval_every'] > 0),
+          "keep_state='best' chooses among validated states: pass val= (a split held out of the training data) and "
+          "eval_every > 0")
     check(not (cfg['deterministic'] and cfg['aug'] and dev.type == 'cuda'), "deterministic=True cannot run the "
           "differentiable augmentation on CUDA (grid_sample's backward has no deterministic CUDA kernel): "
           "set aug=False (the ImageNet presets do), or deterministic=False")
@@ -474,11 +505,14 @@ def distill(data:ImageData, # the subtask's training images (labels 0..k-1; `cla
         elif cfg['init'] == 'ae':
             init_from_data(run, progress)
             save_checkpoint(run, ckpt)  # never pretrained twice
+        if cfg['keep_state'] == 'best' and run.best is None: validate_start(run, val)
         _loop(run, ckpt, out, val, progress)
+        if cfg['keep_state'] == 'best': restore_best(run)
     save_checkpoint(run, ckpt)
     with atomic_write(out/'history.json', 'w') as f: json.dump(run.history, f)  # also when no iteration ran
     result = as_distilled(run, num_classes, class_names)
     result.config['distill_seconds'] = run.seconds
+    if run.best is not None: result.config['kept'] = dict(iteration=run.best['iteration'], val_acc=run.best['acc'])
     result.save(final)
     ckpt.unlink()
     return Distilled.load(final, device=dev)  # exactly what is stored (rounded to its precision)
@@ -517,6 +551,7 @@ def _loop(run:Run, ckpt:Path, out:Path, val, progress:bool):
         rec = iteration(run, tools)
         if cfg['eval_every'] and val is not None and run.iteration % cfg['eval_every'] == 0:
             rec['val_acc'] = val_accuracy(run, val, cfg['eval_epochs'])
+            consider_best(run, rec['val_acc'])
         rec['seconds'] = time.perf_counter() - t0
         run.seconds += rec['seconds']
         run.history.append(rec)
