@@ -332,7 +332,7 @@ def _mtt_images(run:Run):
     return (lambda i: run.decoder(z[i])), idx
 
 def mtt_step(run:Run, net:nn.Module, aug) -> dict:
-    "One trajectory-matching update of latents, decoder and step size; returns its diagnostics."
+    "One trajectory-matching update of latents, decoder and step size; returns its diagnostics (0-d tensors)."
     cfg = run.cfg
     start, target = run.experts.sample_segment(cfg['max_start_epoch'], cfg['expert_epochs'], generator=run.g)
     images, idx = _mtt_images(run)
@@ -344,7 +344,7 @@ def mtt_step(run:Run, net:nn.Module, aug) -> dict:
     for o in (run.opt_latent, run.opt_alpha, run.opt_decoder): o.zero_grad(set_to_none=True)
     loss.backward()
     for o in (run.opt_latent, run.opt_alpha, run.opt_decoder): o.step()
-    return dict(mtt=loss.item(), lr=st['lr'].float().item())
+    return dict(mtt=loss.detach(), lr=st['lr'].detach().float())  # on the device: `iteration` reads them once
 
 # %% ../nbs/22_distill.ipynb #c020
 def real_features(net:nn.Module, x:torch.Tensor, aug=None, params=None, chunk:int=1024) -> torch.Tensor:
@@ -362,7 +362,7 @@ def pick_real(by_class:list, per_class:int, g:torch.Generator) -> torch.Tensor:
     return torch.cat([ids[torch.randperm(len(ids), generator=g)[:per_class]] for ids in by_class])
 
 def mmd_step(run:Run, feat_nets:list, aug, real:tuple) -> dict:
-    "One class-wise MMD update of latents and decoder; returns its diagnostics."
+    "One class-wise MMD update of latents and decoder; returns its diagnostics (0-d tensors)."
     cfg, pri, k = run.cfg, run.priors, run.data.num_classes
     net = feat_nets[int(torch.randint(len(feat_nets), (1,), generator=run.g))]
     z, idx = pri.sample(math.ceil(cfg['mmd_per_class'] / pri.lpc), generator=run.g)
@@ -381,7 +381,7 @@ def mmd_step(run:Run, feat_nets:list, aug, real:tuple) -> dict:
     loss.backward()
     run.opt_latent.step()
     run.opt_decoder.step()
-    return dict(mmd=loss.item())
+    return dict(mmd=loss.detach())  # on the device: `iteration` reads it with the MTT diagnostics
 
 # %% ../nbs/22_distill.ipynb #c022
 def as_distilled(run:Run, num_classes:int|None=None, class_names=None) -> Distilled:
@@ -526,15 +526,30 @@ def iteration_tools(run:Run) -> dict:
                 feat_nets=[run.experts.final_net(e).to(dev) for e in run.experts.experts] if cfg['mmd'] else [],
                 real=real if cfg['mmd'] else None)
 
+def _clock(dev:torch.device):
+    "A mark in `dev`'s work: a recorded CUDA event (timed once the work is done, no wait now), else the host clock."
+    if dev.type != 'cuda': return time.perf_counter()
+    e = torch.cuda.Event(enable_timing=True)
+    e.record()
+    return e
+
+def _between(a, b) -> float:
+    "Seconds between two `_clock` marks (CUDA events: only once both have completed)."
+    return a.elapsed_time(b) / 1000 if isinstance(a, torch.cuda.Event) else b - a
+
 def iteration(run:Run, tools:dict) -> dict:
     "One iteration of `run`: its MTT update and its MMD update (each if on); returns their diagnostics and seconds."
-    rec, t0 = dict(iteration=run.iteration + 1), time.perf_counter()
-    if run.cfg['mtt']:  # each update ends on its loss's `.item()`, so the clock reads finished device work
-        rec.update(mtt_step(run, tools['net'], tools['aug']))
-        rec['mtt_seconds'], t0 = time.perf_counter() - t0, time.perf_counter()
+    diag, marks = {}, [_clock(run.device)]
+    if run.cfg['mtt']:
+        diag.update(mtt_step(run, tools['net'], tools['aug']))
+        marks.append(_clock(run.device))
     if run.cfg['mmd']:
-        rec.update(mmd_step(run, tools['feat_nets'], tools['aug'], tools['real']))
-        rec['mmd_seconds'] = time.perf_counter() - t0
+        diag.update(mmd_step(run, tools['feat_nets'], tools['aug'], tools['real']))
+        marks.append(_clock(run.device))
+    values = torch.stack([v.float() for v in diag.values()]).tolist() if diag else []  # one host read: waits for it
+    rec = dict(iteration=run.iteration + 1, **dict(zip(diag, values)))
+    parts = [k for k in ('mtt', 'mmd') if run.cfg[k]]
+    rec.update({f'{k}_seconds': _between(a, b) for k, a, b in zip(parts, marks, marks[1:])})
     run.iteration += 1
     return rec
 
