@@ -12,7 +12,7 @@ other training images of each class (5,000 images none of the runs trains on), n
 comma-separated list of row names to run (default: all). SMOKE=1 in the environment: toy settings (a check that the
 script runs, not a measurement).
 """
-import json, sys, time, torch
+import os, sys, time, torch
 from pathlib import Path
 from d3_nb.data import load_dataset
 from d3_nb.bench import bench_data, bench_teacher, bench_d3, uint8_ipc
@@ -30,11 +30,9 @@ rval = train._take(torch.cat(idx), 'val')
 small = train.sample_per_class(100, seed=0)
 s = dict(experts=4, expert_epochs=8, steps_per_epoch=50, expert_width=64, expert_images=1000, teacher_epoch='val',
          teacher_epochs=20, teacher_width=128, prior_share=0.3, precision='int8', iterations=200, ae_steps=1500)
-import os
 if os.environ.get('SMOKE'): s.update(iterations=1, ae_steps=10, experts=1, expert_epochs=2, steps_per_epoch=5, teacher_epochs=2)
 fit, val, pool = bench_data(small, 5000, 1000)
 t0 = time.time(); teacher = bench_teacher(out, fit, val, s, dev); print(f"teacher {time.time()-t0:.0f}s", flush=True)
-rows = []
 def ev(name, src, **kw):
     if only and name.split()[0] not in only: return
     t = time.time()

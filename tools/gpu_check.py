@@ -2,7 +2,7 @@
 each ImageNet-64 preset, a bit-exact resume with `deterministic=True`, a short real-MNIST distillation with a student,
 and a one-GPU `torchrun` run of `d3 subtasks`.
 
-    bash tools/gpu_check.sh                          # on a CUDA machine: about 8 minutes on one card
+    bash tools/gpu_check.sh                          # on a CUDA machine: about 4 minutes on one H200
     bash tools/gpu_check.sh --device cpu --tiny      # every step at toy sizes on the CPU (what CI runs)
 
 The preset rows distil random images of ImageNet-64's shape (3x64x64, the reference's classes per subtask: 200 for
