@@ -22,7 +22,7 @@ from .decoders import Decoder, make_decoder, pick_decoder
 from .storage import decoder_float_budget, check_budget, ipc_budget_bytes, storage_of, StorageReport
 from .artifact import Distilled
 from .experts import Trajectories
-from .losses import mtt_loss, classwise_mmd2, init_alpha, step_size
+from .losses import mtt_loss, grouped_mmd2, init_alpha, step_size
 from .autoencoder import ae_priors
 
 # %% auto #0
@@ -361,21 +361,29 @@ def pick_real(by_class:list, per_class:int, g:torch.Generator) -> torch.Tensor:
     "Indices of up to `per_class` random images of each class (`by_class` from `class_index`), class by class."
     return torch.cat([ids[torch.randperm(len(ids), generator=g)[:per_class]] for ids in by_class])
 
+def _by_class(f:torch.Tensor, counts:list) -> tuple:
+    "`(grouped, n)`: rows `f` that come class by class, `counts[c]` of class c, as `(k, widest, d)` (zero-padded)."
+    if len(set(counts)) == 1: return f.view(len(counts), counts[0], -1), None  # the usual case: a view, nothing read
+    M = max(counts)
+    slot = torch.tensor([c * M + j for c, n in enumerate(counts) for j in range(n)], device=f.device)
+    return f.new_zeros(len(counts) * M, f.shape[1]).index_copy(0, slot, f).view(len(counts), M, -1), counts
+
 def mmd_step(run:Run, feat_nets:list, aug, real:tuple) -> dict:
     "One class-wise MMD update of latents and decoder; returns its diagnostics (0-d tensors)."
     cfg, pri, k = run.cfg, run.priors, run.data.num_classes
     net = feat_nets[int(torch.randint(len(feat_nets), (1,), generator=run.g))]
-    z, idx = pri.sample(math.ceil(cfg['mmd_per_class'] / pri.lpc), generator=run.g)
-    y_syn = pri.labels.to(run.device)[idx]
-    xr, yr, by_class = real  # uint8 images: normalised only once picked
+    z, _ = pri.sample(math.ceil(cfg['mmd_per_class'] / pri.lpc), generator=run.g)  # class by class, prior by prior
+    xr, _, by_class = real  # uint8 images: normalised only once picked
     pick = pick_real(by_class, cfg['mmd_real_per_class'], run.g).to(xr.device)  # one copy, no per-class search
     with autocast(run):
-        x_syn, y_real = run.decoder(z), yr[pick]
+        x_syn = run.decoder(z)
         p = aug.sample(1, generator=run.g) if aug is not None else None
         if aug is not None: x_syn = aug(x_syn, p)
         f_real = real_features(net, run.data.normalized(xr[pick], run.device), aug, p, cfg['feature_chunk'])
         f_syn = net.features(x_syn)
-    loss = cfg['mmd_weight'] * classwise_mmd2(f_syn.float(), y_syn, f_real.float(), y_real, k, scale=cfg['mmd_scale'])
+    f_real, n_real = _by_class(f_real.float(), [min(len(ids), cfg['mmd_real_per_class']) for ids in by_class])
+    loss = cfg['mmd_weight'] * grouped_mmd2(f_syn.float().view(k, -1, f_syn.shape[-1]), f_real,
+                                            scale=cfg['mmd_scale'], n_real=n_real).sum()
     run.opt_latent.zero_grad(set_to_none=True)
     run.opt_decoder.zero_grad(set_to_none=True)
     loss.backward()

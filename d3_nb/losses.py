@@ -11,7 +11,8 @@ from .train import soft_cross_entropy
 
 # %% auto #0
 __all__ = ['LR_FLOOR', 'LEAK', 'SIGMAS', 'MEDIAN_SIGMAS', 'as_flat_params', 'as_param_dict', 'functional_forward', 'step_size',
-           'init_alpha', 'syn_batches', 'mtt_loss', 'sq_dists', 'rbf_mix', 'median_sigma', 'mmd2', 'classwise_mmd2']
+           'init_alpha', 'syn_batches', 'mtt_loss', 'sq_dists', 'rbf_mix', 'median_sigma', 'mmd2', 'grouped_mmd2',
+           'classwise_mmd2']
 
 # %% ../nbs/21_losses.ipynb #c006
 def _spec(net:nn.Module) -> list:
@@ -178,6 +179,48 @@ def mmd2(x:torch.Tensor, # first sample, (n, d) (more dims are flattened)
     return ((kxx.sum() - kxx.diagonal().sum()) / (n * (n - 1)) + (kyy.sum() - kyy.diagonal().sum()) / (m * (m - 1))
             - 2 * kxy.sum() / (n * m))
 
+# %% ../nbs/21_losses.ipynb #c044g
+def _weights(k:int, n:int, m:int, n_syn, n_real, device, dtype) -> tuple:
+    "`(W, valid)`: the estimator's weight of every pair of each class's pooled rows, and which rows are data."
+    count = lambda c, size: (torch.full((k,), size, device=device) if c is None
+                             else torch.as_tensor(c, device=device).reshape(k))
+    ns, nr = count(n_syn, n).to(dtype), count(n_real, m).to(dtype)
+    pos = torch.arange(n + m, device=device)
+    side = pos >= n  # False: synthetic rows, True: real rows
+    valid = torch.where(side, pos - n < nr[:, None], pos < ns[:, None])  # (k, n + m)
+    per = torch.where(side, 1 / nr[:, None], 1 / ns[:, None])  # each row's 1 / (its side's count)
+    same = side[:, None] == side[None, :]
+    off = ~torch.eye(n + m, dtype=torch.bool, device=device)
+    within = torch.where(side, 1 / (nr[:, None] - 1), 1 / (ns[:, None] - 1))  # 1 / (count - 1) of the row's side
+    W = torch.where(same, per[:, :, None] * within[:, None, :] * off, -per[:, :, None] * per[:, None, :])
+    return W * (valid[:, :, None] & valid[:, None, :]), valid
+
+def grouped_mmd2(xs:torch.Tensor, # synthetic embeddings grouped by class, (k, n, d)
+                 xr:torch.Tensor, # real embeddings grouped by class, (k, m, d)
+                 sigmas=SIGMAS, # RBF bandwidths (see `mmd2`)
+                 scale=None, # None, a number multiplying every sigma, or 'median' (each class's own median distance)
+                 n_syn=None, # rows of each class that are data (k,) (None: all n); the rest is padding
+                 n_real=None, # the same for `xr` (None: all m)
+                ) -> torch.Tensor:
+    "The unbiased MMD^2 of each of the `k` classes, `(k,)`, computed for all classes in one batched pass."
+    check(xs.ndim == 3 and xr.ndim == 3 and len(xs) == len(xr) and xs.shape[2] == xr.shape[2],
+          f"grouped_mmd2 takes (k, n, d) and (k, m, d) tensors, got shapes {tuple(xs.shape)} and {tuple(xr.shape)}")
+    (k, n, _), m = xs.shape, xr.shape[1]
+    check(n >= 2 and m >= 2, f"the unbiased MMD^2 needs at least 2 samples on each side, got {n} and {m}")
+    z = torch.cat([xs, xr], 1)
+    sq = z.pow(2).sum(-1)
+    d2 = (sq[:, :, None] + sq[:, None, :] - 2 * z @ z.transpose(1, 2)).clamp_min(0)  # (k, n + m, n + m)
+    W, valid = _weights(k, n, m, n_syn, n_real, z.device, z.dtype)
+    sig = torch.tensor(list(sigmas), device=z.device, dtype=z.dtype).expand(k, -1)
+    if isinstance(scale, str):
+        check(scale == 'median', f"scale must be None, a number or 'median', got {scale!r}")
+        pair = valid[:, :, None] & valid[:, None, :] & ~torch.eye(n + m, dtype=torch.bool, device=z.device)
+        med = d2.detach().sqrt().masked_fill(~pair, float('nan')).flatten(1).nanmedian(1).values
+        sig = sig * med[:, None]
+    elif scale is not None: sig = sig * scale
+    K = sum(torch.exp(-d2 / (2 * s * s)[:, None, None]) for s in sig.unbind(1))
+    return (K * W).sum((1, 2))
+
 # %% ../nbs/21_losses.ipynb #c046
 def classwise_mmd2(feat_syn:torch.Tensor, # embeddings of synthetic samples (n, d)
                    y_syn:torch.Tensor, # their class ids (n,)
@@ -195,12 +238,17 @@ def classwise_mmd2(feat_syn:torch.Tensor, # embeddings of synthetic samples (n, 
           f"{len(feat_real)}/{len(y_real)} real")
     classes = list(range(classes)) if isinstance(classes, int) else [int(c) for c in classes]
     check(len(classes) > 0, "classwise_mmd2 needs at least one class")
-    terms = []
-    for c in classes:
-        xs, xr = feat_syn[y_syn == c], feat_real[y_real == c]
-        check(len(xs) >= 2 and len(xr) >= 2,
-              f"class {c} has {len(xs)} synthetic and {len(xr)} real samples: "
-              "the unbiased MMD^2 needs at least 2 of each")
-        terms.append(mmd2(xs, xr, sigmas, scale))
-    t = torch.stack(terms)
+    groups = [(torch.nonzero(y_syn == c).flatten(), torch.nonzero(y_real == c).flatten()) for c in classes]
+    for c, (s, r) in zip(classes, groups):
+        check(len(s) >= 2 and len(r) >= 2, f"class {c} has {len(s)} synthetic and {len(r)} real samples: "
+                                           "the unbiased MMD^2 needs at least 2 of each")
+    t = grouped_mmd2(_padded(feat_syn.flatten(1), [s for s, _ in groups]),
+                     _padded(feat_real.flatten(1), [r for _, r in groups]), sigmas, scale,
+                     n_syn=[len(s) for s, _ in groups], n_real=[len(r) for _, r in groups])
     return t.sum() if reduction == 'sum' else t.mean()
+
+def _padded(f:torch.Tensor, rows:list) -> torch.Tensor:
+    "The rows of `f` listed per group, as a `(groups, widest, d)` tensor padded with zeros."
+    out = f.new_zeros(len(rows), max(len(r) for r in rows), f.shape[1])
+    for i, r in enumerate(rows): out[i, :len(r)] = f[r]
+    return out
