@@ -13,7 +13,7 @@ from .core import D3Error, check, default_device
 
 # %% auto #0
 __all__ = ['FAMILIES', 'DSA_STRATEGY', 'DIGIT_DATASETS', 'color_jitter', 'translate', 'cutout', 'hflip', 'affine_warp',
-           'scale_theta', 'rotate_theta', 'AugParams', 'DiffAug', 'dsa_for', 'resolve_aug', 'aug_spec']
+           'scale_theta', 'rotate_theta', 'AugParams', 'DiffAug', 'dsa_for', 'resolve_aug', 'aug_spec', 'apply_aug']
 
 # %% ../nbs/02_augment.ipynb #c007
 def _per_sample(v:torch.Tensor, x:torch.Tensor) -> torch.Tensor:
@@ -138,7 +138,8 @@ class DiffAug:
 @patch
 def sample(self:DiffAug, n:int=1, # number of per-sample draws (1: one transform for every image of any batch)
            device=None, # where the parameter tensors live; None picks the default device
-           generator:torch.Generator|None=None # source of randomness; None uses torch's global generator
+           generator:torch.Generator|None=None, # source of the values; None uses torch's global generator
+           host_generator:torch.Generator|None=None # a CPU generator for the family (None: `generator`)
           ) -> AugParams:
     "Draw a family and `n` values of each of its parameters."
     check(isinstance(n, int) and n >= 1, f"n must be a positive integer, got {n!r}")
@@ -146,7 +147,9 @@ def sample(self:DiffAug, n:int=1, # number of per-sample draws (1: one transform
     if not self.families: return AugParams('none', n, {})
     gdev = generator.device if generator is not None else torch.device('cpu')
     U = lambda: torch.rand(n, generator=generator, device=gdev)
-    fam = self.families[int(torch.randint(len(self.families), (1,), generator=generator, device=gdev))]
+    hg = host_generator if host_generator is not None else generator
+    hdev = hg.device if hg is not None else torch.device('cpu')
+    fam = self.families[int(torch.randint(len(self.families), (1,), generator=hg, device=hdev))]
     if fam == 'color':
         v = dict(brightness=(U() - 0.5) * self.brightness, saturation=U() * self.saturation,
                  contrast=U() + self.contrast)
@@ -156,7 +159,7 @@ def sample(self:DiffAug, n:int=1, # number of per-sample draws (1: one transform
         r = self.scale
         v = dict(sx=U() * (r - 1 / r) + 1 / r, sy=U() * (r - 1 / r) + 1 / r)
     else: v = dict(angle=(U() - 0.5) * 2 * math.radians(self.rotate))
-    return AugParams(fam, n, {k: t.to(dev) for k, t in v.items()})
+    return AugParams(fam, n, v if gdev == dev else {k: t.to(dev) for k, t in v.items()})
 
 # %% ../nbs/02_augment.ipynb #c033
 def _uniform_int(u:torch.Tensor, lo:int, hi:int) -> torch.Tensor:
@@ -166,11 +169,12 @@ def _uniform_int(u:torch.Tensor, lo:int, hi:int) -> torch.Tensor:
 @patch
 def __call__(self:DiffAug, x:torch.Tensor, # normalised images (B, C, H, W)
              params:AugParams|None=None, # a draw from `sample`, with n == 1 or n == B; None draws B transforms
-             generator:torch.Generator|None=None # used only when `params` is None
+             generator:torch.Generator|None=None, # used only when `params` is None
+             host_generator:torch.Generator|None=None # the family's generator (see `sample`), when `params` is None
             ) -> torch.Tensor:
     "Augment `x` with `params` (drawn now if not given); differentiable with respect to `x`."
     check(x.ndim == 4, f"DiffAug expects images shaped (B, C, H, W), got shape {tuple(x.shape)}")
-    if params is None: params = self.sample(len(x), device=x.device, generator=generator)
+    if params is None: params = self.sample(len(x), x.device, generator, host_generator)
     check(params.n in (1, len(x)), f"AugParams hold {params.n} draws but the batch has {len(x)} images: "
                                    "sample n=1 (one transform for the batch) or n=len(batch)")
     fam, v = params.family, params.values
@@ -218,3 +222,9 @@ def aug_spec(aug):
         return dict(families=list(aug.families), **{k: getattr(aug, k) for k in
                     ('prob_flip', 'scale', 'rotate', 'crop', 'cutout', 'brightness', 'saturation', 'contrast')})
     return repr(aug)
+
+def apply_aug(aug, # a `DiffAug`, or any callable `(x, generator=) -> x`
+              x:torch.Tensor, generator:torch.Generator|None=None, host_generator:torch.Generator|None=None):
+    "`aug(x)` with fresh transforms from `generator` (a `DiffAug` draws its family from `host_generator`)."
+    if isinstance(aug, DiffAug): return aug(x, generator=generator, host_generator=host_generator)
+    return aug(x, generator=generator)

@@ -16,9 +16,9 @@ from torch import nn
 # %% auto #0
 __all__ = ['logger', 'HOST_MEMORY_ENV', 'HEADER_KEY', 'LIMITS', 'BUILD_ERRORS', 'D3Error', 'check', 'one_line', 'short_repr',
            'log', 'set_verbosity', 'default_device', 'deterministic_mode', 'reuse_host_memory', 'seed_everything',
-           'derive_seed', 'atomic_write', 'sha256_bytes', 'write_d3_file', 'd3_header', 'read_d3_header', 'TensorSpec',
-           'tensor_specs', 'read_tensors', 'check_sizes', 'meta_build', 'first_mismatch', 'check_module',
-           'build_checked', 'human_bytes']
+           'derive_seed', 'RandomStreams', 'atomic_write', 'sha256_bytes', 'write_d3_file', 'd3_header',
+           'read_d3_header', 'TensorSpec', 'tensor_specs', 'read_tensors', 'check_sizes', 'meta_build',
+           'first_mismatch', 'check_module', 'build_checked', 'human_bytes']
 
 # %% ../nbs/00_core.ipynb #c005
 class D3Error(Exception):
@@ -125,6 +125,25 @@ def seed_everything(seed:int) -> torch.Generator:
 def derive_seed(*key:int) -> int:
     "A seed for the random choice named by `key` (e.g. seed, expert, epoch), independent of other keys of its length."
     return int(np.random.SeedSequence([int(k) for k in key]).generate_state(1, np.uint64)[0] >> 1)
+
+# %% ../nbs/00_core.ipynb #c013s
+class RandomStreams:
+    "A run's random streams: `host` (CPU) for choices Python reads, `device` for the tensors the device uses."
+    def __init__(self, seed:int, # seeds both streams
+                 device=None): # where the device stream lives (None: the CPU)
+        dev = torch.device('cpu' if device is None else device)
+        if dev.type == 'cuda' and dev.index is None: dev = torch.device('cuda', torch.cuda.current_device())
+        self.seed, self.host = seed, torch.Generator().manual_seed(seed)
+        self.device = torch.Generator(device=dev).manual_seed(derive_seed(seed, 1))
+
+    def __repr__(self): return f"RandomStreams(seed={self.seed}, device={self.device.device})"
+    def state(self) -> dict:
+        "Both generators' states (CPU byte tensors), for a checkpoint."
+        return dict(host=self.host.get_state(), device=self.device.get_state())
+    def load(self, state:dict):
+        "Restore the states `state()` returned."
+        self.host.set_state(state['host'])
+        self.device.set_state(state['device'])
 
 # %% ../nbs/00_core.ipynb #c015
 def _umask() -> int:

@@ -29,7 +29,7 @@ from .autoencoder import ae_priors
 __all__ = ['DEFAULTS', 'REFERENCE', 'REFERENCE_COMMON', 'REFERENCE_DIFFERENCES', 'GPU_CHECKPOINTS', 'PRESETS', 'MEMORY_ONLY',
            'CKPT_FORMAT', 'DistillSettings', 'distill_config', 'same_settings', 'Run', 'budget_report',
            'check_subtask_budget', 'prior_bytes', 'budget_settings', 'segment_settings', 'save_checkpoint',
-           'load_checkpoint', 'autocast', 'mtt_step', 'real_features', 'class_index', 'pick_real', 'mmd_step',
+           'load_checkpoint', 'autocast', 'mtt_step', 'real_features', 'real_pool', 'pick_real', 'mmd_step',
            'as_distilled', 'val_accuracy', 'init_from_data', 'check_experts', 'consider_best', 'validate_start',
            'restore_best', 'distill', 'iteration_tools', 'iteration', 'checkpoint_due']
 
@@ -182,15 +182,15 @@ def _budget_decoder(priors:LatentPriors, data:ImageData, C:int, cfg:dict) -> Dec
     return make_decoder(cfg['d_z'], shape, fam, width=w, mean=data.mean, std=data.std)
 
 class Run:
-    "The learnable state of one subtask's distillation, its optimisers and its random stream."
+    "The learnable state of one subtask's distillation, its optimisers and its random streams."
     def __init__(self, data:ImageData, experts:Trajectories, cfg:dict, device, num_classes:int|None=None):
         self.data, self.experts, self.cfg, self.device = data, experts, cfg, device
         k, shape = data.num_classes, data.shape
         self.num_classes = _total_classes(data, num_classes, cfg)  # C: soft labels and budgets are C wide
         torch.manual_seed(cfg['seed'])
-        self.g = torch.Generator().manual_seed(cfg['seed'])
+        self.rng = RandomStreams(cfg['seed'], device)  # host: choices; device: noise, picks, augmentation values
         self.priors = LatentPriors(k, cfg['lpc'], cfg['d_z'], init_logvar=cfg['init_logvar'],
-                                   generator=self.g).to(device)
+                                   generator=self.rng.host).to(device)
         if cfg['budget_ipc'] is not None: self.decoder = _budget_decoder(self.priors, data, self.num_classes,
                                                                          cfg).to(device)
         else: self.decoder = make_decoder(cfg['d_z'], shape, family=cfg['decoder'], width=cfg['decoder_width'],
@@ -280,7 +280,7 @@ def save_checkpoint(run:Run, path):
     tensors = {}
     state = dict(priors=run.priors.state_dict(), decoder=run.decoder.state_dict(), alpha=run.alpha,
                  opt_latent=run.opt_latent.state_dict(), opt_alpha=run.opt_alpha.state_dict(),
-                 opt_decoder=run.opt_decoder.state_dict(), rng=run.g.get_state(), best=run.best)
+                 opt_decoder=run.opt_decoder.state_dict(), rng=run.rng.state(), best=run.best)
     skel = _flat_state('s', state, tensors)
     header = dict(format=CKPT_FORMAT, format_version=1, package=d3_nb.__version__, config=run.cfg,
                   iteration=run.iteration, seconds=run.seconds, history=run.history, skeleton=skel)
@@ -310,7 +310,9 @@ def load_checkpoint(run:Run, path):
         run.decoder.load_state_dict(s['decoder'])
         with torch.no_grad(): run.alpha.copy_(s['alpha'])
         for name in ('opt_latent', 'opt_alpha', 'opt_decoder'): getattr(run, name).load_state_dict(s[name])
-        run.g.set_state(s['rng'])
+        check(isinstance(s['rng'], dict), f"{path} was written by an earlier d3_nb, whose run had one random stream "
+              "where this one has two (host and device): delete it to start over")
+        run.rng.load(s['rng'])
         run.best = s.get('best')  # a checkpoint of keep_state='best' carries the best state so far
     except (KeyError, TypeError, ValueError, RuntimeError) as e:  # a skeleton or tensors that do not fit this run
         raise D3Error(f"{path} is damaged ({type(e).__name__}: {e}); delete it to start over") from e
@@ -327,20 +329,21 @@ def _mtt_images(run:Run):
     cfg, pri = run.cfg, run.priors
     if cfg['noise'] == 'per_step':  # the reference: fresh noise for the images of every unrolled step
         idx = torch.arange(pri.n_priors, device=pri.mu.device).repeat_interleave(cfg['samples_per_prior'])
-        return (lambda i: run.decoder(pri.sample(1, priors=idx[i.to(idx.device)], generator=run.g)[0])), idx
-    z, idx = pri.sample(cfg['samples_per_prior'], generator=run.g)  # one draw, shared by the N steps
+        return (lambda i: run.decoder(pri.sample(1, priors=idx[i.to(idx.device)], generator=run.rng.device)[0])), idx
+    z, idx = pri.sample(cfg['samples_per_prior'], generator=run.rng.device)  # one draw, shared by the N steps
     return (lambda i: run.decoder(z[i])), idx
 
 def mtt_step(run:Run, net:nn.Module, aug) -> dict:
     "One trajectory-matching update of latents, decoder and step size; returns its diagnostics (0-d tensors)."
     cfg = run.cfg
-    start, target = run.experts.sample_segment(cfg['max_start_epoch'], cfg['expert_epochs'], generator=run.g)
+    start, target = run.experts.sample_segment(cfg['max_start_epoch'], cfg['expert_epochs'],
+                                                generator=run.rng.host)
     images, idx = _mtt_images(run)
     y = run.priors.labels.to(run.device)[idx]
     batch = cfg['batch_syn'] or len(y)
     with autocast(run):
         loss, st = mtt_loss(net, start, target, images, y, run.alpha, cfg['syn_steps'], batch,
-                            aug=aug, generator=run.g, return_stats=True)
+                            aug=aug, generator=run.rng.device, host_generator=run.rng.host, return_stats=True)
     for o in (run.opt_latent, run.opt_alpha, run.opt_decoder): o.zero_grad(set_to_none=True)
     loss.backward()
     for o in (run.opt_latent, run.opt_alpha, run.opt_decoder): o.step()
@@ -352,36 +355,48 @@ def real_features(net:nn.Module, x:torch.Tensor, aug=None, params=None, chunk:in
     with torch.no_grad():
         return torch.cat([net.features(aug(c, params) if aug is not None else c) for c in x.split(chunk)])
 
-def class_index(y:torch.Tensor, k:int) -> list:
-    "The ascending indices of each of the `k` classes' images in labels `y`, on the CPU: found once, not per update."
+def real_pool(x:torch.Tensor, # a subtask's real images (uint8), on the device they are picked on
+              y:torch.Tensor, # their class ids 0..k-1
+              k:int, # the subtask's class count
+              per_class:int, # images picked per class and update (fewer for a class that has fewer)
+             ) -> dict:
+    "What picking real images class by class needs, found once per run: the images sorted by class and the slots."
     y = y.cpu()
-    return list(torch.argsort(y, stable=True).split(torch.bincount(y, minlength=k).tolist()))
+    n = torch.bincount(y, minlength=k)
+    check(bool((n >= 2).all()), f"every class needs at least 2 real images for the MMD update; classes "
+                                f"{torch.nonzero(n < 2).flatten().tolist()[:10]} have fewer")
+    counts = n.clamp(max=per_class).tolist()
+    starts = torch.cumsum(n, 0) - n
+    take = torch.cat([s + torch.arange(c) for s, c in zip(starts.tolist(), counts)])
+    M, dev, same = max(counts), x.device, len(set(counts)) == 1
+    slot = None if same else torch.cat([c * M + torch.arange(m) for c, m in enumerate(counts)]).to(dev)
+    return dict(x=x, order=torch.argsort(y, stable=True).to(dev), cls=torch.sort(y).values.double().to(dev),
+                take=take.to(dev), counts=counts, slot=slot, n_real=torch.tensor(counts, device=dev))
 
-def pick_real(by_class:list, per_class:int, g:torch.Generator) -> torch.Tensor:
-    "Indices of up to `per_class` random images of each class (`by_class` from `class_index`), class by class."
-    return torch.cat([ids[torch.randperm(len(ids), generator=g)[:per_class]] for ids in by_class])
+def pick_real(pool:dict, g:torch.Generator) -> torch.Tensor:
+    "Indices of `pool['counts'][c]` random distinct images of each class c, class by class, drawn on `g`'s device."
+    keys = pool['cls'] + torch.rand(len(pool['cls']), generator=g, device=g.device, dtype=torch.float64)
+    return pool['order'][torch.argsort(keys)[pool['take']]]  # shuffled within each class, then the first few
 
-def _by_class(f:torch.Tensor, counts:list) -> tuple:
-    "`(grouped, n)`: rows `f` that come class by class, `counts[c]` of class c, as `(k, widest, d)` (zero-padded)."
-    if len(set(counts)) == 1: return f.view(len(counts), counts[0], -1), None  # the usual case: a view, nothing read
-    M = max(counts)
-    slot = torch.tensor([c * M + j for c, n in enumerate(counts) for j in range(n)], device=f.device)
-    return f.new_zeros(len(counts) * M, f.shape[1]).index_copy(0, slot, f).view(len(counts), M, -1), counts
+def _by_class(f:torch.Tensor, pool:dict) -> tuple:
+    "`(grouped, n)`: features `f` of a `pick_real` draw as `(k, widest, d)` (zero-padded) and each class's count."
+    k, M = len(pool['counts']), max(pool['counts'])
+    if pool['slot'] is None: return f.view(k, M, -1), None  # the usual case: a view, nothing read
+    return f.new_zeros(k * M, f.shape[1]).index_copy(0, pool['slot'], f).view(k, M, -1), pool['n_real']
 
-def mmd_step(run:Run, feat_nets:list, aug, real:tuple) -> dict:
+def mmd_step(run:Run, feat_nets:list, aug, real:dict) -> dict:
     "One class-wise MMD update of latents and decoder; returns its diagnostics (0-d tensors)."
     cfg, pri, k = run.cfg, run.priors, run.data.num_classes
-    net = feat_nets[int(torch.randint(len(feat_nets), (1,), generator=run.g))]
-    z, _ = pri.sample(math.ceil(cfg['mmd_per_class'] / pri.lpc), generator=run.g)  # class by class, prior by prior
-    xr, _, by_class = real  # uint8 images: normalised only once picked
-    pick = pick_real(by_class, cfg['mmd_real_per_class'], run.g).to(xr.device)  # one copy, no per-class search
+    net = feat_nets[int(torch.randint(len(feat_nets), (1,), generator=run.rng.host))]
+    z, _ = pri.sample(math.ceil(cfg['mmd_per_class'] / pri.lpc), generator=run.rng.device)  # class by class
+    pick = pick_real(real, run.rng.device)  # uint8 images, normalised only once picked
     with autocast(run):
         x_syn = run.decoder(z)
-        p = aug.sample(1, generator=run.g) if aug is not None else None
+        p = aug.sample(1, run.device, run.rng.device, run.rng.host) if aug is not None else None
         if aug is not None: x_syn = aug(x_syn, p)
-        f_real = real_features(net, run.data.normalized(xr[pick], run.device), aug, p, cfg['feature_chunk'])
+        f_real = real_features(net, run.data.normalized(real['x'][pick], run.device), aug, p, cfg['feature_chunk'])
         f_syn = net.features(x_syn)
-    f_real, n_real = _by_class(f_real.float(), [min(len(ids), cfg['mmd_real_per_class']) for ids in by_class])
+    f_real, n_real = _by_class(f_real.float(), real)
     loss = cfg['mmd_weight'] * grouped_mmd2(f_syn.float().view(k, -1, f_syn.shape[-1]), f_real,
                                             scale=cfg['mmd_scale'], n_real=n_real).sum()
     run.opt_latent.zero_grad(set_to_none=True)
@@ -405,7 +420,7 @@ def as_distilled(run:Run, num_classes:int|None=None, class_names=None) -> Distil
 def val_accuracy(run:Run, val:ImageData, epochs:int, seed:int=0) -> float:
     "Accuracy on `val` of a ConvNet trained on the run's current distilled data (hard labels)."
     from d3_nb.nets import make_net
-    g = torch.Generator().manual_seed(seed)
+    g = torch.Generator(device=run.device).manual_seed(seed)  # the noise is drawn where it is decoded
     def source(epoch):
         with torch.no_grad():
             z, idx = run.priors.sample(1, generator=g)
@@ -529,10 +544,10 @@ def distill(data:ImageData, # the subtask's training images (labels 0..k-1; `cla
 def iteration_tools(run:Run) -> dict:
     "What every iteration of `run` uses: the augmentation, the MTT student, the MMD feature nets and the real images."
     cfg, dev, d = run.cfg, run.device, run.data
-    real = (d.images.to(dev), d.labels.to(dev), class_index(d.labels, d.num_classes))  # uint8 images: 1/4 of fp32
     return dict(aug=dsa_for(d) if cfg['aug'] else None, net=run.experts.net().to(dev),
                 feat_nets=[run.experts.final_net(e).to(dev) for e in run.experts.experts] if cfg['mmd'] else [],
-                real=real if cfg['mmd'] else None)
+                real=real_pool(d.images.to(dev), d.labels, d.num_classes, cfg['mmd_real_per_class'])
+                     if cfg['mmd'] else None)  # uint8 images: 1/4 of float32's memory
 
 def _clock(dev:torch.device):
     "A mark in `dev`'s work: a recorded CUDA event (timed once the work is done, no wait now), else the host clock."
@@ -556,6 +571,10 @@ def iteration(run:Run, tools:dict) -> dict:
         marks.append(_clock(run.device))
     values = torch.stack([v.float() for v in diag.values()]).tolist() if diag else []  # one host read: waits for it
     rec = dict(iteration=run.iteration + 1, **dict(zip(diag, values)))
+    check(all(math.isfinite(v) for v in values),
+          f"iteration {rec['iteration']} gave a non-finite loss or step size ({short_repr(rec, 120)}): an expert "
+          "whose start and target epochs are identical, or updates that diverged (lower lr_latent, lr_decoder or lr_lr); "
+          "the last checkpoint is kept")
     parts = [k for k in ('mtt', 'mmd') if run.cfg[k]]
     rec.update({f'{k}_seconds': _between(a, b) for k, a, b in zip(parts, marks, marks[1:])})
     run.iteration += 1

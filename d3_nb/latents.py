@@ -65,7 +65,9 @@ def class_of(self:LatentPriors, i):
 def _prior_index(self:LatentPriors, priors) -> torch.Tensor:
     "`priors` (None for all, an int, or a sequence/tensor of ints) as an int64 index tensor on the priors' device."
     if priors is None: return torch.arange(self.n_priors, device=self.mu.device)
+    on_device = torch.is_tensor(priors) and priors.device == self.mu.device and priors.device.type != 'cpu'
     idx = torch.as_tensor(priors, device=self.mu.device).long().reshape(-1)
+    if on_device: return idx  # an accelerator's index tensor is used as given: checking it would wait for the device
     check(len(idx) == 0 or bool(((idx >= 0) & (idx < self.n_priors)).all()),
           f"prior indices must lie in [0, {self.n_priors}), got {priors!r}")
     return idx

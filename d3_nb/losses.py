@@ -8,6 +8,7 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from torch.func import functional_call
 from .core import D3Error, check
 from .train import soft_cross_entropy
+from .augment import apply_aug
 
 # %% auto #0
 __all__ = ['LR_FLOOR', 'LEAK', 'SIGMAS', 'MEDIAN_SIGMAS', 'as_flat_params', 'as_param_dict', 'functional_forward', 'step_size',
@@ -112,7 +113,8 @@ def mtt_loss(net:nn.Module, # the student's architecture (its own parameters are
              syn_steps:int, # N, the number of student steps
              batch_syn:int, # synthetic images per step
              aug=None, # a `DiffAug` (or any `(x, generator=) -> x`) applied at every step; None: no augmentation
-             generator:torch.Generator|None=None, # seeds the minibatches (and the augmentation)
+             generator:torch.Generator|None=None, # seeds the minibatches and the augmentation's values
+             host_generator:torch.Generator|None=None, # a CPU generator for the augmentation's family (see `DiffAug`)
              return_stats:bool=False # also return a dict of detached diagnostics
             ):
     "Normalised parameter distance between a student trained `syn_steps` steps on `x_syn` and the expert's target."
@@ -121,15 +123,16 @@ def mtt_loss(net:nn.Module, # the student's architecture (its own parameters are
     n = len(y_syn)
     if not callable(x_syn): check(len(x_syn) == n, f"{len(x_syn)} synthetic images but {n} labels")
     dev, dt = syn_lr.device, syn_lr.dtype
-    start = as_flat_params(start, net).detach().to(dev, dt)
-    target = as_flat_params(target, net).detach().to(dev, dt)
+    start, target = as_flat_params(start, net).detach(), as_flat_params(target, net).detach()
+    if start.device.type == 'cpu' and target.device.type == 'cpu':  # on a device the check would wait for it
+        check(not torch.equal(start, target),
+              "the expert's start and target parameters are identical: choose epochs t < t + M of a trained expert")
+    start, target = start.to(dev, dt), target.to(dev, dt)
     travelled = (start - target).pow(2).sum()
-    check(travelled > 0,
-          "the expert's start and target parameters are identical: choose epochs t < t + M of a trained expert")
     lr, student = step_size(syn_lr), start.clone().requires_grad_(True)
     for idx in syn_batches(n, batch_syn, syn_steps, generator):
         xb = x_syn(idx.to(dev)) if callable(x_syn) else x_syn[idx.to(x_syn.device)]
-        if aug is not None: xb = aug(xb, generator=generator)
+        if aug is not None: xb = apply_aug(aug, xb, generator, host_generator)
         out = functional_call(net, as_param_dict(student, net), (xb,))
         ce = soft_cross_entropy(out, y_syn[idx.to(y_syn.device)].to(out.device))
         grad, = torch.autograd.grad(ce, student, create_graph=True)
@@ -211,14 +214,14 @@ def grouped_mmd2(xs:torch.Tensor, # synthetic embeddings grouped by class, (k, n
     sq = z.pow(2).sum(-1)
     d2 = (sq[:, :, None] + sq[:, None, :] - 2 * z @ z.transpose(1, 2)).clamp_min(0)  # (k, n + m, n + m)
     W, valid = _weights(k, n, m, n_syn, n_real, z.device, z.dtype)
-    sig = torch.tensor(list(sigmas), device=z.device, dtype=z.dtype).expand(k, -1)
     if isinstance(scale, str):
         check(scale == 'median', f"scale must be None, a number or 'median', got {scale!r}")
         pair = valid[:, :, None] & valid[:, None, :] & ~torch.eye(n + m, dtype=torch.bool, device=z.device)
-        med = d2.detach().sqrt().masked_fill(~pair, float('nan')).flatten(1).nanmedian(1).values
-        sig = sig * med[:, None]
-    elif scale is not None: sig = sig * scale
-    K = sum(torch.exp(-d2 / (2 * s * s)[:, None, None]) for s in sig.unbind(1))
+        srt = d2.detach().sqrt().masked_fill(~pair, float('inf')).flatten(1).sort(1).values  # padding sorts last
+        lower = (pair.flatten(1).sum(1) - 1) // 2  # the lower middle, as `median`: a sort and a gather, not
+        scale = srt.gather(1, lower[:, None])[:, :, None]  # median(dim), which deterministic CUDA refuses
+    unit = 1.0 if scale is None else scale  # a number, or each class's median (k, 1, 1): nothing built on the host
+    K = sum(torch.exp(-d2 / (2 * (s * unit) ** 2)) for s in sigmas)
     return (K * W).sum((1, 2))
 
 # %% ../nbs/21_losses.ipynb #c046

@@ -4,14 +4,16 @@
 
 # %% ../nbs/05_testing.ipynb #c002
 from __future__ import annotations
-import functools, os, subprocess, sys
+import contextlib, functools, os, signal, subprocess, sys, time
+from pathlib import Path
+from unittest import mock
 import torch
 from .core import *
 from .data import ImageData, load_dataset
 from .nets import ConvNet
 
 # %% auto #0
-__all__ = ['tiny_data', 'tiny_net', 'vm_peak', 'run_limited']
+__all__ = ['tiny_data', 'tiny_net', 'vm_peak', 'run_limited', 'host_traffic', 'run_job', 'kill_at_checkpoint']
 
 # %% ../nbs/05_testing.ipynb #c005
 @functools.lru_cache(maxsize=None)
@@ -59,3 +61,58 @@ def run_limited(code:str, # Python source to run with `python -c`
     cap = lambda: resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     return subprocess.run([sys.executable, '-c', code, *map(str, args)], capture_output=True, text=True,
                           timeout=timeout, preexec_fn=cap, env=_env())
+
+# %% ../nbs/05_testing.ipynb #c014
+_DRAWS = ('rand', 'randn', 'randint', 'randperm')
+
+@contextlib.contextmanager
+def host_traffic(rng:RandomStreams): # the streams the code under test should draw from
+    "Record host reads, `torch.tensor` builds and stray random draws made in the block (see above)."
+    rec = dict(reads=[], tensors=0, stray=[])
+    ours = lambda: 'torch/optim' not in sys._getframe(2).f_code.co_filename.replace('\\', '/')  # not an optimiser's
+    def read(fn):
+        def f(self):
+            if ours(): rec['reads'].append(fn.__name__)
+            return fn(self)
+        return f
+    def build(fn):
+        def f(*a, **k):
+            if ours(): rec['tensors'] += 1
+            return fn(*a, **k)
+        return f
+    def draw(name, fn):
+        def f(*a, **k):
+            out, g = fn(*a, **k), k.get('generator')
+            if not (g is rng.device or (g is rng.host and out.numel() == 1)):
+                rec['stray'].append((name, tuple(out.shape), 'global' if g is None else str(g.device)))
+            return out
+        return f
+    with contextlib.ExitStack() as st:
+        for name in ('item', 'tolist', '__bool__'): st.enter_context(mock.patch.object(torch.Tensor, name, read(getattr(torch.Tensor, name))))
+        st.enter_context(mock.patch('torch.tensor', build(torch.tensor)))
+        for name in _DRAWS: st.enter_context(mock.patch(f'torch.{name}', draw(name, getattr(torch, name))))
+        yield rec
+
+# %% ../nbs/05_testing.ipynb #c017
+def _launch(job:str, out, args=()) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, '-c', job, str(out), *map(str, args)], stderr=subprocess.PIPE, text=True)
+
+def _last_error(p:subprocess.Popen) -> str: return (p.stderr.read().strip().splitlines() or [''])[-1]
+
+def run_job(job:str, # Python source; `sys.argv[1]` is its output folder, `args` follow
+            out, args=(), timeout:float=600):
+    "Run `job` into `out` to its end; a `RuntimeError` with its last error line if it fails."
+    p = _launch(job, out, args)
+    try: rc = p.wait(timeout)
+    except subprocess.TimeoutExpired: p.kill(); p.wait(); raise RuntimeError(f"the job into {out} ran past {timeout} s")
+    if rc: raise RuntimeError(f"the job into {out} exited {rc}: {_last_error(p)}")
+
+def kill_at_checkpoint(job:str, out, args=(), timeout:float=300, settle:float=0.3) -> None:
+    "Start `job` into `out` and SIGKILL it `settle` s after `out/checkpoint.safetensors` appears."
+    p, deadline = _launch(job, out, args), time.time() + timeout
+    while not (Path(out)/'checkpoint.safetensors').exists() and p.poll() is None and time.time() < deadline:
+        time.sleep(0.05)
+    time.sleep(settle)
+    p.kill(); p.wait()
+    if p.returncode != -signal.SIGKILL:
+        raise RuntimeError(f"the job into {out} ended before it could be killed (exit {p.returncode}): {_last_error(p)}")

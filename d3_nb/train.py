@@ -8,6 +8,7 @@ import math, time
 import torch, torch.nn as nn, torch.nn.functional as F
 from tqdm.auto import tqdm
 from .core import *
+from .augment import apply_aug
 
 # %% auto #0
 __all__ = ['soft_cross_entropy', 'as_source', 'predict', 'evaluate', 'accuracy_floor', 'train']
@@ -82,7 +83,7 @@ def train(model:nn.Module, # the network to train, in place
     dev = default_device(device)
     reuse_host_memory()  # big host tensors reused, not page-faulted in afresh (00_core)
     model.to(dev).train()
-    source, g = as_source(data), torch.Generator().manual_seed(seed)
+    source, rng = as_source(data), RandomStreams(seed, dev)
     opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum, weight_decay=weight_decay)
     decay_epoch = int(epochs * decay_at) if decay_at is not None else None
     hist = dict(loss=[], acc=[], seconds=[], images=0, steps=0)
@@ -92,7 +93,7 @@ def train(model:nn.Module, # the network to train, in place
         if ep == decay_epoch and ep > 0:
             for grp in opt.param_groups: grp['lr'] *= 0.1
         t0 = time.perf_counter()
-        loss, correct, n, steps = _epoch(model, opt, *source(ep), batch_size, aug, g, dev, steps_per_epoch)
+        loss, correct, n, steps = _epoch(model, opt, *source(ep), batch_size, aug, rng, dev, steps_per_epoch)
         hist['loss'].append(loss / n)
         hist['acc'].append(correct / n)
         hist['seconds'].append(time.perf_counter() - t0)
@@ -107,20 +108,20 @@ def train(model:nn.Module, # the network to train, in place
 # %% ../nbs/04_train.ipynb #c017
 def _order(n:int, batch_size:int, steps:int|None, g:torch.Generator) -> tuple:
     "`(indices, batch)`: one epoch's sample order and batch size: a permutation, or `steps` batches from fresh ones."
-    if steps is None: return torch.randperm(n, generator=g), batch_size
+    perm = lambda: torch.randperm(n, generator=g, device=g.device)  # drawn where `g` lives: no copy
+    if steps is None: return perm(), batch_size
     b = min(batch_size, n)  # a batch never holds an image twice
-    return torch.cat([torch.randperm(n, generator=g) for _ in range(math.ceil(steps * b / n))])[:steps * b], b
+    return torch.cat([perm() for _ in range(math.ceil(steps * b / n))])[:steps * b], b
 
-def _epoch(model, opt, x, y, batch_size, aug, g, dev, steps=None):
+def _epoch(model, opt, x, y, batch_size, aug, rng:RandomStreams, dev, steps=None):
     "One epoch over `(x, y)`; returns (summed loss, correct count, images, SGD steps) as Python numbers."
     x, y = x.to(dev, non_blocking=True), y.to(dev, non_blocking=True)
-    perm, b = _order(len(x), batch_size, steps, g)
-    perm = perm.to(dev)
+    perm, b = _order(len(x), batch_size, steps, rng.device)
     tot_loss, correct = torch.zeros((), device=dev), torch.zeros((), device=dev)
     for i in range(0, len(perm), b):
         idx = perm[i:i+b]
         xb, yb = x[idx], y[idx]
-        if aug is not None: xb = aug(xb, generator=g)
+        if aug is not None: xb = apply_aug(aug, xb, rng.device, rng.host)
         out = model(xb)
         loss = soft_cross_entropy(out, yb)
         opt.zero_grad(set_to_none=True)
@@ -128,4 +129,5 @@ def _epoch(model, opt, x, y, batch_size, aug, g, dev, steps=None):
         opt.step()
         tot_loss += loss.detach() * len(idx)
         correct += (out.detach().argmax(1) == (yb.argmax(1) if yb.ndim == 2 else yb)).sum()
-    return tot_loss.item(), correct.item(), len(perm), math.ceil(len(perm) / b)
+    loss, right = torch.stack([tot_loss, correct.to(tot_loss.dtype)]).tolist()  # the epoch's one read of the device
+    return loss, int(right), len(perm), math.ceil(len(perm) / b)

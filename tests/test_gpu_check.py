@@ -23,3 +23,9 @@ def test_gpu_check_refuses_cuda_without_a_gpu():
     if torch.cuda.is_available(): return  # on a GPU machine the full check is what tools/gpu_check.sh runs
     r = subprocess.run(['bash', str(ROOT/'tools'/'gpu_check.sh')], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert r.returncode == 2 and 'no CUDA device here' in r.stderr, r.stderr
+
+def test_gpu_check_only_must_match_a_check():
+    r = subprocess.run([sys.executable, str(ROOT/'tools'/'gpu_check.py'), '--device', 'cpu', '--only', 'nonesuch'],
+                       cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and "--only 'nonesuch' matches none of the checks: cuda cells" in r.stderr, r.stderr
+    assert '| check |' not in r.stdout  # no empty table

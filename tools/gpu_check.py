@@ -116,36 +116,28 @@ def torchrun_subtasks(a, work):
     if len(files) != 2: raise RuntimeError(f"torchrun finished but wrote {files}")
     return 'ok', f"2 subtasks by one rank ({'nccl' if a.device.startswith('cuda') else 'gloo'})"
 
+# argv: the output folder (as `kill_at_checkpoint` and `run_job` pass it), the experts, the device, iterations
 RESUME_JOB = r"""
 import sys, torch
 from d3_nb.testing import tiny_data
 from d3_nb.distill import distill
-distill(tiny_data(20).subset([3, 5, 7]), sys.argv[1], sys.argv[2], device=sys.argv[3], progress=False,
+distill(tiny_data(20).subset([3, 5, 7]), sys.argv[2], sys.argv[1], device=sys.argv[3], progress=False,
         lpc=2, d_z=8, decoder='tiny', iterations=int(sys.argv[4]), syn_steps=3, expert_epochs=1, max_start_epoch=2,
         mmd_per_class=4, mmd_real_per_class=8, checkpoint_every=1, aug=False, deterministic=True)
 """
 
 def resume_exact(a, work):
     "`deterministic=True`: a run killed after a checkpoint and run again equals, tensor for tensor, an unbroken run."
-    import signal, torch
-    from d3_nb.testing import tiny_data
+    import torch
+    from d3_nb.testing import tiny_data, kill_at_checkpoint, run_job
     from d3_nb.experts import train_experts
     from d3_nb.distill import Distilled
     ex, n = work/'resume'/'experts', 12
     train_experts(tiny_data(20).subset([3, 5, 7]), ex, num_experts=2, epochs=3, net_kw=dict(width=8, depth=2),
                   device=torch.device(a.device), progress=False)
-    def launch(out): return subprocess.Popen([sys.executable, '-c', RESUME_JOB, str(ex), str(out), a.device, str(n)],
-                                             stderr=subprocess.PIPE, text=True)
     killed, whole = work/'resume'/'killed', work/'resume'/'whole'
-    p, deadline = launch(killed), time.time() + 300
-    while not (killed/'checkpoint.safetensors').exists() and p.poll() is None and time.time() < deadline:
-        time.sleep(0.05)
-    time.sleep(0.5)
-    p.kill(); p.wait()
-    if p.returncode != -signal.SIGKILL: raise RuntimeError(f"the run ended before it was killed: {p.returncode}")
-    for out in (killed, whole):
-        q = launch(out)
-        if q.wait(): raise RuntimeError(f"a run failed: {q.stderr.read().strip().splitlines()[-1:]}")
+    kill_at_checkpoint(RESUME_JOB, killed, [ex, a.device, n], settle=0.5)
+    for out in (killed, whole): run_job(RESUME_JOB, out, [ex, a.device, n])
     x, y = (Distilled.load(o/'subtask.safetensors', device='cpu').state_tensors() for o in (killed, whole))
     differ = [k for k in x if not torch.equal(x[k], y[k])]
     if differ: raise RuntimeError(f"resumed run differs from the unbroken one in {differ[:4]}")
@@ -163,6 +155,10 @@ def main(argv=None) -> int:
     p.add_argument('--only', default=None, help="run only the checks whose names contain this text")
     p.add_argument('--work', default=None, help="folder for the runs (default: a temporary folder, removed)")
     a = p.parse_args(argv)
+    names = [n for n, _ in STEPS]
+    if a.only and not any(a.only in n for n in names):
+        print(f"gpu_check: --only {a.only!r} matches none of the checks: {', '.join(names)}", file=sys.stderr)
+        return 2
     import torch
     if a.device.startswith('cuda') and not torch.cuda.is_available():
         print("gpu_check: no CUDA device here; run with --device cpu --tiny to check the script on the CPU",
