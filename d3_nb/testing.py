@@ -88,7 +88,8 @@ def host_traffic(rng:RandomStreams): # the streams the code under test should dr
             return out
         return f
     with contextlib.ExitStack() as st:
-        for name in ('item', 'tolist', '__bool__'): st.enter_context(mock.patch.object(torch.Tensor, name, read(getattr(torch.Tensor, name))))
+        for name in ('item', 'tolist', 'cpu', '__bool__'):
+            st.enter_context(mock.patch.object(torch.Tensor, name, read(getattr(torch.Tensor, name))))
         st.enter_context(mock.patch('torch.tensor', build(torch.tensor)))
         for name in _DRAWS: st.enter_context(mock.patch(f'torch.{name}', draw(name, getattr(torch, name))))
         yield rec
