@@ -22,7 +22,7 @@ from .decoders import Decoder, make_decoder, pick_decoder
 from .storage import decoder_float_budget, check_budget, ipc_budget_bytes, storage_of, StorageReport
 from .artifact import Distilled
 from .experts import Trajectories
-from .losses import mtt_loss, grouped_mmd2, init_alpha, step_size
+from .losses import mtt_loss, grouped_mmd2, group_rows, group_slots, init_alpha, step_size
 from .autoencoder import ae_priors
 
 # %% auto #0
@@ -368,21 +368,15 @@ def real_pool(x:torch.Tensor, # a subtask's real images (uint8), on the device t
     counts = n.clamp(max=per_class).tolist()
     starts = torch.cumsum(n, 0) - n
     take = torch.cat([s + torch.arange(c) for s, c in zip(starts.tolist(), counts)])
-    M, dev, same = max(counts), x.device, len(set(counts)) == 1
-    slot = None if same else torch.cat([c * M + torch.arange(m) for c, m in enumerate(counts)]).to(dev)
+    dev, slot = x.device, group_slots(counts)
     return dict(x=x, order=torch.argsort(y, stable=True).to(dev), cls=torch.sort(y).values.double().to(dev),
-                take=take.to(dev), counts=counts, slot=slot, n_real=torch.tensor(counts, device=dev))
+                take=take.to(dev), counts=counts, slot=None if slot is None else slot.to(dev),
+                n_real=None if slot is None else torch.tensor(counts, device=dev))
 
 def pick_real(pool:dict, g:torch.Generator) -> torch.Tensor:
     "Indices of `pool['counts'][c]` random distinct images of each class c, class by class, drawn on `g`'s device."
     keys = pool['cls'] + torch.rand(len(pool['cls']), generator=g, device=g.device, dtype=torch.float64)
     return pool['order'][torch.argsort(keys)[pool['take']]]  # shuffled within each class, then the first few
-
-def _by_class(f:torch.Tensor, pool:dict) -> tuple:
-    "`(grouped, n)`: features `f` of a `pick_real` draw as `(k, widest, d)` (zero-padded) and each class's count."
-    k, M = len(pool['counts']), max(pool['counts'])
-    if pool['slot'] is None: return f.view(k, M, -1), None  # the usual case: a view, nothing read
-    return f.new_zeros(k * M, f.shape[1]).index_copy(0, pool['slot'], f).view(k, M, -1), pool['n_real']
 
 def mmd_step(run:Run, feat_nets:list, aug, real:dict) -> dict:
     "One class-wise MMD update of latents and decoder; returns its diagnostics (0-d tensors)."
@@ -396,9 +390,9 @@ def mmd_step(run:Run, feat_nets:list, aug, real:dict) -> dict:
         if aug is not None: x_syn = aug(x_syn, p)
         f_real = real_features(net, run.data.normalized(real['x'][pick], run.device), aug, p, cfg['feature_chunk'])
         f_syn = net.features(x_syn)
-    f_real, n_real = _by_class(f_real.float(), real)
+    f_real = group_rows(f_real.float(), real['counts'], real['slot'])  # (k, widest, d): a view unless padded
     loss = cfg['mmd_weight'] * grouped_mmd2(f_syn.float().view(k, -1, f_syn.shape[-1]), f_real,
-                                            scale=cfg['mmd_scale'], n_real=n_real).sum()
+                                            scale=cfg['mmd_scale'], n_real=real['n_real']).sum()
     run.opt_latent.zero_grad(set_to_none=True)
     run.opt_decoder.zero_grad(set_to_none=True)
     loss.backward()

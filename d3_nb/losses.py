@@ -12,8 +12,8 @@ from .augment import apply_aug
 
 # %% auto #0
 __all__ = ['LR_FLOOR', 'LEAK', 'SIGMAS', 'MEDIAN_SIGMAS', 'as_flat_params', 'as_param_dict', 'functional_forward', 'step_size',
-           'init_alpha', 'syn_batches', 'mtt_loss', 'sq_dists', 'rbf_mix', 'median_sigma', 'mmd2', 'grouped_mmd2',
-           'classwise_mmd2']
+           'init_alpha', 'syn_batches', 'mtt_loss', 'sq_dists', 'rbf_mix', 'median_sigma', 'mmd2', 'group_slots',
+           'group_rows', 'grouped_mmd2', 'classwise_mmd2']
 
 # %% ../nbs/21_losses.ipynb #c006
 def _spec(net:nn.Module) -> list:
@@ -198,6 +198,21 @@ def _weights(k:int, n:int, m:int, n_syn, n_real, device, dtype) -> tuple:
     W = torch.where(same, per[:, :, None] * within[:, None, :] * off, -per[:, :, None] * per[:, None, :])
     return W * (valid[:, :, None] & valid[:, None, :]), valid
 
+def group_slots(counts:list) -> torch.Tensor|None:
+    "Where each row of groups of `counts` rows, stacked group by group, goes in a `(groups, widest)` grid (None: all equal)."
+    if len(set(counts)) == 1: return None
+    return torch.cat([c * max(counts) + torch.arange(m) for c, m in enumerate(counts)])
+
+def group_rows(f:torch.Tensor, # rows (N, d) stacked group by group
+               counts:list, # rows of each group, summing to N
+               slots:torch.Tensor|None=None, # `group_slots(counts)` on `f`'s device, if already made
+              ) -> torch.Tensor:
+    "Rows stacked group by group as a `(groups, widest, d)` tensor, shorter groups padded with zeros."
+    k, M = len(counts), max(counts)
+    if len(set(counts)) == 1: return f.view(k, M, -1)  # equal groups: a view, nothing copied
+    slots = group_slots(counts).to(f.device) if slots is None else slots
+    return f.new_zeros(k * M, f.shape[1]).index_copy(0, slots, f).view(k, M, -1)
+
 def grouped_mmd2(xs:torch.Tensor, # synthetic embeddings grouped by class, (k, n, d)
                  xr:torch.Tensor, # real embeddings grouped by class, (k, m, d)
                  sigmas=SIGMAS, # RBF bandwidths (see `mmd2`)
@@ -213,6 +228,9 @@ def grouped_mmd2(xs:torch.Tensor, # synthetic embeddings grouped by class, (k, n
     z = torch.cat([xs, xr], 1)
     sq = z.pow(2).sum(-1)
     d2 = (sq[:, :, None] + sq[:, None, :] - 2 * z @ z.transpose(1, 2)).clamp_min(0)  # (k, n + m, n + m)
+    for c, w, name in ((n_syn, n, 'n_syn'), (n_real, m, 'n_real')):  # counts given on the host are checked
+        check(c is None or torch.is_tensor(c) or (len(c) == k and all(2 <= v <= w for v in c)),
+              f"{name} must give each of the {k} classes between 2 and {w} rows, got {c!r}")
     W, valid = _weights(k, n, m, n_syn, n_real, z.device, z.dtype)
     if isinstance(scale, str):
         check(scale == 'median', f"scale must be None, a number or 'median', got {scale!r}")
@@ -245,13 +263,8 @@ def classwise_mmd2(feat_syn:torch.Tensor, # embeddings of synthetic samples (n, 
     for c, (s, r) in zip(classes, groups):
         check(len(s) >= 2 and len(r) >= 2, f"class {c} has {len(s)} synthetic and {len(r)} real samples: "
                                            "the unbiased MMD^2 needs at least 2 of each")
-    t = grouped_mmd2(_padded(feat_syn.flatten(1), [s for s, _ in groups]),
-                     _padded(feat_real.flatten(1), [r for _, r in groups]), sigmas, scale,
-                     n_syn=[len(s) for s, _ in groups], n_real=[len(r) for _, r in groups])
+    ns, nr = [len(s) for s, _ in groups], [len(r) for _, r in groups]
+    t = grouped_mmd2(group_rows(feat_syn.flatten(1)[torch.cat([s for s, _ in groups])], ns),
+                     group_rows(feat_real.flatten(1)[torch.cat([r for _, r in groups])], nr), sigmas, scale,
+                     n_syn=ns, n_real=nr)
     return t.sum() if reduction == 'sum' else t.mean()
-
-def _padded(f:torch.Tensor, rows:list) -> torch.Tensor:
-    "The rows of `f` listed per group, as a `(groups, widest, d)` tensor padded with zeros."
-    out = f.new_zeros(len(rows), max(len(r) for r in rows), f.shape[1])
-    for i, r in enumerate(rows): out[i, :len(r)] = f[r]
-    return out
