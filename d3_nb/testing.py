@@ -113,7 +113,10 @@ def kill_at_checkpoint(job:str, out, args=(), timeout:float=300, settle:float=0.
     p, deadline = _launch(job, out, args), time.time() + timeout
     while not (Path(out)/'checkpoint.safetensors').exists() and p.poll() is None and time.time() < deadline:
         time.sleep(0.05)
-    time.sleep(settle)
+    written = (Path(out)/'checkpoint.safetensors').exists()
+    time.sleep(settle if written else 0)
     p.kill(); p.wait()
+    if p.poll() == -signal.SIGKILL and not written:
+        raise RuntimeError(f"the job into {out} wrote no checkpoint within {timeout} s")
     if p.returncode != -signal.SIGKILL:
         raise RuntimeError(f"the job into {out} ended before it could be killed (exit {p.returncode}): {_last_error(p)}")
