@@ -22,11 +22,9 @@ dev = torch.device(sys.argv[1] if len(sys.argv) > 1 else 'cuda' if torch.cuda.is
 out = Path(sys.argv[2] if len(sys.argv) > 2 else '/tmp/r10'); out.mkdir(parents=True, exist_ok=True)
 EPOCHS = int(sys.argv[3]) if len(sys.argv) > 3 else 300
 only = sys.argv[4].split(',') if len(sys.argv) > 4 else None
+from singleton_spread import val_split  # the images sample_per_class(100, seed=0) leaves out, 500 a class
 train = load_dataset('mnist')
-g, idx = torch.Generator().manual_seed(0), []
-for grp in train._by_class():  # the images sample_per_class(100, seed=0) leaves out: a validation split of 500 a class
-    p = torch.randperm(len(grp), generator=g); idx.append(grp[p[100:600]])
-rval = train._take(torch.cat(idx), 'val')
+rval = val_split(train)
 small = train.sample_per_class(100, seed=0)
 s = dict(experts=4, expert_epochs=8, steps_per_epoch=50, expert_width=64, expert_images=1000, teacher_epoch='val',
          teacher_epochs=20, teacher_width=128, prior_share=0.3, precision='int8', iterations=200, ae_steps=1500)

@@ -14,7 +14,7 @@ from .latents import LatentPriors, kmeans
 from .decoders import Decoder
 
 # %% auto #0
-__all__ = ['Encoder', 'pretrain_autoencoder', 'encode', 'priors_from_codes', 'ae_priors']
+__all__ = ['Encoder', 'pretrain_autoencoder', 'encode', 'singleton_var', 'priors_from_codes', 'ae_priors']
 
 # %% ../nbs/21a_autoencoder.ipynb #c005
 class Encoder(nn.Module):
@@ -85,6 +85,15 @@ def encode(encoder:nn.Module, x:torch.Tensor, batch_size:int=512) -> torch.Tenso
     dev = next(encoder.parameters()).device
     return torch.cat([encoder(x[i:i + batch_size].to(dev)) for i in range(0, len(x), batch_size)])
 
+def singleton_var(mu:torch.Tensor,   # (lpc, d_z) one class's cluster centres
+                  zc:torch.Tensor,   # (n, d_z) the class's codes
+                  near:torch.Tensor, # (n,) each code's cluster
+                  reach:float=0.5,   # the spread, as a fraction of the distance to the nearest code of another cluster
+                 ) -> torch.Tensor:
+    "(lpc,) per-dimension variances that put a cluster's 1-sigma shell `reach` of the way to its nearest other code."
+    d = torch.cdist(mu, zc).masked_fill(near[None, :] == torch.arange(len(mu))[:, None], float('inf')).min(1).values
+    return torch.where(torch.isfinite(d), (reach * d) ** 2 / mu.shape[1], torch.zeros_like(d))
+
 def priors_from_codes(codes:torch.Tensor,  # (N, d_z) codes of real images
                       labels:torch.Tensor, # (N,) their classes, 0..num_classes-1
                       num_classes:int,     # k, the subtask's classes
@@ -92,6 +101,7 @@ def priors_from_codes(codes:torch.Tensor,  # (N, d_z) codes of real images
                       min_logvar:float=-6.,# floor of the log-variances
                       iters:int=20,        # k-means rounds
                       seed:int=0,          # seeds k-means
+                      reach:float=0.5,     # a one-image cluster's spread: this fraction of the way to its nearest code
                      ) -> LatentPriors:
     "`LatentPriors` whose means are per-class k-means centres of `codes` and whose variances are the clusters' spread."
     codes, labels = codes.detach().float().cpu(), torch.as_tensor(labels).long().cpu()
@@ -105,7 +115,8 @@ def priors_from_codes(codes:torch.Tensor,  # (N, d_z) codes of real images
         zc = codes[labels == c]
         mu = kmeans(zc, lpc, iters=iters, generator=g)
         near = torch.cdist(zc, mu).argmin(1)
-        var = torch.stack([zc[near == j].var(0, unbiased=False) if (near == j).sum() > 1 else zc.var(0, unbiased=False)
+        lone = singleton_var(mu, zc, near, reach)
+        var = torch.stack([zc[near == j].var(0, unbiased=False) if (near == j).sum() > 1 else lone[j].expand(d_z)
                            for j in range(lpc)])
         mus.append(mu)
         lvs.append(var.clamp_min(math.exp(min_logvar)).log())
