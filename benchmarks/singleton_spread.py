@@ -1,6 +1,6 @@
 """How wide a one-image prior should be: D3 at 10 IPC-eq on 100 MNIST images per class, judged on a validation split.
 
-    python benchmarks/singleton_spread.py [OUT] [EPOCHS] [RULES]      # e.g. /tmp/spread 150 class,0.25,0.5,0.75
+    python benchmarks/singleton_spread.py [OUT] [EPOCHS] [RULES]      # e.g. /tmp/spread 150 u8,class,0.25,0.5,0.75,1
 
 MNIST from $D3_DATA. The data, teacher, experts and D3 settings are `d3 bench --train_per_class 100`'s (100 random
 training images a class, seed 0, its validation split held out). D3 at 10 IPC-eq there has lpc 90 (the fewest images
@@ -9,12 +9,14 @@ then gives every prior the variance of each rule in turn: `class`, the variance 
 one-image cluster got before `singleton_var`), or a number r, `singleton_var`'s isotropic variance reaching r of the
 way to the nearest other code of the class. For each it prints how many of three draws of samples the teacher
 classifies as their prior's class, and the accuracy of one student (seed 0, EPOCHS epochs, soft labels) on 500 other
-training images of each class (5,000 images no run trains on), never on the test split.
+training images of each class (5,000 images no run trains on), never on the test split. The rule `u8` is the
+baseline at the same bytes: the bench's `random_u8` (40 random real uint8 images a class, hard labels), same student.
 """
 import sys, time, torch
 from pathlib import Path
 from d3_nb.data import load_dataset
-from d3_nb.bench import bench_data, bench_teacher, bench_d3
+from d3_nb.bench import bench_data, bench_teacher, bench_d3, uint8_ipc
+from d3_nb.baselines import random_real
 from d3_nb.autoencoder import singleton_var
 from d3_nb.evaluate import evaluate_student
 
@@ -35,10 +37,16 @@ def rule_logvar(pr, rule):
         lv[m] = v.clamp_min(torch.e ** -6).log()
     return lv
 
+def _positive(r:str) -> bool:
+    try: return float(r) > 0
+    except ValueError: return False
+
 def main():
     out = Path(sys.argv[1] if len(sys.argv) > 1 else '/tmp/spread'); out.mkdir(parents=True, exist_ok=True)
     epochs = int(sys.argv[2]) if len(sys.argv) > 2 else 150
-    rules = (sys.argv[3] if len(sys.argv) > 3 else 'class,0.25,0.5,0.75').split(',')
+    rules = (sys.argv[3] if len(sys.argv) > 3 else 'u8,class,0.25,0.5,0.75,1').split(',')
+    bad = [r for r in rules if r not in ('u8', 'class') and not _positive(r)]
+    if bad: sys.exit(f"RULES are u8, class or positive numbers (a reach), comma-separated; got {bad[0]!r}")
     train = load_dataset('mnist')
     rval, small = val_split(train), train.sample_per_class(100, seed=0)
     s = dict(experts=4, expert_epochs=8, steps_per_epoch=50, expert_width=64, expert_images=1000, teacher_epoch='val',
@@ -51,6 +59,12 @@ def main():
     print("| one-image prior variance | teacher agrees with samples | validation accuracy | student seconds |\n"
           "|---|---:|---:|---:|")
     for rule in rules:
+        if rule == 'u8':
+            t = time.time()
+            r = evaluate_student(random_real(fit, uint8_ipc(10, 10, fit.shape), seed=0), rval, epochs=epochs, seeds=(0,),
+                                 progress=False)
+            print(f"| random real uint8 at the same bytes | – | {100 * r.mean:.2f} | {time.time() - t:.0f} |", flush=True)
+            continue
         with torch.no_grad(): pr.logvar.copy_(rule_logvar(pr, rule))
         agree = []
         for k in range(3):

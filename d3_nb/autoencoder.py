@@ -108,6 +108,7 @@ def priors_from_codes(codes:torch.Tensor,  # (N, d_z) codes of real images
     counts = torch.bincount(labels, minlength=num_classes)
     check(bool((counts >= lpc).all()), f"class {int(counts.argmin())} has {int(counts.min())} images, fewer than "
           f"lpc={lpc} clusters: lower lpc or give more images")
+    check(isinstance(reach, (int, float)) and reach > 0, f"reach must be a positive number, got {reach!r}")
     g, d_z = torch.Generator().manual_seed(seed), codes.shape[1]
     lp = LatentPriors(num_classes, lpc, d_z, generator=g)
     mus, lvs = [], []
