@@ -1,7 +1,7 @@
 """Seconds per distillation iteration and peak memory for fixed MNIST configurations.
 
     python benchmarks/distill_speed.py [--iterations 10] [--threads 2] [--device cpu|cuda] [--work runs/speed]
-    python benchmarks/distill_speed.py --reference-config [--threads 2] [--host-memory reuse,release]
+    python benchmarks/distill_speed.py --reference-config [--threads 2] [--host-memory reuse,mixed,release]
 
 One expert (ConvNet width 64, 6 epochs on 200 real MNIST images per class; cached in --work) is the trajectory and
 feature source for every row. Each row distils all 10 classes for --iterations iterations in a fresh process (so
@@ -19,8 +19,8 @@ lr_lr 1e-6, lr_teacher 1e-2, lr_decoder 3e-4, init_logvar 'normal'; lpc 10 (batc
 Each row is a fresh process: 2 warm-up and 8 timed iterations (--iterations), the median seconds of an iteration and
 of its MTT and MMD updates, the process's peak RSS, and the floating-point operations of one more iteration
 (`torch.utils.flop_counter`) with the rate they ran at. --host-memory names the host-memory policies to compare
-(`D3_HOST_MEMORY`, see `d3_nb.core.reuse_host_memory`): 'reuse' (the package's default) and 'release' (the C
-library's own); by default both.
+(`D3_HOST_MEMORY`, see `d3_nb.core.reuse_host_memory`): 'reuse' (the package's default: every block kept for
+reuse), 'mixed' (blocks under 16 MiB kept) and 'release' (the C library's own); by default all three.
 """
 import argparse, json, os, resource, subprocess, sys, tempfile
 from pathlib import Path
@@ -136,14 +136,14 @@ def main():
     p.add_argument('--rows', type=int, nargs='*', default=None, help='indices of the rows to run (default: all)')
     p.add_argument('--one', type=int, default=None, help=argparse.SUPPRESS)
     p.add_argument('--reference-config', action='store_true', help="time the authors' settings (see above)")
-    p.add_argument('--host-memory', default='reuse,release',
-                   help="--reference-config: host-memory policies to compare, comma-separated (reuse, release)")
+    p.add_argument('--host-memory', default='reuse,mixed,release',
+                   help="--reference-config: host-memory policies to compare, comma-separated (reuse, mixed, release)")
     a = p.parse_args()
     if a.reference_config and a.iterations == 10 and '--iterations' not in sys.argv: a.iterations = 8
     if a.one is not None: return one_reference(a) if a.reference_config else one(a)
     if a.reference_config:
-        bad = [m for m in a.host_memory.split(',') if m not in ('reuse', 'release')]
-        if bad: p.error(f"--host-memory takes reuse and/or release, got {bad[0]!r}")
+        bad = [m for m in a.host_memory.split(',') if m not in ('reuse', 'mixed', 'release')]
+        if bad: p.error(f"--host-memory takes reuse, mixed and/or release, got {bad[0]!r}")
         return reference_table(a)
     import torch
     Path(a.work).mkdir(parents=True, exist_ok=True)

@@ -14,11 +14,11 @@ import torch
 from torch import nn
 
 # %% auto #0
-__all__ = ['logger', 'HOST_MEMORY_ENV', 'HEADER_KEY', 'LIMITS', 'BUILD_ERRORS', 'D3Error', 'check', 'one_line', 'short_repr',
-           'log', 'set_verbosity', 'default_device', 'deterministic_mode', 'reuse_host_memory', 'seed_everything',
-           'derive_seed', 'RandomStreams', 'atomic_write', 'sha256_bytes', 'write_d3_file', 'd3_header',
-           'read_d3_header', 'TensorSpec', 'tensor_specs', 'read_tensors', 'check_sizes', 'meta_build',
-           'first_mismatch', 'check_module', 'build_checked', 'human_bytes']
+__all__ = ['logger', 'HOST_MEMORY_ENV', 'HOST_MEMORY_POLICIES', 'HEADER_KEY', 'LIMITS', 'BUILD_ERRORS', 'D3Error', 'check',
+           'one_line', 'short_repr', 'log', 'set_verbosity', 'default_device', 'deterministic_mode',
+           'reuse_host_memory', 'seed_everything', 'derive_seed', 'RandomStreams', 'atomic_write', 'sha256_bytes',
+           'write_d3_file', 'd3_header', 'read_d3_header', 'TensorSpec', 'tensor_specs', 'read_tensors', 'check_sizes',
+           'meta_build', 'first_mismatch', 'check_module', 'build_checked', 'human_bytes']
 
 # %% ../nbs/00_core.ipynb #c005
 class D3Error(Exception):
@@ -95,24 +95,31 @@ def deterministic_mode(on:bool=True):
         if old[5] is None: os.environ.pop('CUBLAS_WORKSPACE_CONFIG', None)
 
 # %% ../nbs/00_core.ipynb #c009h2
-HOST_MEMORY_ENV = 'D3_HOST_MEMORY'  # 'reuse' (the default) or 'release' (the C library's own policy)
-_M_TRIM_THRESHOLD, _M_MMAP_MAX = -1, -4  # glibc's mallopt parameters (malloc.h)
+HOST_MEMORY_ENV = 'D3_HOST_MEMORY'  # a key of `HOST_MEMORY_POLICIES`; 'reuse' by default
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD, _M_MMAP_MAX = -1, -3, -4  # glibc's mallopt parameters (malloc.h)
+HOST_MEMORY_POLICIES = {  # the (mallopt parameter, value) pairs of each policy
+    'reuse': ((_M_MMAP_MAX, 0), (_M_TRIM_THRESHOLD, 2**31 - 1)),  # every block from the heap: fastest, most memory
+    'mixed': ((_M_MMAP_THRESHOLD, 16 * 2**20), (_M_TRIM_THRESHOLD, 2**31 - 1)),  # blocks under 16 MiB kept
+    'release': (),  # the C library's own policy
+}
 _host_memory = {}
 
 def reuse_host_memory() -> bool:
-    "Have glibc keep freed host memory for reuse instead of unmapping it (once per process); True if it now does."
+    "Set glibc's host-memory policy named by `D3_HOST_MEMORY` (once per process); True if it changed glibc's own."
     mode = os.environ.get(HOST_MEMORY_ENV, 'reuse').strip().lower()
-    check(mode in ('reuse', 'release'), f"{HOST_MEMORY_ENV} must be 'reuse' or 'release', got {mode!r}")
+    check(mode in HOST_MEMORY_POLICIES,
+          f"{HOST_MEMORY_ENV} must be one of {', '.join(HOST_MEMORY_POLICIES)}, got {mode!r}")
     if mode not in _host_memory:
         ok = False
-        if mode == 'reuse' and sys.platform.startswith('linux'):
+        if HOST_MEMORY_POLICIES[mode] and sys.platform.startswith('linux'):
             try:
                 libc = ctypes.CDLL(None)
-                ok = bool(hasattr(libc, 'gnu_get_libc_version') and libc.mallopt(_M_MMAP_MAX, 0)
-                          and libc.mallopt(_M_TRIM_THRESHOLD, 2**31 - 1))
+                ok = hasattr(libc, 'gnu_get_libc_version') and all(
+                    libc.mallopt(k, v) for k, v in HOST_MEMORY_POLICIES[mode])
             except (OSError, AttributeError): ok = False
-        _host_memory[mode] = ok
+        _host_memory[mode] = bool(ok)
     return _host_memory[mode]
+
 
 # %% ../nbs/00_core.ipynb #c012
 def seed_everything(seed:int) -> torch.Generator:
