@@ -142,8 +142,9 @@ def main():
     if a.reference_config and a.iterations == 10 and '--iterations' not in sys.argv: a.iterations = 8
     if a.one is not None: return one_reference(a) if a.reference_config else one(a)
     if a.reference_config:
-        bad = [m for m in a.host_memory.split(',') if m not in ('reuse', 'mixed', 'release')]
-        if bad: p.error(f"--host-memory takes reuse, mixed and/or release, got {bad[0]!r}")
+        from d3_nb.core import HOST_MEMORY_POLICIES  # the package's own list of policies
+        bad = [m for m in a.host_memory.split(',') if m not in HOST_MEMORY_POLICIES]
+        if bad: p.error(f"--host-memory takes {', '.join(HOST_MEMORY_POLICIES)}, got {bad[0]!r}")
         return reference_table(a)
     import torch
     Path(a.work).mkdir(parents=True, exist_ok=True)
