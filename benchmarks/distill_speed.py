@@ -1,7 +1,7 @@
 """Seconds per distillation iteration and peak memory for fixed MNIST configurations.
 
     python benchmarks/distill_speed.py [--iterations 10] [--threads 2] [--device cpu|cuda] [--work runs/speed]
-    python benchmarks/distill_speed.py --reference-config [--threads 2] [--host-memory reuse,mixed,release]
+    python benchmarks/distill_speed.py --reference-config [--threads 2] [--host-memory default,reuse,mixed,release]
 
 One expert (ConvNet width 64, 6 epochs on 200 real MNIST images per class; cached in --work) is the trajectory and
 feature source for every row. Each row distils all 10 classes for --iterations iterations in a fresh process (so
@@ -19,8 +19,10 @@ lr_lr 1e-6, lr_teacher 1e-2, lr_decoder 3e-4, init_logvar 'normal'; lpc 10 (batc
 Each row is a fresh process: 2 warm-up and 8 timed iterations (--iterations), the median seconds of an iteration and
 of its MTT and MMD updates, the process's peak RSS, and the floating-point operations of one more iteration
 (`torch.utils.flop_counter`) with the rate they ran at. --host-memory names the host-memory policies to compare
-(`D3_HOST_MEMORY`, see `d3_nb.core.reuse_host_memory`): 'reuse' (the package's default: every block kept for
-reuse), 'mixed' (blocks under 16 MiB kept) and 'release' (the C library's own); by default all three.
+(`D3_HOST_MEMORY`, see `d3_nb.core.reuse_host_memory`): 'default' (the variable unset: each loop's own policy,
+'mixed' in the distillation iterations, 'reuse' in the training before them), 'reuse' (every block kept for reuse),
+'mixed' (blocks under 16 MiB kept, larger ones mapped and handed back) and 'release' (the C library's own), each
+then for the whole process; by default 'default', 'reuse' and 'release'.
 """
 import argparse, json, os, resource, subprocess, sys, tempfile
 from pathlib import Path
@@ -93,7 +95,7 @@ def reference_table(a):
     print(f"| lpc | batch_syn | host memory | s / iteration | MTT part | MMD part | {mem} | TFLOP / iteration | GFLOP/s |\n"
           "|---:|---:|---|---:|---:|---:|---:|---:|---:|")
     for i, mode in [(i, m) for i in range(len(REFERENCE_ROWS)) for m in a.host_memory.split(',')]:
-        r = _child(a, i, '--reference-config', env={'D3_HOST_MEMORY': mode})
+        r = _child(a, i, '--reference-config', env={'D3_HOST_MEMORY': None if mode == 'default' else mode})
         print(f"| {r['lpc']} | {r['batch_syn']} | {mode} | {r['seconds']:.2f} | {r['mtt']:.2f} | {r['mmd']:.2f} | "
               f"{r['peak'] / 2**30:.1f} GiB | {r['flops'] / 1e12:.3f} | {r['flops'] / 1e9 / r['seconds']:.0f} |",
               flush=True)
@@ -103,10 +105,10 @@ def _device_name(a):
     return torch.cuda.get_device_name(0) if a.device.startswith('cuda') else f"CPU, {a.threads} threads, {os.cpu_count()} cores"
 
 def _child(a, i, *extra, env=None):
-    "Run row `i` in a fresh process (with `env` added to its environment); its JSON line."
+    "Run row `i` in a fresh process (with `env` added to its environment, None: removed); its JSON line."
     out = subprocess.run([sys.executable, __file__, '--one', str(i), '--iterations', str(a.iterations), '--threads',
                           str(a.threads), '--device', a.device, '--work', a.work, *extra], capture_output=True, text=True,
-                         env={**os.environ, **(env or {})})
+                         env={k: v for k, v in {**os.environ, **(env or {})}.items() if v is not None})
     if out.returncode != 0: print(out.stderr[-2000:], file=sys.stderr); sys.exit(out.returncode)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -136,15 +138,16 @@ def main():
     p.add_argument('--rows', type=int, nargs='*', default=None, help='indices of the rows to run (default: all)')
     p.add_argument('--one', type=int, default=None, help=argparse.SUPPRESS)
     p.add_argument('--reference-config', action='store_true', help="time the authors' settings (see above)")
-    p.add_argument('--host-memory', default='reuse,mixed,release',
-                   help="--reference-config: host-memory policies to compare, comma-separated (reuse, mixed, release)")
+    p.add_argument('--host-memory', default='default,reuse,release',
+                   help="--reference-config: host-memory policies to compare, comma-separated (default: D3_HOST_MEMORY "
+                        "unset; reuse, mixed, release)")
     a = p.parse_args()
     if a.reference_config and a.iterations == 10 and '--iterations' not in sys.argv: a.iterations = 8
     if a.one is not None: return one_reference(a) if a.reference_config else one(a)
     if a.reference_config:
         from d3_nb.core import HOST_MEMORY_POLICIES  # the package's own list of policies
-        bad = [m for m in a.host_memory.split(',') if m not in HOST_MEMORY_POLICIES]
-        if bad: p.error(f"--host-memory takes {', '.join(HOST_MEMORY_POLICIES)}, got {bad[0]!r}")
+        bad = [m for m in a.host_memory.split(',') if m != 'default' and m not in HOST_MEMORY_POLICIES]
+        if bad: p.error(f"--host-memory takes default, {', '.join(HOST_MEMORY_POLICIES)}, got {bad[0]!r}")
         return reference_table(a)
     import torch
     Path(a.work).mkdir(parents=True, exist_ok=True)

@@ -14,8 +14,8 @@ import torch
 from torch import nn
 
 # %% auto #0
-__all__ = ['logger', 'HOST_MEMORY_ENV', 'HOST_MEMORY_POLICIES', 'HEADER_KEY', 'LIMITS', 'BUILD_ERRORS', 'D3Error', 'check',
-           'one_line', 'short_repr', 'log', 'set_verbosity', 'default_device', 'deterministic_mode',
+__all__ = ['logger', 'HOST_MEMORY_ENV', 'HOST_BLOCK_LINE', 'HOST_MEMORY_POLICIES', 'HEADER_KEY', 'LIMITS', 'BUILD_ERRORS',
+           'D3Error', 'check', 'one_line', 'short_repr', 'log', 'set_verbosity', 'default_device', 'deterministic_mode',
            'reuse_host_memory', 'seed_everything', 'derive_seed', 'RandomStreams', 'atomic_write', 'sha256_bytes',
            'write_d3_file', 'd3_header', 'read_d3_header', 'TensorSpec', 'tensor_specs', 'read_tensors', 'check_sizes',
            'meta_build', 'first_mismatch', 'check_module', 'build_checked', 'human_bytes']
@@ -95,30 +95,33 @@ def deterministic_mode(on:bool=True):
         if old[5] is None: os.environ.pop('CUBLAS_WORKSPACE_CONFIG', None)
 
 # %% ../nbs/00_core.ipynb #c009h2
-HOST_MEMORY_ENV = 'D3_HOST_MEMORY'  # a key of `HOST_MEMORY_POLICIES`; 'reuse' by default
+HOST_MEMORY_ENV = 'D3_HOST_MEMORY'  # a key of `HOST_MEMORY_POLICIES`: when set, every loop runs under it
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD, _M_MMAP_MAX = -1, -3, -4  # glibc's mallopt parameters (malloc.h)
-HOST_MEMORY_POLICIES = {  # the (mallopt parameter, value) pairs of each policy
+HOST_BLOCK_LINE = 16 * 2**20  # bytes: under it `mixed` keeps a freed block for reuse, from it maps and frees
+_GLIBC_OWN = ((_M_MMAP_MAX, 65536), (_M_MMAP_THRESHOLD, 128 * 2**10), (_M_TRIM_THRESHOLD, 128 * 2**10))
+HOST_MEMORY_POLICIES = {  # the (mallopt parameter, value) pairs of each policy, every one it depends on
     'reuse': ((_M_MMAP_MAX, 0), (_M_TRIM_THRESHOLD, 2**31 - 1)),  # every block from the heap: fastest, most memory
-    'mixed': ((_M_MMAP_THRESHOLD, 16 * 2**20), (_M_TRIM_THRESHOLD, 2**31 - 1)),  # blocks under 16 MiB kept
-    'release': (),  # the C library's own policy
+    'mixed': ((_M_MMAP_MAX, 65536), (_M_MMAP_THRESHOLD, HOST_BLOCK_LINE), (_M_TRIM_THRESHOLD, 2**31 - 1)),
+    'release': (),  # the C library's own policy (its initial values, once another policy was set)
 }
-_host_memory = {}
+_host_memory = {}  # 'mode': the policy glibc runs now (absent: its own), 'ok': whether setting it worked
 
-def reuse_host_memory() -> bool:
-    "Set glibc's host-memory policy named by `D3_HOST_MEMORY` (once per process); True if it changed glibc's own."
-    mode = os.environ.get(HOST_MEMORY_ENV, 'reuse').strip().lower()
+def reuse_host_memory(default:str='reuse', # the policy of the work that follows, unless `D3_HOST_MEMORY` names one
+                     ) -> bool:
+    "Run glibc under the host-memory policy `default` (or `D3_HOST_MEMORY`'s); True if glibc runs a policy of ours."
+    mode = os.environ.get(HOST_MEMORY_ENV, default).strip().lower()
     check(mode in HOST_MEMORY_POLICIES,
           f"{HOST_MEMORY_ENV} must be one of {', '.join(HOST_MEMORY_POLICIES)}, got {mode!r}")
-    if mode not in _host_memory:
+    if _host_memory.get('mode', 'release') != mode:
+        pairs = HOST_MEMORY_POLICIES[mode] or _GLIBC_OWN
         ok = False
-        if HOST_MEMORY_POLICIES[mode] and sys.platform.startswith('linux'):
+        if sys.platform.startswith('linux'):
             try:
                 libc = ctypes.CDLL(None)
-                ok = hasattr(libc, 'gnu_get_libc_version') and all(
-                    libc.mallopt(k, v) for k, v in HOST_MEMORY_POLICIES[mode])
+                ok = hasattr(libc, 'gnu_get_libc_version') and all(libc.mallopt(k, v) for k, v in pairs)
             except (OSError, AttributeError): ok = False
-        _host_memory[mode] = bool(ok)
-    return _host_memory[mode]
+        _host_memory.update(mode=mode, ok=bool(ok) and mode != 'release')
+    return _host_memory.get('ok', False)
 
 
 # %% ../nbs/00_core.ipynb #c012

@@ -29,9 +29,10 @@ from .autoencoder import ae_priors
 __all__ = ['DEFAULTS', 'REFERENCE', 'REFERENCE_COMMON', 'REFERENCE_DIFFERENCES', 'GPU_CHECKPOINTS', 'PRESETS', 'MEMORY_ONLY',
            'CKPT_FORMAT', 'DistillSettings', 'distill_config', 'same_settings', 'Run', 'budget_report',
            'check_subtask_budget', 'prior_bytes', 'budget_settings', 'segment_settings', 'save_checkpoint',
-           'load_checkpoint', 'autocast', 'mtt_step', 'real_features', 'real_pool', 'pick_real', 'mmd_step',
-           'as_distilled', 'val_accuracy', 'init_from_data', 'check_experts', 'consider_best', 'validate_start',
-           'restore_best', 'distill', 'iteration_tools', 'iteration', 'checkpoint_due']
+           'load_checkpoint', 'autocast', 'mtt_chunk', 'mtt_step', 'feature_chunk', 'features', 'real_features',
+           'real_pool', 'pick_real', 'mmd_step', 'as_distilled', 'val_accuracy', 'init_from_data', 'check_experts',
+           'consider_best', 'validate_start', 'restore_best', 'distill', 'iteration_tools', 'iteration',
+           'checkpoint_due']
 
 # %% ../nbs/22_distill.ipynb #c005
 @dataclass
@@ -63,7 +64,7 @@ class DistillSettings:
     mmd_real_per_class:int = 64    # real images per class in each MMD update
     mmd_scale:str|None = 'median'  # RBF widths: None (the reference's 1..16) or 'median' (times the median distance)
     mmd_weight:float = 1.0         # weight of the MMD loss
-    feature_chunk:int = 1024       # real images per no-grad feature pass of MMD: bounds memory, changes no result
+    feature_chunk:int|None = None  # images per MMD feature pass (None: what keeps a layer under 16 MiB): memory only
     aug:bool = True                # differentiable augmentation in both updates (Siamese in MMD)
     seed:int = 0                   # seeds the priors, the decoder and every random draw of the run
     checkpoint_every:int = 10      # iterations between checkpoints (0: by time only), and one at the end
@@ -135,8 +136,8 @@ def distill_config(preset:str|None=None, # a name in `PRESETS`, or None for `DEF
     check(cfg['checkpoint_every'] >= 0 and cfg['checkpoint_seconds'] >= 0,
           f"checkpoint_every and checkpoint_seconds must be >= 0, got {cfg['checkpoint_every']} and "
           f"{cfg['checkpoint_seconds']}")
-    check(isinstance(cfg['feature_chunk'], int) and cfg['feature_chunk'] >= 1,
-          f"feature_chunk must be a positive integer (images per pass), got {cfg['feature_chunk']!r}")
+    check(cfg['feature_chunk'] is None or (isinstance(cfg['feature_chunk'], int) and cfg['feature_chunk'] >= 1),
+          f"feature_chunk must be None or a positive integer (images per pass), got {cfg['feature_chunk']!r}")
     check(cfg['init'] in ('random', 'ae'), f"init must be 'random' or 'ae' (from an autoencoder), got {cfg['init']!r}")
     return cfg
 
@@ -333,7 +334,15 @@ def _mtt_images(run:Run):
     z, idx = pri.sample(cfg['samples_per_prior'], generator=run.rng.device)  # one draw, shared by the N steps
     return (lambda i: run.decoder(z[i])), idx
 
-def mtt_step(run:Run, net:nn.Module, aug) -> dict:
+def mtt_chunk(run:Run, net:nn.Module) -> int:
+    "Images per forward pass of an unrolled step: equal passes whose largest activation lies between one and two"
+    "`HOST_BLOCK_LINE`s, so that each is mapped and handed back whole (`feature_chunk` for the MMD update)."
+    batch = run.cfg['batch_syn'] or run.priors.n_priors * run.cfg['samples_per_prior']
+    return feature_chunk(net, run.data.images.shape[1:], run.cfg['feature_chunk'], 2 * HOST_BLOCK_LINE, batch)
+
+def mtt_step(run:Run, net:nn.Module, aug,
+             chunk:int|None=None, # images per forward pass of a student step (None: `mtt_chunk` of the setting)
+            ) -> dict:
     "One trajectory-matching update of latents, decoder and step size; returns its diagnostics (0-d tensors)."
     cfg = run.cfg
     start, target = run.experts.sample_segment(cfg['max_start_epoch'], cfg['expert_epochs'],
@@ -343,17 +352,41 @@ def mtt_step(run:Run, net:nn.Module, aug) -> dict:
     batch = cfg['batch_syn'] or len(y)
     with autocast(run):
         loss, st = mtt_loss(net, start, target, images, y, run.alpha, cfg['syn_steps'], batch,
-                            aug=aug, generator=run.rng.device, host_generator=run.rng.host, return_stats=True)
+                            aug=aug, generator=run.rng.device, host_generator=run.rng.host, return_stats=True,
+                            chunk=chunk or mtt_chunk(run, net))
     for o in (run.opt_latent, run.opt_alpha, run.opt_decoder): o.zero_grad(set_to_none=True)
     loss.backward()
     for o in (run.opt_latent, run.opt_alpha, run.opt_decoder): o.step()
     return dict(mtt=loss.detach(), lr=st['lr'].detach().float())  # on the device: `iteration` reads them once
 
 # %% ../nbs/22_distill.ipynb #c020
+def feature_chunk(net:nn.Module, # a feature net (with `features`)
+                  shape, # the shape of one image, (C, H, W)
+                  chunk:int|None=None, # the setting: a number of images, or None for the rule
+                  line:int=HOST_BLOCK_LINE, # bytes a pass's largest activation should stay under
+                  batch:int|None=None, # images of the batch to split evenly (None: the most per pass)
+                 ) -> int:
+    "Images per forward pass: `chunk`, or (None) as many as keep `net`'s largest fp32 activation under `line`."
+    if chunk is not None: return chunk
+    if any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in net.modules()): return 2**31 - 1  # batch-coupled
+    sizes, dev = [], next(net.parameters()).device
+    def hook(m, i, o):
+        if torch.is_tensor(o): sizes.append(o.numel() * 4)
+    hooks = [m.register_forward_hook(hook) for m in net.modules()]
+    try:
+        with torch.no_grad(): net.features(torch.zeros(1, *shape, device=dev))
+    finally:
+        for h in hooks: h.remove()
+    most = max(1, (line - 1) // max(sizes + [1]))
+    return most if batch is None else math.ceil(batch / math.ceil(batch / most))  # equal passes, as few as fit
+
+def features(net:nn.Module, x:torch.Tensor, chunk:int, aug=None, params=None) -> torch.Tensor:
+    "Features of images `x` (augmented by `aug` with `params`), `chunk` images per pass, with a graph if `x` has one."
+    return torch.cat([net.features(aug(c, params) if aug is not None else c) for c in x.split(chunk)])
+
 def real_features(net:nn.Module, x:torch.Tensor, aug=None, params=None, chunk:int=1024) -> torch.Tensor:
     "Features of real images `x` (augmented by `aug` with `params`), without a graph, `chunk` images per pass."
-    with torch.no_grad():
-        return torch.cat([net.features(aug(c, params) if aug is not None else c) for c in x.split(chunk)])
+    with torch.no_grad(): return features(net, x, chunk, aug, params)
 
 def real_pool(x:torch.Tensor, # a subtask's real images (uint8), on the device they are picked on
               y:torch.Tensor, # their class ids 0..k-1
@@ -378,18 +411,21 @@ def pick_real(pool:dict, g:torch.Generator) -> torch.Tensor:
     keys = pool['cls'] + torch.rand(len(pool['cls']), generator=g, device=g.device, dtype=torch.float64)
     return pool['order'][torch.argsort(keys)[pool['take']]]  # shuffled within each class, then the first few
 
-def mmd_step(run:Run, feat_nets:list, aug, real:dict) -> dict:
+def mmd_step(run:Run, feat_nets:list, aug, real:dict,
+             chunk:int|None=None, # images per feature pass (None: `feature_chunk` of the setting)
+            ) -> dict:
     "One class-wise MMD update of latents and decoder; returns its diagnostics (0-d tensors)."
     cfg, pri, k = run.cfg, run.priors, run.data.num_classes
     net = feat_nets[int(torch.randint(len(feat_nets), (1,), generator=run.rng.host))]
+    chunk = chunk or feature_chunk(net, real['x'].shape[1:], cfg['feature_chunk'])
     z, _ = pri.sample(math.ceil(cfg['mmd_per_class'] / pri.lpc), generator=run.rng.device)  # class by class
     pick = pick_real(real, run.rng.device)  # uint8 images, normalised only once picked
     with autocast(run):
         x_syn = run.decoder(z)
         p = aug.sample(1, run.device, run.rng.device, run.rng.host) if aug is not None else None
         if aug is not None: x_syn = aug(x_syn, p)
-        f_real = real_features(net, run.data.normalized(real['x'][pick], run.device), aug, p, cfg['feature_chunk'])
-        f_syn = net.features(x_syn)
+        f_real = real_features(net, run.data.normalized(real['x'][pick], run.device), aug, p, chunk)
+        f_syn = features(net, x_syn, chunk)  # each pass's activations small enough to be reused, not mapped afresh
     f_real = group_rows(f_real.float(), real['counts'], real['slot'])  # (k, widest, d): a view unless padded
     loss = cfg['mmd_weight'] * grouped_mmd2(f_syn.float().view(k, -1, f_syn.shape[-1]), f_real,
                                             scale=cfg['mmd_scale'], n_real=real['n_real']).sum()
@@ -492,7 +528,7 @@ def distill(data:ImageData, # the subtask's training images (labels 0..k-1; `cla
            ) -> Distilled:
     "Distil one subtask into latent priors and a decoder (resuming from `out_dir` if a checkpoint is there)."
     cfg, dev = distill_config(preset, **settings), default_device(device)
-    reuse_host_memory()  # big host tensors reused, not page-faulted in afresh (00_core)
+    reuse_host_memory()  # setup and training reuse host memory; `iteration` switches to mixed (00_core)
     check(isinstance(data, ImageData) and len(data) > 0, "distill needs the subtask's data as a non-empty ImageData")
     experts = experts if isinstance(experts, Trajectories) else Trajectories(experts, device=dev)
     check_experts(experts)
@@ -538,10 +574,12 @@ def distill(data:ImageData, # the subtask's training images (labels 0..k-1; `cla
 def iteration_tools(run:Run) -> dict:
     "What every iteration of `run` uses: the augmentation, the MTT student, the MMD feature nets and the real images."
     cfg, dev, d = run.cfg, run.device, run.data
-    return dict(aug=dsa_for(d) if cfg['aug'] else None, net=run.experts.net().to(dev),
+    net = run.experts.net().to(dev)
+    return dict(aug=dsa_for(d) if cfg['aug'] else None, net=net,
                 feat_nets=[run.experts.final_net(e).to(dev) for e in run.experts.experts] if cfg['mmd'] else [],
                 real=real_pool(d.images.to(dev), d.labels, d.num_classes, cfg['mmd_real_per_class'])
-                     if cfg['mmd'] else None)  # uint8 images: 1/4 of float32's memory
+                     if cfg['mmd'] else None,  # uint8 images: 1/4 of float32's memory
+                chunks=(mtt_chunk(run, net), feature_chunk(net, d.images.shape[1:], cfg['feature_chunk'])))  # per pass
 
 def _clock(dev:torch.device):
     "A mark in `dev`'s work: a recorded CUDA event (timed once the work is done, no wait now), else the host clock."
@@ -556,12 +594,13 @@ def _between(a, b) -> float:
 
 def iteration(run:Run, tools:dict) -> dict:
     "One iteration of `run`: its MTT update and its MMD update (each if on); returns their diagnostics and seconds."
+    reuse_host_memory('mixed')  # the unrolled steps' big activations mapped and handed back (00_core): less memory
     diag, marks = {}, [_clock(run.device)]
     if run.cfg['mtt']:
-        diag.update(mtt_step(run, tools['net'], tools['aug']))
+        diag.update(mtt_step(run, tools['net'], tools['aug'], tools['chunks'][0]))
         marks.append(_clock(run.device))
     if run.cfg['mmd']:
-        diag.update(mmd_step(run, tools['feat_nets'], tools['aug'], tools['real']))
+        diag.update(mmd_step(run, tools['feat_nets'], tools['aug'], tools['real'], tools['chunks'][1]))
         marks.append(_clock(run.device))
     values = torch.stack([v.float() for v in diag.values()]).tolist() if diag else []  # one host read: waits for it
     rec = dict(iteration=run.iteration + 1, **dict(zip(diag, values)))

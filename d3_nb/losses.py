@@ -115,7 +115,8 @@ def mtt_loss(net:nn.Module, # the student's architecture (its own parameters are
              aug=None, # a `DiffAug` (or any `(x, generator=) -> x`) applied at every step; None: no augmentation
              generator:torch.Generator|None=None, # seeds the minibatches and the augmentation's values
              host_generator:torch.Generator|None=None, # a CPU generator for the augmentation's family (see `DiffAug`)
-             return_stats:bool=False # also return a dict of detached diagnostics
+             return_stats:bool=False, # also return a dict of detached diagnostics
+             chunk:int|None=None, # images per forward pass of a step (None: the whole batch); for per-sample nets
             ):
     "Normalised parameter distance between a student trained `syn_steps` steps on `x_syn` and the expert's target."
     check(syn_steps >= 1 and batch_syn >= 1, f"syn_steps and batch_syn must be >= 1, got {syn_steps} and {batch_syn}")
@@ -133,7 +134,8 @@ def mtt_loss(net:nn.Module, # the student's architecture (its own parameters are
     for idx in syn_batches(n, batch_syn, syn_steps, generator):
         xb = x_syn(idx.to(dev)) if callable(x_syn) else x_syn[idx.to(x_syn.device)]
         if aug is not None: xb = apply_aug(aug, xb, generator, host_generator)
-        out = functional_call(net, as_param_dict(student, net), (xb,))
+        params = as_param_dict(student, net)  # the batch in chunks: smaller activations, the same gradient
+        out = torch.cat([functional_call(net, params, (c,)) for c in xb.split(chunk or len(xb))])
         ce = soft_cross_entropy(out, y_syn[idx.to(y_syn.device)].to(out.device))
         grad, = torch.autograd.grad(ce, student, create_graph=True)
         student = student - lr * grad
