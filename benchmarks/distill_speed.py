@@ -2,6 +2,7 @@
 
     python benchmarks/distill_speed.py [--iterations 10] [--threads 2] [--device cpu|cuda] [--work runs/speed]
     python benchmarks/distill_speed.py --reference-config [--threads 2] [--host-memory default,reuse,mixed,release]
+    python benchmarks/distill_speed.py --reference-config --profile [--threads 2]
 
 One expert (ConvNet width 64, 6 epochs on 200 real MNIST images per class; cached in --work) is the trajectory and
 feature source for every row. Each row distils all 10 classes for --iterations iterations in a fresh process (so
@@ -23,6 +24,12 @@ of its MTT and MMD updates, the process's peak RSS, and the floating-point opera
 'mixed' in the distillation iterations, 'reuse' in the training before them), 'reuse' (every block kept for reuse),
 'mixed' (blocks under 16 MiB kept, larger ones mapped and handed back) and 'release' (the C library's own), each
 then for the whole process; by default 'default', 'reuse' and 'release'.
+
+--profile says where an iteration's time goes instead, at the reference settings with the default policy: the
+matrix-product rate these cores reach (a 4096 x 4096 fp32 product, best of 5), then for each lpc row the operators
+of 2 iterations after 2 warm-up and 2 timed unprofiled (`torch.profiler`, self time on the calling thread), grouped into kinds, per
+iteration, with the time outside any operator (Python, the autograd engine's bookkeeping), then the 12 operators
+that take longest.
 """
 import argparse, json, os, resource, subprocess, sys, tempfile
 from pathlib import Path
@@ -83,6 +90,79 @@ def one_reference(args):
     print(json.dumps(dict(kw, seconds=med('seconds'), mtt=med('mtt_seconds'), mmd=med('mmd_seconds'), peak=peak,
                           flops=fc.get_total_flops())))
 
+KINDS = [  # (kind, substrings of aten operator names), the first match wins
+    ('convolution, forward and backward', ('conv',)),
+    ('instance norm (group norm kernels)', ('group_norm', 'instance_norm', 'batch_norm')),
+    ('pooling', ('pool',)),
+    ('matrix products (linear layers, MMD kernels)', ('mm', 'linear', 'matmul', 'dot')),
+    ('activation and its gradient', ('relu', 'threshold', 'leaky', 'sigmoid', 'tanh')),
+    ('other elementwise and reductions', ('add', 'sub', 'mul', 'div', 'exp', 'pow', 'sum', 'mean', 'neg', 'sqrt',
+                                          'clamp', 'where', 'log', 'max', 'min', 'sort', 'rand', 'normal', 'lerp')),
+    ('copies, concatenation, allocation', ('copy', 'cat', 'empty', 'zero', 'fill', 'clone', 'contiguous', 'stack',
+                                           'index', 'gather', 'scatter', 'split', 'view', 'reshape', 'to', 'as_strided',
+                                           'select', 'slice', 'expand', 'permute', 'transpose', 'flatten', 'unsqueeze')),
+]
+
+def kind_of(name: str) -> str:
+    n = name.lower().removeprefix('aten::')
+    return next((k for k, keys in KINDS if any(w in n for w in keys)), 'other operators')
+
+def one_profile(args):
+    "Child process: profile 2 iterations of one reference row after 2 warm-up; print one JSON line."
+    import time, torch
+    torch.set_num_threads(args.threads)
+    from torch.profiler import profile, ProfilerActivity
+    from d3_nb.distill import Run, distill_config, iteration_tools, iteration
+    dev, d = torch.device(args.device), reference_data()
+    ex, kw = reference_experts(Path(args.work), d, dev), dict(reference_settings(), **REFERENCE_ROWS[args.one])
+    run = Run(d, ex, distill_config(None, **kw), dev)
+    tools = iteration_tools(run)
+    for _ in range(2): iteration(run, tools)
+    t0 = time.perf_counter()
+    for _ in range(2): iteration(run, tools)
+    plain = (time.perf_counter() - t0) / 2
+    with profile(activities=[ProfilerActivity.CPU]) as prof:
+        t0 = time.perf_counter()
+        for _ in range(2): iteration(run, tools)
+        wall = (time.perf_counter() - t0) / 2
+    kinds, ops = {}, {}
+    for e in prof.key_averages():
+        kinds[kind_of(e.key)] = kinds.get(kind_of(e.key), 0.0) + e.self_cpu_time_total / 1e6 / 2
+        ops[e.key] = e.self_cpu_time_total / 1e6 / 2
+    top = dict(sorted(ops.items(), key=lambda kv: -kv[1])[:12])
+    print(json.dumps(dict(kw, wall=wall, plain=plain, kinds=kinds, top=top)))
+
+def matmul_rate(threads: int) -> float:
+    "GFLOP/s of a 4096 x 4096 fp32 matrix product on `threads` threads, best of 5."
+    import time, torch
+    torch.set_num_threads(threads)
+    a, b, best = torch.randn(4096, 4096), torch.randn(4096, 4096), float('inf')
+    a @ b
+    for _ in range(5):
+        t0 = time.perf_counter(); a @ b; best = min(best, time.perf_counter() - t0)
+    return 2 * 4096 ** 3 / best / 1e9
+
+def profile_table(a):
+    import torch
+    from d3_nb.data import dataset_available
+    if not dataset_available('mnist', 'train'):
+        sys.exit("--profile needs the real MNIST training files: set D3_DATA to a folder holding MNIST/raw")
+    reference_experts(Path(a.work), reference_data(), torch.device(a.device))  # once, before any timing
+    print(f"a 4096 x 4096 fp32 matrix product on {a.threads} threads: {matmul_rate(a.threads):.0f} GFLOP/s "
+          f"(best of 5), {_device_name(a)}\n")
+    for i in range(len(REFERENCE_ROWS)):
+        r = _child(a, i, '--reference-config', '--profile', env={'D3_HOST_MEMORY': None})
+        ops = sum(r['kinds'].values())
+        print(f"lpc {r['lpc']}, batch_syn {r['batch_syn']}: {r['wall']:.2f} s an iteration profiled, {r['plain']:.2f} s "
+              f"not (2 iterations each, after 2 warm-up)\n\n| where the time goes | s / iteration | share |\n|---|---:|---:|")
+        for k, v in sorted(r['kinds'].items(), key=lambda kv: -kv[1]):
+            print(f"| {k} | {v:.3f} | {100 * v / r['wall']:.1f} % |")
+        print(f"| outside any operator (Python, autograd bookkeeping) | {max(0., r['wall'] - ops):.3f} | "
+              f"{100 * max(0., r['wall'] - ops) / r['wall']:.1f} % |\n")
+        print("| operator (the 12 that take longest) | kind | s / iteration | share |\n|---|---|---:|---:|")
+        for k, v in r['top'].items(): print(f"| `{k}` | {kind_of(k)} | {v:.3f} | {100 * v / r['wall']:.1f} % |")
+        print(flush=True)
+
 def reference_table(a):
     import torch
     from d3_nb.data import dataset_available
@@ -138,17 +218,19 @@ def main():
     p.add_argument('--rows', type=int, nargs='*', default=None, help='indices of the rows to run (default: all)')
     p.add_argument('--one', type=int, default=None, help=argparse.SUPPRESS)
     p.add_argument('--reference-config', action='store_true', help="time the authors' settings (see above)")
+    p.add_argument('--profile', action='store_true', help="--reference-config: where an iteration's time goes")
     p.add_argument('--host-memory', default='default,reuse,release',
                    help="--reference-config: host-memory policies to compare, comma-separated (default: D3_HOST_MEMORY "
                         "unset; reuse, mixed, release)")
     a = p.parse_args()
     if a.reference_config and a.iterations == 10 and '--iterations' not in sys.argv: a.iterations = 8
-    if a.one is not None: return one_reference(a) if a.reference_config else one(a)
+    if a.profile and not a.reference_config: p.error("--profile profiles the reference settings: add --reference-config")
+    if a.one is not None: return (one_profile(a) if a.profile else one_reference(a)) if a.reference_config else one(a)
     if a.reference_config:
         from d3_nb.core import HOST_MEMORY_POLICIES  # the package's own list of policies
         bad = [m for m in a.host_memory.split(',') if m != 'default' and m not in HOST_MEMORY_POLICIES]
         if bad: p.error(f"--host-memory takes default, {', '.join(HOST_MEMORY_POLICIES)}, got {bad[0]!r}")
-        return reference_table(a)
+        return profile_table(a) if a.profile else reference_table(a)
     import torch
     Path(a.work).mkdir(parents=True, exist_ok=True)
     experts(Path(a.work), torch.device(a.device))  # train the shared expert once, before any timing
