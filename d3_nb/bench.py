@@ -17,13 +17,15 @@ from .distill import distill, budget_settings, segment_settings
 from .teacher import Teacher, train_teacher, parse_snapshot, check_teacher
 from .subtasks import partition_classes, subtask_data
 from .aggregate import aggregate
+from .artifact import Distilled
 from .evaluate import EvalResult, evaluate_student, results_table
 from .baselines import random_real, random_real_soft, herding, dm, full_data
 
 # %% auto #0
-__all__ = ['METHODS', 'METHOD_GROUPS', 'BENCH_FORMAT', 'BENCH_VERSION', 'parse_methods', 'parse_budgets', 'source_commit',
-           'machine', 'ensure_bench', 'uint8_ipc', 'bench_data', 'bench_teacher', 'keep_settings', 'bench_d3',
-           'bench_method', 'below_random', 'bench_markdown', 'ceiling_label', 'bench_plot', 'bench']
+__all__ = ['METHODS', 'METHOD_GROUPS', 'BENCH_FORMAT', 'BENCH_VERSION', 'D3_VARIANTS', 'parse_methods', 'parse_budgets',
+           'source_commit', 'machine', 'ensure_bench', 'uint8_ipc', 'bench_data', 'bench_teacher', 'keep_settings',
+           'd3_cell', 'd3_tag', 'bench_d3', 'bench_method', 'below_random', 'diversity_line', 'bench_markdown',
+           'ceiling_label', 'bench_plot', 'bench_diversity', 'bench']
 
 # %% ../nbs/45_bench.ipynb #c005
 METHODS = {  # key: (display name, needs an integer budget of images)
@@ -137,11 +139,23 @@ def keep_settings(s:dict, iterations:int) -> dict:
     if s.get('keep_state', 'last') != 'best' or iterations < 1: return {}
     return dict(keep_state='best', eval_every=max(1, iterations // 2), eval_epochs=min(100, s['student_epochs']))
 
+D3_VARIANTS = {'d3_mtt_only': dict(mmd=False), 'd3_mmd_only': dict(mtt=False), 'd3_init_only': dict(iterations=0),
+               'd3_random_init': dict(init='random'), 'd3_fp32': dict(precision='fp32')}  # the ablation's changes
+
+def d3_cell(key:str, s:dict) -> tuple:
+    "`(subtasks, variant)` of D3 method `key` in a benchmark of settings `s`."
+    return (s['subtasks'] if key == 'd3_subtasks' else 1), D3_VARIANTS.get(key, {})
+
+def d3_tag(budget:float, subtasks:int=1, variant:dict|None=None) -> str:
+    "The folder, inside the benchmark's, of a D3 cell's distillations and its `distilled.safetensors`."
+    return (f"ipc{budget:g}" + (f"-S{subtasks}" if subtasks > 1 else '')
+            + ''.join(f"-{k}{v}" for k, v in (variant or {}).items()))
+
 def bench_d3(out:Path, fit:ImageData, val:ImageData, pool:ImageData, teacher:Teacher, budget:float, s:dict,
              subtasks:int=1, variant:dict|None=None, device=None, progress:bool=False):
     "Distil `fit` at `budget` with `subtasks` subtasks (resuming); return the aggregated `Distilled` and its seconds."
     variant = variant or {}
-    tag = f"ipc{budget:g}" + (f"-S{subtasks}" if subtasks > 1 else '') + ''.join(f"-{k}{v}" for k, v in variant.items())
+    tag = d3_tag(budget, subtasks, variant)
     part = partition_classes(fit.num_classes, subtasks)
     files, seconds = [], 0.
     for k in range(subtasks):
@@ -173,9 +187,7 @@ def bench_method(key:str, budget:float, out:Path, fit, val, pool, teacher, test,
     ev = dict(epochs=s['student_epochs'], width=s['student_width'], seeds=seeds, device=device, progress=progress,
               resume=out/'students'/_cell_file(out, key, budget).stem)  # hours of students survive a stop
     if key.startswith('d3'):
-        S = s['subtasks'] if key == 'd3_subtasks' else 1
-        variant = {'d3_mtt_only': dict(mmd=False), 'd3_mmd_only': dict(mtt=False), 'd3_init_only': dict(iterations=0),
-                   'd3_random_init': dict(init='random'), 'd3_fp32': dict(precision='fp32')}.get(key, {})
+        S, variant = d3_cell(key, s)
         d, secs = bench_d3(out, fit, val, pool, teacher, budget, s, S, variant, device, progress)
         return evaluate_student(d, test, distill_seconds=secs, name=name.replace('(S ', f'({S} '), **ev)
     if key == 'full':
@@ -202,7 +214,14 @@ def _warnings(cells:dict, b) -> list:
             f"{100 * ref:.2f} % (uint8, hard labels). D3 must never lose to it.**" for k, bb, m,
             ref in below_random(cells) if bb == b]
 
-def bench_markdown(cells:dict, settings:dict) -> str:
+def diversity_line(cells:dict, div:dict, b) -> list:
+    "The line under budget `b`'s table: how much the samples of one D3 prior differ, beside how much its priors do."
+    parts = [f"{cells[k, bb].name} {d['within']:.3f} within a prior, {d['between']:.3f} between a class's priors"
+             for (k, bb), d in sorted(div.items(), key=lambda kv: kv[0][0]) if bb == b and (k, bb) in cells]
+    return [f"D3's diversity (`Distilled.diversity`: mean distance in normalised pixels, 8 samples of each prior): "
+            + '; '.join(parts) + '.', ''] if parts else []
+
+def bench_markdown(cells:dict, settings:dict, div:dict|None=None) -> str:
     "The benchmark's Markdown: a header with the settings and machine, then one table per budget."
     s = settings
     lines = [f"# d3_nb benchmark: {s['dataset']}", '',
@@ -223,6 +242,7 @@ def bench_markdown(cells:dict, settings:dict) -> str:
         lines += [f"## Budget {b:g} image{'' if b == 1 else 's'} per class", '',
                   results_table(rs + ([full] if full else []), reference=ref), '']
         lines += [*_warnings(cells, b), ''] if _warnings(cells, b) else []
+        lines += diversity_line(cells, div or {}, b)
     return '\n'.join(lines)
 
 def ceiling_label(r) -> str:
@@ -266,12 +286,21 @@ def bench_plot(cells:dict, path, title:str=''):
 def _cell_file(out:Path, key:str, b:float|None) -> Path:
     return out/'results'/('full.json' if b is None else f"{key}-ipc{b:g}.json")
 
+def bench_diversity(out:Path, cells:dict, s:dict) -> dict:
+    "`(key, budget) -> Distilled.diversity` of every D3 cell whose artifact is in `out` (pixels, 8 samples, seed 0)."
+    div = {}
+    for k, b in cells:
+        f = out/d3_tag(b, *d3_cell(k, s))/'distilled.safetensors' if k.startswith('d3') else None
+        if f is not None and f.exists():
+            div[k, b] = Distilled.load(f).diversity(generator=torch.Generator().manual_seed(0))
+    return div
+
 def _write_summary(out:Path, cells:dict, s:dict):
-    low = {(k, b) for k, b, *_ in below_random(cells)}
-    rows = [dict(r.to_dict(), method=k, budget=None if k == 'full' else b, below_random_u8=(k, b) in low)
-            for (k, b), r in cells.items()]
+    low, div = {(k, b) for k, b, *_ in below_random(cells)}, bench_diversity(out, cells, s)
+    rows = [dict(r.to_dict(), method=k, budget=None if k == 'full' else b, below_random_u8=(k, b) in low,
+                 **({'diversity': div[k, b]} if (k, b) in div else {})) for (k, b), r in cells.items()]
     with atomic_write(out/'results.json', 'w') as f: json.dump(dict(settings=s, results=rows), f, indent=1)
-    with atomic_write(out/'results.md', 'w') as f: f.write(bench_markdown(cells, s))
+    with atomic_write(out/'results.md', 'w') as f: f.write(bench_markdown(cells, s, div))
     bench_plot(cells, out/'accuracy_vs_storage.png', title=f"{s['dataset']}: accuracy vs storage")
 
 # %% ../nbs/45_bench.ipynb #c021
