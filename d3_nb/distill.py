@@ -64,7 +64,7 @@ class DistillSettings:
     mmd_real_per_class:int = 64    # real images per class in each MMD update
     mmd_scale:str|None = 'median'  # RBF widths: None (the reference's 1..16) or 'median' (times the median distance)
     mmd_weight:float = 1.0         # weight of the MMD loss
-    feature_chunk:int|None = None  # images per MMD feature pass (None: what keeps a layer under 16 MiB): memory only
+    feature_chunk:int|None = None  # images per forward pass (None: on a CPU, a layer under 16 MiB; 1024): memory only
     aug:bool = True                # differentiable augmentation in both updates (Siamese in MMD)
     seed:int = 0                   # seeds the priors, the decoder and every random draw of the run
     checkpoint_every:int = 10      # iterations between checkpoints (0: by time only), and one at the end
@@ -366,10 +366,11 @@ def feature_chunk(net:nn.Module, # a feature net (with `features`)
                   line:int=HOST_BLOCK_LINE, # bytes a pass's largest activation should stay under
                   batch:int|None=None, # images of the batch to split evenly (None: the most per pass)
                  ) -> int:
-    "Images per forward pass: `chunk`, or (None) as many as keep `net`'s largest fp32 activation under `line`."
+    "Images per forward pass: `chunk`, or (None) on a CPU as many as keep `net`'s largest fp32 activation under `line`."
     if chunk is not None: return chunk
     if any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in net.modules()): return 2**31 - 1  # batch-coupled
     sizes, dev = [], next(net.parameters()).device
+    if dev.type != 'cpu': return batch or 1024  # a GPU's allocator caches its blocks: passes as big as memory allows
     def hook(m, i, o):
         if torch.is_tensor(o): sizes.append(o.numel() * 4)
     hooks = [m.register_forward_hook(hook) for m in net.modules()]
