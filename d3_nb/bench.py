@@ -166,7 +166,7 @@ def bench_d3(out:Path, fit:ImageData, val:ImageData, pool:ImageData, teacher:Tea
         sd = out/tag/f'subtask_{k:02d}'
         sub = subtask_data(fit, part, k)
         kw = {**budget_settings(budget, fit.num_classes, fit.shape, classes=len(part[k]), prior_share=s['prior_share'],
-                                precision=s['precision'], max_lpc=min(sub.counts)),
+                                precision=variant.get('precision', s['precision']), max_lpc=min(sub.counts)),
               **segment_settings(s['expert_epochs']), 'iterations': s['iterations'], 'ae_steps': s['ae_steps'],
               **keep_settings(s, variant.get('iterations', s['iterations'])), **variant}
         distill(sub, experts, sd, val=subtask_data(val, part, k), device=device,

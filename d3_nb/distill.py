@@ -235,13 +235,17 @@ def budget_settings(budget_ipc:float,      # the budget, images per class (fp32 
                     precision='int8',      # what everything is stored at
                     max_lpc:int|None=None, # at most this many priors per class (e.g. the fewest images of a class)
                    ) -> dict:
-    "D3's storage-optimal settings at a budget: `lpc` from the priors' share of the bytes, the decoder from the rest."
+    "D3's storage-optimal settings at a budget: the decoder from what the priors' share leaves, more priors in the rest."
     check(0 < prior_share < 1, f"prior_share must lie strictly between 0 and 1, got {prior_share}")
-    k = num_classes if classes is None else classes
+    k, c = (num_classes if classes is None else classes), image_shape[0]
     share = ipc_budget_bytes(budget_ipc, num_classes, image_shape, share=k)
-    lpc = max(1, math.floor(prior_share * share / (k * prior_bytes(num_classes, d_z, precision))))
-    if max_lpc is not None: lpc = min(lpc, max_lpc)  # a prior is a cluster of real images: not more than there are
-    return dict(budget_ipc=budget_ipc, lpc=lpc, d_z=d_z, precision=precision, init='ae', decoder='auto',
+    per_class = k * prior_bytes(num_classes, d_z, precision)  # one more prior in every class
+    cap = lambda n: n if max_lpc is None else min(n, max_lpc)  # a prior is a cluster of real images: no more than them
+    lpc = cap(max(1, math.floor(prior_share * share / per_class)))
+    cost = _decoder_cost(d_z, image_shape, precision, (0.5,) * c, (0.5,) * c)
+    fam, w = pick_decoder(d_z, image_shape, share - lpc * per_class, 'auto', cost=cost)  # the largest that fits
+    lpc = cap(max(lpc, math.floor((share - cost(fam, w)) / per_class)))  # the decoder's leftover: more priors
+    return dict(budget_ipc=budget_ipc, lpc=lpc, d_z=d_z, precision=precision, init='ae', decoder=fam, decoder_width=w,
                 batch_syn=min(k * lpc, 256))  # an unrolled student step sees a minibatch, however many priors
 
 def segment_settings(expert_epochs:int, # epochs the experts' trajectories hold
