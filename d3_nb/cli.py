@@ -181,11 +181,14 @@ def d3_run(out:str='d3_run',        # the run folder (created; rerunning the sam
     o = shared_options(**kwargs)
     check(seeds >= 1, f"seeds must be >= 1, got {seeds}")
     data = training_data(o)
-    st = {**budget_settings(budget, data.num_classes, data.shape, max_lpc=min(data.counts)),
+    part = partition_classes(data.num_classes, subtasks)
+    st = {**budget_settings(budget, data.num_classes, data.shape, classes=min(map(len, part)),
+                            max_lpc=min(data.counts)),
           **segment_settings(expert_epochs), 'ae_steps': ae_steps, 'iterations': iterations, 'seed': o.seed}
-    if lpc is not None: st['lpc'] = lpc
+    if lpc is not None or subtasks > 1:  # each subtask's decoder: the largest that its own share leaves room for
+        st.update(lpc=st['lpc'] if lpc is None else lpc, decoder='auto', decoder_width=None)
     t0 = time.perf_counter()
-    distil_subtasks(data, out, partition_classes(data.num_classes, subtasks), o=o, workers=workers, dkw=st,
+    distil_subtasks(data, out, part, o=o, workers=workers, dkw=st,
                     ekw=expert_options(num_experts, expert_epochs, steps_per_epoch, width, None, 256, o.seed,
                                         experts_root),
                     teacher=teacher_options(teacher_epoch, 1.0, width, None, steps_per_epoch))

@@ -235,7 +235,7 @@ def budget_settings(budget_ipc:float,      # the budget, images per class (fp32 
                     precision='int8',      # what everything is stored at
                     max_lpc:int|None=None, # at most this many priors per class (e.g. the fewest images of a class)
                    ) -> dict:
-    "D3's storage-optimal settings at a budget: the decoder from what the priors' share leaves, more priors in the rest."
+    "D3's storage-optimal settings at a budget: the decoder from what the priors' share leaves, more priors in the rest"
     check(0 < prior_share < 1, f"prior_share must lie strictly between 0 and 1, got {prior_share}")
     k, c = (num_classes if classes is None else classes), image_shape[0]
     share = ipc_budget_bytes(budget_ipc, num_classes, image_shape, share=k)
