@@ -12,11 +12,11 @@ A short student ranks splits; it does not predict the protocol's 300-epoch accur
 gives its short student more steps per epoch. Data from $D3_DATA; the experts are the bench's (pass `--experts`
 to reuse a bench folder's). Rows already in OUT are read back, not rebuilt.
 """
-import argparse, json, time
+import argparse, inspect, json, time
 from pathlib import Path
 import torch
 from d3_nb.data import load_dataset
-from d3_nb.bench import bench_data
+from d3_nb.bench import bench, bench_data
 from d3_nb.experts import train_experts
 from d3_nb.distill import distill, budget_settings, segment_settings
 
@@ -39,9 +39,11 @@ if a.threads: torch.set_num_threads(a.threads)
 out = Path(a.out)
 train = load_dataset(a.dataset)
 if a.train_per_class: train = train.sample_per_class(a.train_per_class, seed=0)
-fit, val, pool = bench_data(train, 5000, 1000)  # d3 bench's split
-experts = train_experts(pool, a.experts or out/'experts', num_experts=4, epochs=8, steps_per_epoch=50,
-                        net_kw=dict(width=64), seed=0, progress=False, val=val)
+B = {k: v.default for k, v in inspect.signature(bench).parameters.items()}  # d3 bench's defaults: its split, experts
+fit, val, pool = bench_data(train, B['val_images'], B['expert_images'])
+experts = train_experts(pool, a.experts or out/'experts', num_experts=B['experts'], epochs=B['expert_epochs'],
+                        steps_per_epoch=B['steps_per_epoch'], net_kw=dict(width=B['expert_width']), seed=0,
+                        progress=False, val=val)
 print(f"{a.dataset}, {len(fit):,} training images, {len(val):,} validation, budget {a.budget:g} IPC-eq, "
       f"students of {a.eval_epochs} epochs\n")
 print("| prior share | d_z | AE steps | priors per class | decoder | AE mse | val. acc. % | s |")
@@ -51,8 +53,8 @@ for dz in a.d_z:
         for share in a.prior_shares:
             kw = {**budget_settings(a.budget, fit.num_classes, fit.shape, prior_share=share, d_z=dz,
                                     max_lpc=min(fit.counts)),
-                  **segment_settings(8), 'iterations': 0, 'ae_steps': steps, 'keep_state': 'best', 'eval_every': 1,
-                  'eval_epochs': a.eval_epochs}
+                  **segment_settings(B['expert_epochs']), 'iterations': 0, 'ae_steps': steps, 'keep_state': 'best',
+                  'eval_every': 1, 'eval_epochs': a.eval_epochs}
             t0 = time.perf_counter()
             d = distill(fit, experts, out/f"ps{share:g}-dz{dz}-ae{steps}", val=val, progress=False,
                         num_classes=fit.num_classes, class_names=fit.classes, **kw)
