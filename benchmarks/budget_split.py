@@ -35,6 +35,9 @@ p.add_argument('--experts', default=None, help='experts folder (default: OUT/exp
 p.add_argument('--out', default='budget_split')
 p.add_argument('--threads', type=int, default=None)
 a = p.parse_args()
+bad = [x for x in a.prior_shares if not 0 < x < 1]
+if bad: p.error(f"--prior_shares must lie strictly between 0 and 1, got {bad}")
+if min(a.d_z + a.ae_steps) < 1 or a.eval_epochs < 1: p.error("--d_z, --ae_steps and --eval_epochs must be positive")
 if a.threads: torch.set_num_threads(a.threads)
 out = Path(a.out)
 train = load_dataset(a.dataset)
