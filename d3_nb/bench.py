@@ -13,7 +13,7 @@ from .core import *
 from .data import ImageData, load_dataset
 from .storage import ipc_budget_bytes, real_storage
 from .experts import train_experts
-from .distill import distill, budget_settings, segment_settings
+from .distill import distill, budget_settings, segment_settings, DEFAULTS, PRIOR_SHARE
 from .teacher import Teacher, train_teacher, parse_snapshot, check_teacher
 from .subtasks import partition_classes, subtask_data
 from .aggregate import aggregate
@@ -22,10 +22,10 @@ from .evaluate import EvalResult, evaluate_student, results_table
 from .baselines import random_real, random_real_soft, herding, dm, full_data
 
 # %% auto #0
-__all__ = ['METHODS', 'METHOD_GROUPS', 'BENCH_FORMAT', 'BENCH_VERSION', 'D3_VARIANTS', 'parse_methods', 'parse_budgets',
-           'source_commit', 'machine', 'ensure_bench', 'uint8_ipc', 'bench_data', 'bench_teacher', 'keep_settings',
-           'd3_cell', 'd3_tag', 'bench_d3', 'bench_method', 'below_random', 'diversity_line', 'bench_markdown',
-           'ceiling_label', 'bench_plot', 'bench_diversity', 'bench']
+__all__ = ['METHODS', 'METHOD_GROUPS', 'BENCH_FORMAT', 'BENCH_VERSION', 'EVAL_IMAGES', 'D3_VARIANTS', 'parse_methods',
+           'parse_budgets', 'source_commit', 'machine', 'ensure_bench', 'uint8_ipc', 'bench_data', 'bench_teacher',
+           'keep_settings', 'd3_cell', 'd3_tag', 'bench_d3', 'bench_method', 'below_random', 'diversity_line',
+           'bench_markdown', 'ceiling_label', 'bench_plot', 'bench_diversity', 'bench']
 
 # %% ../nbs/45_bench.ipynb #c005
 METHODS = {  # key: (display name, needs an integer budget of images)
@@ -134,10 +134,14 @@ def bench_teacher(out:Path, fit:ImageData, val:ImageData, s:dict, device) -> Tea
     return t
 
 # %% ../nbs/45_bench.ipynb #c014
-def keep_settings(s:dict, iterations:int) -> dict:
-    "keep_state='best': validate the start, the middle and the end of a distillation, and keep the best of the three."
+EVAL_IMAGES = 200_000  # the most images a validation student of the bench trains on, however many priors a budget buys
+
+def keep_settings(s:dict, iterations:int, per_epoch:int=1) -> dict:
+    "keep_state='best': validate the start and the end of a distillation, each by a student of at most `EVAL_IMAGES`"
+    "images (`per_epoch` a epoch: the mean images and one sample of every prior), and keep the better."
     if s.get('keep_state', 'last') != 'best' or iterations < 1: return {}
-    return dict(keep_state='best', eval_every=max(1, iterations // 2), eval_epochs=min(100, s['student_epochs']))
+    epochs = max(1, min(100, s['student_epochs'], EVAL_IMAGES // max(1, per_epoch)))
+    return dict(keep_state='best', eval_every=iterations, eval_epochs=epochs)
 
 D3_VARIANTS = {'d3_mtt_only': dict(mmd=False), 'd3_mmd_only': dict(mtt=False), 'd3_init_only': dict(iterations=0),
                'd3_random_init': dict(init='random'), 'd3_fp32': dict(precision='fp32')}  # the ablation's changes
@@ -168,7 +172,8 @@ def bench_d3(out:Path, fit:ImageData, val:ImageData, pool:ImageData, teacher:Tea
         kw = {**budget_settings(budget, fit.num_classes, fit.shape, classes=len(part[k]), prior_share=s['prior_share'],
                                 precision=variant.get('precision', s['precision']), max_lpc=min(sub.counts)),
               **segment_settings(s['expert_epochs']), 'iterations': s['iterations'], 'ae_steps': s['ae_steps'],
-              **keep_settings(s, variant.get('iterations', s['iterations'])), **variant}
+              **variant}
+        kw.update(keep_settings(s, kw['iterations'], per_epoch=2 * kw['lpc'] * len(part[k])))
         distill(sub, experts, sd, val=subtask_data(val, part, k), device=device,
                 progress=progress, num_classes=fit.num_classes, class_names=fit.classes, **kw)
         seconds += sum(h['seconds'] for h in json.loads((sd/'history.json').read_text()))
@@ -314,11 +319,11 @@ def bench(dataset:str='embedded', # dataset name: embedded, mnist, fashion_mnist
           student_epochs:int=300, # epochs of every student
           student_width:int=128,  # the students' ConvNet width (the protocol: 128)
           full_epochs:int=None,   # epochs of the full-data students (default: student_epochs)
-          iterations:int=200,     # D3 distillation iterations per subtask
-          prior_share:float=0.3,  # D3: the part of the budget its priors take (the decoder gets the rest)
+          iterations:int=100,     # D3 distillation iterations per subtask
+          prior_share:float=PRIOR_SHARE, # D3: the part of the budget its priors take (the decoder gets the rest)
           precision:str='int8',   # D3: what the distilled data is stored at (fp32, fp16, bf16, int8)
-          ae_steps:int=1500,      # D3: autoencoder steps of the start from the data
-          keep_state:str='best',  # D3: 'best' validated state (start, middle, end; `distill`'s keep_state) or 'last'
+          ae_steps:int=DEFAULTS['ae_steps'], # D3: autoencoder steps of the start from the data
+          keep_state:str='best',  # D3: 'best' validated state (the start or the end; `distill`'s keep_state) or 'last'
           subtasks:int=2,         # S of the d3_subtasks method
           experts:int=4,          # experts per subtask
           expert_epochs:int=8,    # epochs per expert, of `steps_per_epoch` SGD steps each

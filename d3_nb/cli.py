@@ -18,7 +18,7 @@ from .artifact import Distilled
 from .evaluate import evaluate_student
 from .data import ImageData
 from .experts import train_experts
-from .distill import distill, budget_settings, segment_settings, DistillSettings
+from .distill import distill, budget_settings, segment_settings, DistillSettings, DEFAULTS
 from .teacher import Teacher, global_teacher, parse_snapshot
 from .aggregate import aggregate, aggregate_run
 from .subtasks import partition_classes, run_subtasks, run_distributed
@@ -167,7 +167,7 @@ def d3_run(out:str='d3_run',        # the run folder (created; rerunning the sam
            budget:float=10,         # storage budget in images per class (latents + decoders + soft labels)
            lpc:int=None,            # latent priors per class (default: the budget rule's, `budget_settings`)
            iterations:int=100,      # distillation iterations per subtask
-           ae_steps:int=1500,       # autoencoder steps of D3's start from the data
+           ae_steps:int=DEFAULTS['ae_steps'], # autoencoder steps of D3's start from the data
            num_experts:int=2,       # experts per subtask
            expert_epochs:int=6,     # epochs per expert
            steps_per_epoch:int=50,  # SGD steps in an epoch of the experts and the teacher (0: one pass over the data)

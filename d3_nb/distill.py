@@ -27,7 +27,7 @@ from .autoencoder import ae_priors
 
 # %% auto #0
 __all__ = ['DEFAULTS', 'REFERENCE', 'REFERENCE_COMMON', 'REFERENCE_DIFFERENCES', 'GPU_CHECKPOINTS', 'PRESETS', 'MEMORY_ONLY',
-           'CKPT_FORMAT', 'DistillSettings', 'distill_config', 'same_settings', 'Run', 'budget_report',
+           'PRIOR_SHARE', 'CKPT_FORMAT', 'DistillSettings', 'distill_config', 'same_settings', 'Run', 'budget_report',
            'check_subtask_budget', 'prior_bytes', 'budget_settings', 'segment_settings', 'save_checkpoint',
            'load_checkpoint', 'autocast', 'mtt_chunk', 'mtt_step', 'feature_chunk', 'features', 'real_features',
            'real_pool', 'pick_real', 'mmd_step', 'as_distilled', 'val_accuracy', 'init_from_data', 'check_experts',
@@ -42,7 +42,7 @@ class DistillSettings:
     d_z:int = 16                   # latent dimension
     init_logvar:float|str = -4.0   # initial log-variance of the priors, or 'normal' (N(0, 1) draws, the reference's)
     init:str = 'random'            # 'random' priors and decoder, or 'ae': an autoencoder of the subtask's images
-    ae_steps:int = 1500            # autoencoder optimizer steps of init='ae'
+    ae_steps:int = 4500            # autoencoder optimizer steps of init='ae'
     decoder:str = 'auto'           # decoder family (tiny, small, medium, large); 'auto': the largest within budget
     decoder_width:float|None = None # the decoder's channel multiplier (None: the family's, or the budget's)
     budget_ipc:float|None = None   # storage budget, images per class (latents + decoder + soft labels); None: unchecked
@@ -226,11 +226,13 @@ def prior_bytes(num_classes:int, d_z:int, precision='fp32', soft_labels:bool=Tru
     comps = {'latents': one, **({'soft label': (num_classes, torch.float32)} if soft_labels else {})}
     return storage_of(comps, num_classes, (1, 1, 1), precision=precision).bytes
 
+PRIOR_SHARE = 0.5  # the priors' part of a budget: chosen on validation splits (the table below)
+
 def budget_settings(budget_ipc:float,      # the budget, images per class (fp32 images and soft labels)
                     num_classes:int,       # C, the whole dataset's classes
                     image_shape,           # (channels, height, width)
                     classes:int|None=None, # k, the classes of one subtask (default: all C)
-                    prior_share:float=0.3, # the part of the bytes the priors take; the decoder gets the rest
+                    prior_share:float=PRIOR_SHARE, # the part of the bytes the priors take; the decoder gets the rest
                     d_z:int=16,            # latent dimension
                     precision='int8',      # what everything is stored at
                     max_lpc:int|None=None, # at most this many priors per class (e.g. the fewest images of a class)
