@@ -138,7 +138,7 @@ EVAL_IMAGES = 200_000  # the most images a validation student of the bench train
 
 def keep_settings(s:dict, iterations:int, per_epoch:int=1) -> dict:
     "keep_state='best': validate the start and the end of a distillation, each by a student of at most `EVAL_IMAGES`"
-    "images (`per_epoch` a epoch: the mean images and one sample of every prior), and keep the better."
+    "images (`per_epoch` an epoch: the mean images and one sample of every prior), and keep the better."
     if s.get('keep_state', 'last') != 'best' or iterations < 1: return {}
     epochs = max(1, min(100, s['student_epochs'], EVAL_IMAGES // max(1, per_epoch)))
     return dict(keep_state='best', eval_every=iterations, eval_epochs=epochs)
