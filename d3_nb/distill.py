@@ -226,7 +226,7 @@ def prior_bytes(num_classes:int, d_z:int, precision='fp32', soft_labels:bool=Tru
     comps = {'latents': one, **({'soft label': (num_classes, torch.float32)} if soft_labels else {})}
     return storage_of(comps, num_classes, (1, 1, 1), precision=precision).bytes
 
-PRIOR_SHARE = 0.5  # the priors' part of a budget: chosen on validation splits (the table below)
+PRIOR_SHARE = 0.5  # the priors' part of a budget, chosen on validation splits (nbs/22_distill.ipynb's table)
 
 def budget_settings(budget_ipc:float,      # the budget, images per class (fp32 images and soft labels)
                     num_classes:int,       # C, the whole dataset's classes
