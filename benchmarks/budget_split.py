@@ -18,7 +18,7 @@ import torch
 from d3_nb.data import load_dataset
 from d3_nb.bench import bench, bench_data
 from d3_nb.experts import train_experts
-from d3_nb.distill import distill, budget_settings, segment_settings
+from d3_nb.distill import distill, d3_settings
 
 def floats(s): return [float(x) for x in s.split(',')]
 def ints(s): return [int(x) for x in s.split(',')]
@@ -54,10 +54,9 @@ print("|---:|---:|---:|---:|---|---:|---:|---:|")
 for dz in a.d_z:
     for steps in a.ae_steps:
         for share in a.prior_shares:
-            kw = {**budget_settings(a.budget, fit.num_classes, fit.shape, prior_share=share, d_z=dz,
-                                    max_lpc=min(fit.counts)),
-                  **segment_settings(B['expert_epochs']), 'iterations': 0, 'ae_steps': steps, 'keep_state': 'best',
-                  'eval_every': 1, 'eval_epochs': a.eval_epochs}
+            kw = {**d3_settings(a.budget, fit.num_classes, fit.shape, B['expert_epochs'], max_lpc=min(fit.counts),
+                                iterations=0, ae_steps=steps, prior_share=share, d_z=dz),
+                  'keep_state': 'best', 'eval_every': 1, 'eval_epochs': a.eval_epochs}
             t0 = time.perf_counter()
             d = distill(fit, experts, out/f"ps{share:g}-dz{dz}-ae{steps}", val=val, progress=False,
                         num_classes=fit.num_classes, class_names=fit.classes, **kw)

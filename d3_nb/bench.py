@@ -13,7 +13,7 @@ from .core import *
 from .data import ImageData, load_dataset
 from .storage import ipc_budget_bytes, real_storage
 from .experts import train_experts
-from .distill import distill, budget_settings, segment_settings, DEFAULTS, PRIOR_SHARE
+from .distill import distill, d3_settings, DEFAULTS, PRIOR_SHARE, BUDGET_ITERATIONS
 from .teacher import Teacher, train_teacher, parse_snapshot, check_teacher
 from .subtasks import partition_classes, subtask_data
 from .aggregate import aggregate
@@ -169,9 +169,9 @@ def bench_d3(out:Path, fit:ImageData, val:ImageData, pool:ImageData, teacher:Tea
                                 device=device, progress=progress, val=subtask_data(val, part, k))
         sd = out/tag/f'subtask_{k:02d}'
         sub = subtask_data(fit, part, k)
-        kw = {**budget_settings(budget, fit.num_classes, fit.shape, classes=len(part[k]), prior_share=s['prior_share'],
-                                precision=variant.get('precision', s['precision']), max_lpc=min(sub.counts)),
-              **segment_settings(s['expert_epochs']), 'iterations': s['iterations'], 'ae_steps': s['ae_steps'],
+        kw = {**d3_settings(budget, fit.num_classes, fit.shape, s['expert_epochs'], classes=len(part[k]),
+                            max_lpc=min(sub.counts), iterations=s['iterations'], ae_steps=s['ae_steps'],
+                            prior_share=s['prior_share'], precision=variant.get('precision', s['precision'])),
               **variant}
         kw.update(keep_settings(s, kw['iterations'], per_epoch=2 * kw['lpc'] * len(part[k])))
         distill(sub, experts, sd, val=subtask_data(val, part, k), device=device,
@@ -319,7 +319,7 @@ def bench(dataset:str='embedded', # dataset name: embedded, mnist, fashion_mnist
           student_epochs:int=300, # epochs of every student
           student_width:int=128,  # the students' ConvNet width (the protocol: 128)
           full_epochs:int=None,   # epochs of the full-data students (default: student_epochs)
-          iterations:int=100,     # D3 distillation iterations per subtask
+          iterations:int=BUDGET_ITERATIONS, # D3 distillation iterations per subtask
           prior_share:float=PRIOR_SHARE, # D3: the part of the budget its priors take (the decoder gets the rest)
           precision:str='int8',   # D3: what the distilled data is stored at (fp32, fp16, bf16, int8)
           ae_steps:int=DEFAULTS['ae_steps'], # D3: autoencoder steps of the start from the data

@@ -18,7 +18,7 @@ from .artifact import Distilled
 from .evaluate import evaluate_student
 from .data import ImageData
 from .experts import train_experts
-from .distill import distill, budget_settings, segment_settings, DistillSettings, DEFAULTS
+from .distill import distill, d3_settings, DistillSettings, DEFAULTS, BUDGET_ITERATIONS
 from .teacher import Teacher, global_teacher, parse_snapshot
 from .aggregate import aggregate, aggregate_run
 from .subtasks import partition_classes, run_subtasks, run_distributed
@@ -166,7 +166,7 @@ def d3_run(out:str='d3_run',        # the run folder (created; rerunning the sam
            workers:int=1,           # subtasks distilled in parallel processes
            budget:float=10,         # storage budget in images per class (latents + decoders + soft labels)
            lpc:int=None,            # latent priors per class (default: the budget rule's, `budget_settings`)
-           iterations:int=100,      # distillation iterations per subtask
+           iterations:int=BUDGET_ITERATIONS, # distillation iterations per subtask
            ae_steps:int=DEFAULTS['ae_steps'], # autoencoder steps of D3's start from the data
            num_experts:int=2,       # experts per subtask
            expert_epochs:int=6,     # epochs per expert
@@ -182,9 +182,8 @@ def d3_run(out:str='d3_run',        # the run folder (created; rerunning the sam
     check(seeds >= 1, f"seeds must be >= 1, got {seeds}")
     data = training_data(o)
     part = partition_classes(data.num_classes, subtasks)
-    st = {**budget_settings(budget, data.num_classes, data.shape, classes=min(map(len, part)),
-                            max_lpc=min(data.counts)),
-          **segment_settings(expert_epochs), 'ae_steps': ae_steps, 'iterations': iterations, 'seed': o.seed}
+    st = {**d3_settings(budget, data.num_classes, data.shape, expert_epochs, classes=min(map(len, part)),
+                        max_lpc=min(data.counts), iterations=iterations, ae_steps=ae_steps), 'seed': o.seed}
     if lpc is not None or subtasks > 1:  # each subtask's decoder: the largest that its own share leaves room for
         st.update(lpc=st['lpc'] if lpc is None else lpc, decoder='auto', decoder_width=None)
     t0 = time.perf_counter()

@@ -27,12 +27,12 @@ from .autoencoder import ae_priors
 
 # %% auto #0
 __all__ = ['DEFAULTS', 'REFERENCE', 'REFERENCE_COMMON', 'REFERENCE_DIFFERENCES', 'GPU_CHECKPOINTS', 'PRESETS', 'MEMORY_ONLY',
-           'PRIOR_SHARE', 'CKPT_FORMAT', 'DistillSettings', 'distill_config', 'same_settings', 'Run', 'budget_report',
-           'check_subtask_budget', 'prior_bytes', 'budget_settings', 'segment_settings', 'save_checkpoint',
-           'load_checkpoint', 'autocast', 'mtt_chunk', 'mtt_step', 'feature_chunk', 'features', 'real_features',
-           'real_pool', 'pick_real', 'mmd_step', 'as_distilled', 'val_accuracy', 'init_from_data', 'check_experts',
-           'consider_best', 'validate_start', 'restore_best', 'distill', 'iteration_tools', 'iteration',
-           'checkpoint_due']
+           'PRIOR_SHARE', 'BUDGET_ITERATIONS', 'CKPT_FORMAT', 'DistillSettings', 'distill_config', 'same_settings',
+           'Run', 'budget_report', 'check_subtask_budget', 'prior_bytes', 'budget_settings', 'segment_settings',
+           'd3_settings', 'save_checkpoint', 'load_checkpoint', 'autocast', 'mtt_chunk', 'mtt_step', 'feature_chunk',
+           'features', 'real_features', 'real_pool', 'pick_real', 'mmd_step', 'as_distilled', 'val_accuracy',
+           'init_from_data', 'check_experts', 'consider_best', 'validate_start', 'restore_best', 'distill',
+           'iteration_tools', 'iteration', 'checkpoint_due']
 
 # %% ../nbs/22_distill.ipynb #c005
 @dataclass
@@ -256,6 +256,22 @@ def segment_settings(expert_epochs:int, # epochs the experts' trajectories hold
     "`max_start_epoch` and `expert_epochs` for segments that use every epoch of trajectories of `expert_epochs`."
     check(expert_epochs >= match >= 1, f"trajectories of {expert_epochs} epochs cannot hold segments of {match}")
     return dict(max_start_epoch=expert_epochs - match + 1, expert_epochs=match)
+
+BUDGET_ITERATIONS = 100  # a budget run's iterations: 100 to 200 gained nothing on validation (nbs/45_bench.ipynb)
+
+def d3_settings(budget_ipc:float,      # the budget, images per class
+                num_classes:int,       # C, the whole dataset's classes
+                image_shape,           # (channels, height, width)
+                expert_epochs:int,     # epochs the experts' trajectories hold
+                classes:int|None=None, # k, the classes of one subtask (default: all C)
+                max_lpc:int|None=None, # at most this many priors per class (the fewest images of a class)
+                iterations:int=BUDGET_ITERATIONS, # distillation iterations
+                ae_steps:int=DEFAULTS['ae_steps'], # autoencoder steps of the start from the data
+                **kw,                  # more `budget_settings` (prior_share, d_z, precision)
+               ) -> dict:
+    "The `distill` settings of D3 at a budget, for the command line, the benchmark and the studies alike."
+    return {**budget_settings(budget_ipc, num_classes, image_shape, classes=classes, max_lpc=max_lpc, **kw),
+            **segment_settings(expert_epochs), 'iterations': iterations, 'ae_steps': ae_steps}
 
 # %% ../nbs/22_distill.ipynb #c011
 def _flat_state(prefix:str, obj, tensors:dict):
