@@ -13,7 +13,7 @@ from .core import *
 from .data import ImageData, load_dataset
 from .storage import ipc_budget_bytes, real_storage
 from .experts import train_experts
-from .distill import distill, d3_settings, DEFAULTS, PRIOR_SHARE, BUDGET_ITERATIONS
+from .distill import distill, d3_settings, check_d3_settings, DEFAULTS, PRIOR_SHARE, BUDGET_ITERATIONS
 from .teacher import Teacher, train_teacher, parse_snapshot, check_teacher
 from .subtasks import partition_classes, subtask_data
 from .aggregate import aggregate
@@ -348,8 +348,7 @@ def bench(dataset:str='embedded', # dataset name: embedded, mnist, fashion_mnist
     check(keep_state in ('best', 'last'), f"keep_state must be 'best' or 'last', got {keep_state!r}")
     check(seeds >= 1 and student_epochs >= 1,
           f"seeds and student_epochs must be >= 1, got {seeds} and {student_epochs}")
-    check(0 < prior_share < 1, f"prior_share must lie strictly between 0 and 1, got {prior_share}")
-    check(iterations >= 0 and ae_steps >= 1, f"iterations must be >= 0 and ae_steps >= 1, got {iterations} and {ae_steps}")
+    check_d3_settings(prior_share, iterations, ae_steps)  # before data loads or bench.json is written
     train, test = load_dataset(dataset, root=root), load_dataset(dataset, split='test', root=root)
     if train_per_class: train = train.sample_per_class(train_per_class, seed=0)
     check(1 <= subtasks <= train.num_classes,

@@ -28,11 +28,11 @@ from .autoencoder import ae_priors
 # %% auto #0
 __all__ = ['DEFAULTS', 'REFERENCE', 'REFERENCE_COMMON', 'REFERENCE_DIFFERENCES', 'GPU_CHECKPOINTS', 'PRESETS', 'MEMORY_ONLY',
            'PRIOR_SHARE', 'BUDGET_ITERATIONS', 'CKPT_FORMAT', 'DistillSettings', 'distill_config', 'same_settings',
-           'Run', 'budget_report', 'check_subtask_budget', 'prior_bytes', 'budget_settings', 'segment_settings',
-           'd3_settings', 'save_checkpoint', 'load_checkpoint', 'autocast', 'mtt_chunk', 'mtt_step', 'feature_chunk',
-           'features', 'real_features', 'real_pool', 'pick_real', 'mmd_step', 'as_distilled', 'val_accuracy',
-           'init_from_data', 'check_experts', 'consider_best', 'validate_start', 'restore_best', 'distill',
-           'iteration_tools', 'iteration', 'checkpoint_due']
+           'Run', 'budget_report', 'check_subtask_budget', 'prior_bytes', 'check_d3_settings', 'budget_settings',
+           'segment_settings', 'd3_settings', 'save_checkpoint', 'load_checkpoint', 'autocast', 'mtt_chunk', 'mtt_step',
+           'feature_chunk', 'features', 'real_features', 'real_pool', 'pick_real', 'mmd_step', 'as_distilled',
+           'val_accuracy', 'init_from_data', 'check_experts', 'consider_best', 'validate_start', 'restore_best',
+           'distill', 'iteration_tools', 'iteration', 'checkpoint_due']
 
 # %% ../nbs/22_distill.ipynb #c005
 @dataclass
@@ -228,6 +228,11 @@ def prior_bytes(num_classes:int, d_z:int, precision='fp32', soft_labels:bool=Tru
 
 PRIOR_SHARE = 0.5  # the priors' part of a budget, chosen on validation splits (nbs/22_distill.ipynb's table)
 
+def check_d3_settings(prior_share:float=PRIOR_SHARE, iterations:int=0, ae_steps:int=1):
+    "Refuse a prior share outside (0, 1), negative iterations or ae_steps < 1: before hours of work, not inside them."
+    check(0 < prior_share < 1, f"prior_share must lie strictly between 0 and 1, got {prior_share}")
+    check(iterations >= 0 and ae_steps >= 1, f"iterations must be >= 0 and ae_steps >= 1, got {iterations} and {ae_steps}")
+
 def budget_settings(budget_ipc:float,      # the budget, images per class (fp32 images and soft labels)
                     num_classes:int,       # C, the whole dataset's classes
                     image_shape,           # (channels, height, width)
@@ -238,7 +243,7 @@ def budget_settings(budget_ipc:float,      # the budget, images per class (fp32 
                     max_lpc:int|None=None, # at most this many priors per class (e.g. the fewest images of a class)
                    ) -> dict:
     "D3's storage-optimal settings at a budget: the decoder from what the priors' share leaves, more priors in the rest"
-    check(0 < prior_share < 1, f"prior_share must lie strictly between 0 and 1, got {prior_share}")
+    check_d3_settings(prior_share)
     k, c = (num_classes if classes is None else classes), image_shape[0]
     share = ipc_budget_bytes(budget_ipc, num_classes, image_shape, share=k)
     per_class = k * prior_bytes(num_classes, d_z, precision)  # one more prior in every class
@@ -270,6 +275,7 @@ def d3_settings(budget_ipc:float,      # the budget, images per class
                 **kw,                  # more `budget_settings` (prior_share, d_z, precision)
                ) -> dict:
     "The `distill` settings of D3 at a budget, for the command line, the benchmark and the studies alike."
+    check_d3_settings(kw.get('prior_share', PRIOR_SHARE), iterations, ae_steps)
     return {**budget_settings(budget_ipc, num_classes, image_shape, classes=classes, max_lpc=max_lpc, **kw),
             **segment_settings(expert_epochs), 'iterations': iterations, 'ae_steps': ae_steps}
 
