@@ -293,6 +293,10 @@ def source_digest(source) -> str:
 
 def _student_file(folder, seed:int) -> Path: return Path(folder)/f"student_seed{seed}.json"
 
+def _student_checkpoint(folder, seed:int) -> Path|None:
+    "Where student `seed`'s training keeps its state while it runs (None without a folder)."
+    return None if folder is None else Path(folder)/f"student_seed{seed}.partial.safetensors"
+
 def _finished_student(folder, seed:int, key:dict) -> dict|None:
     "The kept result of student `seed` in `folder` if it was made from the same source and settings; else None."
     if folder is None or not _student_file(folder, seed).exists(): return None
@@ -326,7 +330,8 @@ def evaluate_student(source,               # a `Distilled` dataset or `Prototype
                      distill_seconds:float|None=None, # distillation wall-clock (default: source's `seconds`, if known)
                      name:str|None=None,   # what to call the method (default: the source's name, or 'D3')
                      net_kw:dict|None=None,# further `make_net` arguments (depth, norm, ...)
-                     resume=None,          # a folder: each finished student is kept there and not trained again
+                     resume=None,          # a folder: each finished student is kept there and not trained again,
+                                           # and one that was stopped continues from its last minute
                     ) -> EvalResult:
     "Train fresh students on `source` under the one protocol; final-epoch accuracy on `test` with storage and compute."
     check(isinstance(source, (Distilled, Prototypes)),
@@ -358,13 +363,16 @@ def evaluate_student(source,               # a `Distilled` dataset or `Prototype
     for s in seeds:
         done = _finished_student(resume, s, key)
         if done is None:
-            model = fresh_net(net, kw, s)
+            model, ck = fresh_net(net, kw, s), _student_checkpoint(resume, s)
+            if ck is not None: ck.parent.mkdir(parents=True, exist_ok=True)
             t0 = time.perf_counter()
             hist = train(model, student_data(source, s, dev), epochs, lr=lr, batch_size=batch_size, aug=aug, seed=s,
-                         device=dev, progress=progress, desc=f"{name} seed {s}")
-            done = dict(key, seed=s, accuracy=evaluate(model, xt, yt), seconds=time.perf_counter() - t0,
+                         device=dev, progress=progress, desc=f"{name} seed {s}", checkpoint=ck, key=key)
+            before = sum(hist['seconds'][:hist['resumed_at']])  # the epochs trained before a stop
+            done = dict(key, seed=s, accuracy=evaluate(model, xt, yt), seconds=time.perf_counter() - t0 + before,
                         images=hist['images'])
             _keep_student(resume, done)
+            if ck is not None: ck.unlink(missing_ok=True)
         secs.append(done['seconds'])
         seen.append(done['images'])
         accs.append(done['accuracy'])

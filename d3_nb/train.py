@@ -4,14 +4,16 @@
 
 # %% ../nbs/04_train.ipynb #c002
 from __future__ import annotations
-import math, time
+import math, time, json
+from pathlib import Path
+from safetensors import safe_open, SafetensorError
 import torch, torch.nn as nn, torch.nn.functional as F
 from tqdm.auto import tqdm
 from .core import *
 from .augment import apply_aug
 
 # %% auto #0
-__all__ = ['soft_cross_entropy', 'as_source', 'predict', 'evaluate', 'accuracy_floor', 'train']
+__all__ = ['TRAIN_CKPT', 'soft_cross_entropy', 'as_source', 'predict', 'evaluate', 'accuracy_floor', 'train']
 
 # %% ../nbs/04_train.ipynb #c005
 def soft_cross_entropy(logits:torch.Tensor, # (N, C) unnormalised scores
@@ -58,6 +60,40 @@ def accuracy_floor(num_classes:int) -> float:
     chance = 1 / num_classes
     return chance + 0.2 * (1 - chance)
 
+# %% ../nbs/04_train.ipynb #c015r
+TRAIN_CKPT = 'd3_nb.train-checkpoint'
+
+def _save_training(path, model, opt, rng:RandomStreams, epoch:int, hist:dict, run_key:dict):
+    "Keep a training's state after `epoch` epochs in `path` (atomically)."
+    params = [p for g in opt.param_groups for p in g['params']]
+    moms = {f'momentum.{i}': opt.state[p]['momentum_buffer'] for i, p in enumerate(params)
+            if opt.state.get(p, {}).get('momentum_buffer') is not None}
+    tensors = {**{f'model.{k}': v for k, v in model.state_dict().items()}, **moms,
+               'rng.host': rng.host.get_state(), 'rng.device': rng.device.get_state()}
+    write_d3_file(path, tensors, dict(format=TRAIN_CKPT, format_version=1, epoch=epoch, run=run_key,
+                                      lr=[g['lr'] for g in opt.param_groups], history=hist))
+
+def _resume(path, model, opt, rng:RandomStreams, run_key:dict) -> int:
+    "Load the state kept in `path` into the training; the epoch it continues at."
+    hd = read_d3_header(path, TRAIN_CKPT, 1, 'training checkpoint')
+    check(hd.get('run') == json.loads(json.dumps(run_key)), f"{path} holds the state of another training (other "
+          "settings, data or network); delete it to train from the start")
+    try:
+        with safe_open(str(path), 'pt') as f: ts = {k: f.get_tensor(k) for k in f.keys()}
+        model.load_state_dict({k[6:]: v for k, v in ts.items() if k.startswith('model.')})
+    except (SafetensorError, OSError, RuntimeError) as e:
+        raise D3Error(f"{path} cannot continue this training ({one_line(e)}); delete it to train from the start") from e
+    params = [p for g in opt.param_groups for p in g['params']]
+    for i, p in enumerate(params):
+        if f'momentum.{i}' in ts: opt.state[p]['momentum_buffer'] = ts[f'momentum.{i}'].to(p.device)
+    for g, lr in zip(opt.param_groups, hd['lr']): g['lr'] = lr
+    rng.load(dict(host=ts['rng.host'], device=ts['rng.device']))
+    return int(hd['epoch'])
+
+def _resumed_history(path, start:int) -> dict:
+    "The history kept with the checkpoint, marked as resumed at epoch `start`."
+    return dict(read_d3_header(path, TRAIN_CKPT, 1, 'training checkpoint')['history'], resumed_at=start)
+
 # %% ../nbs/04_train.ipynb #c015
 def train(model:nn.Module, # the network to train, in place
           data, # `(x, y)` with x normalised float images, or a function `epoch -> (x, y)` (regenerated data)
@@ -74,9 +110,14 @@ def train(model:nn.Module, # the network to train, in place
           progress:bool=True, # show a progress bar
           desc:str='train', # progress bar label
           steps_per_epoch:int|None=None, # None: an epoch is one pass; else exactly this many SGD steps
+          checkpoint=None, # a file: the state is kept there every `checkpoint_seconds` and a rerun resumes from it
+          checkpoint_seconds:float=60., # seconds of training between two saves of `checkpoint`
+          key:dict|None=None, # JSON description of what is trained (data, network), kept with the checkpoint
          ) -> dict:
     "Train `model` with SGD on `data`; return the history (loss, train accuracy, seconds per epoch; images, steps)."
     check(epochs >= 0, f"epochs must be >= 0, got {epochs}")
+    check(checkpoint is None or callback is None,
+          "train cannot resume a run that has a callback from a checkpoint: the callback's own state is not kept")
     check(batch_size > 0 and lr > 0, f"batch_size and lr must be positive, got {batch_size} and {lr}")
     check(steps_per_epoch is None or (isinstance(steps_per_epoch, int) and steps_per_epoch >= 1),
           f"steps_per_epoch must be None (one pass) or a positive integer, got {steps_per_epoch!r}")
@@ -86,10 +127,15 @@ def train(model:nn.Module, # the network to train, in place
     source, rng = as_source(data), RandomStreams(seed, dev)
     opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum, weight_decay=weight_decay)
     decay_epoch = int(epochs * decay_at) if decay_at is not None else None
-    hist = dict(loss=[], acc=[], seconds=[], images=0, steps=0)
+    hist = dict(loss=[], acc=[], seconds=[], images=0, steps=0, resumed_at=0)
+    run_key = dict(epochs=epochs, lr=lr, momentum=momentum, weight_decay=weight_decay, batch_size=batch_size,
+                   decay_at=decay_at, seed=seed, steps_per_epoch=steps_per_epoch, key=key)
+    start = 0 if checkpoint is None or not Path(checkpoint).exists() else _resume(checkpoint, model, opt, rng, run_key)
+    if start: hist = _resumed_history(checkpoint, start)
     if callback: callback(0, model)
-    bar = tqdm(total=epochs, desc=desc, disable=not progress, leave=False)
-    for ep in range(epochs):
+    bar = tqdm(total=epochs, initial=start, desc=desc, disable=not progress, leave=False)
+    saved = time.perf_counter()
+    for ep in range(start, epochs):
         if ep == decay_epoch and ep > 0:
             for grp in opt.param_groups: grp['lr'] *= 0.1
         t0 = time.perf_counter()
@@ -102,6 +148,9 @@ def train(model:nn.Module, # the network to train, in place
         bar.update(1)
         bar.set_postfix(loss=f"{loss / n:.3f}", acc=f"{correct / n:.3f}")
         if callback and callback(ep + 1, model) is True: break  # the callback asked to stop here
+        if checkpoint is not None and ep + 1 < epochs and time.perf_counter() - saved >= checkpoint_seconds:
+            _save_training(checkpoint, model, opt, rng, ep + 1, hist, run_key)
+            saved = time.perf_counter()
     bar.close()
     return hist
 
