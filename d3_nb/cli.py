@@ -18,7 +18,7 @@ from .artifact import Distilled
 from .evaluate import evaluate_student
 from .data import ImageData
 from .experts import train_experts
-from .distill import distill, d3_settings, DistillSettings, DEFAULTS, BUDGET_ITERATIONS
+from .distill import distill, subtask_d3_settings, DistillSettings, DEFAULTS, BUDGET_ITERATIONS
 from .teacher import Teacher, global_teacher, parse_snapshot
 from .aggregate import aggregate, aggregate_run
 from .subtasks import partition_classes, run_subtasks, run_distributed
@@ -182,12 +182,13 @@ def d3_run(out:str='d3_run',        # the run folder (created; rerunning the sam
     check(seeds >= 1, f"seeds must be >= 1, got {seeds}")
     data = training_data(o)
     part = partition_classes(data.num_classes, subtasks)
-    st = {**d3_settings(budget, data.num_classes, data.shape, expert_epochs, classes=min(map(len, part)),
-                        max_lpc=min(data.counts), iterations=iterations, ae_steps=ae_steps), 'seed': o.seed}
-    if lpc is not None or subtasks > 1:  # each subtask's decoder: the largest that its own share leaves room for
-        st.update(lpc=st['lpc'] if lpc is None else lpc, decoder='auto', decoder_width=None)
+    sts = subtask_d3_settings(budget, data.num_classes, data.shape, expert_epochs, part, data.counts,
+                              iterations=iterations, ae_steps=ae_steps)  # each subtask sized for its own share
+    for st in sts:
+        st['seed'] = o.seed
+        if lpc is not None: st.update(lpc=lpc, decoder='auto', decoder_width=None)  # the largest decoder left room for
     t0 = time.perf_counter()
-    distil_subtasks(data, out, part, o=o, workers=workers, dkw=st,
+    distil_subtasks(data, out, part, o=o, workers=workers, dkw=sts[0] if subtasks == 1 else sts,
                     ekw=expert_options(num_experts, expert_epochs, steps_per_epoch, width, None, 256, o.seed,
                                         experts_root),
                     teacher=teacher_options(teacher_epoch, 1.0, width, None, steps_per_epoch))

@@ -29,10 +29,10 @@ from .autoencoder import ae_priors
 __all__ = ['DEFAULTS', 'REFERENCE', 'REFERENCE_COMMON', 'REFERENCE_DIFFERENCES', 'GPU_CHECKPOINTS', 'PRESETS', 'MEMORY_ONLY',
            'PRIOR_SHARE', 'BUDGET_ITERATIONS', 'CKPT_FORMAT', 'DistillSettings', 'distill_config', 'same_settings',
            'Run', 'budget_report', 'check_subtask_budget', 'prior_bytes', 'check_d3_settings', 'budget_settings',
-           'segment_settings', 'd3_settings', 'save_checkpoint', 'load_checkpoint', 'autocast', 'mtt_chunk', 'mtt_step',
-           'feature_chunk', 'features', 'real_features', 'real_pool', 'pick_real', 'mmd_step', 'as_distilled',
-           'val_accuracy', 'init_from_data', 'check_experts', 'consider_best', 'validate_start', 'restore_best',
-           'distill', 'iteration_tools', 'iteration', 'checkpoint_due']
+           'segment_settings', 'd3_settings', 'subtask_d3_settings', 'save_checkpoint', 'load_checkpoint', 'autocast',
+           'mtt_chunk', 'mtt_step', 'feature_chunk', 'features', 'real_features', 'real_pool', 'pick_real', 'mmd_step',
+           'as_distilled', 'val_accuracy', 'init_from_data', 'check_experts', 'consider_best', 'validate_start',
+           'restore_best', 'distill', 'iteration_tools', 'iteration', 'checkpoint_due']
 
 # %% ../nbs/22_distill.ipynb #c005
 @dataclass
@@ -278,6 +278,18 @@ def d3_settings(budget_ipc:float,      # the budget, images per class
     check_d3_settings(kw.get('prior_share', PRIOR_SHARE), iterations, ae_steps)
     return {**budget_settings(budget_ipc, num_classes, image_shape, classes=classes, max_lpc=max_lpc, **kw),
             **segment_settings(expert_epochs), 'iterations': iterations, 'ae_steps': ae_steps}
+
+def subtask_d3_settings(budget_ipc:float, # the budget, images per class
+                        num_classes:int,  # C, the whole dataset's classes
+                        image_shape,      # (channels, height, width)
+                        expert_epochs:int, # epochs the experts' trajectories hold
+                        partition,        # the subtasks' global class ids, e.g. `partition_classes(C, S)`
+                        counts,           # images of each class of the whole dataset (`ImageData.counts`)
+                        **kw,             # more `d3_settings` (iterations, ae_steps, prior_share, d_z, precision)
+                       ) -> list:
+    "`d3_settings` for each subtask of `partition`: its own share of the budget, its own fewest images of a class."
+    return [d3_settings(budget_ipc, num_classes, image_shape, expert_epochs, classes=len(p),
+                        max_lpc=min(counts[c] for c in p), **kw) for p in partition]
 
 # %% ../nbs/22_distill.ipynb #c011
 def _flat_state(prefix:str, obj, tensors:dict):

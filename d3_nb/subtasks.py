@@ -17,9 +17,9 @@ from .augment import aug_spec
 from .distill import distill, distill_config, same_settings
 
 # %% auto #0
-__all__ = ['RUN_FORMAT', 'RUN_VERSION', 'partition_classes', 'subtask_data', 'expert_settings', 'run_settings', 'read_run',
-           'ensure_run', 'subtask_dir', 'subtask_path', 'experts_dir', 'run_subtask', 'run_subtasks',
-           'subtasks_for_rank', 'dist_env', 'rank_device', 'run_distributed']
+__all__ = ['RUN_FORMAT', 'RUN_VERSION', 'partition_classes', 'subtask_data', 'expert_settings', 'subtask_settings',
+           'run_settings', 'read_run', 'ensure_run', 'subtask_dir', 'subtask_path', 'experts_dir', 'run_subtask',
+           'run_subtasks', 'subtasks_for_rank', 'dist_env', 'rank_device', 'run_distributed']
 
 # %% ../nbs/30_subtasks.ipynb #c005
 def _block_sizes(n:int, k:int) -> list:
@@ -77,26 +77,37 @@ def expert_settings(**expert_kw) -> dict:
     if not isinstance(s['aug'], bool) and s['aug'] is not None: s['aug'] = aug_spec(s['aug'])
     return json.loads(json.dumps(s))
 
-def _distill_settings(distill_kw:dict) -> dict:
-    "The resolved distillation settings of `distill_kw` (which may name a `preset`)."
+def _distill_settings(distill_kw:dict|list|None) -> dict|list:
+    "The resolved distillation settings of `distill_kw` (which may name a `preset`): a dict, or one per subtask."
+    if isinstance(distill_kw, (list, tuple)): return [_distill_settings(kw) for kw in distill_kw]
+    check(distill_kw is None or isinstance(distill_kw, dict),
+          f"distill_kw must be a dict of settings or a list of them (one per subtask), got {type(distill_kw).__name__}")
     kw = dict(distill_kw or {})
     preset = kw.pop('preset', None)
     return json.loads(json.dumps(distill_config(preset, **kw)))
+
+def subtask_settings(distill_kw, k:int) -> dict:
+    "Subtask `k`'s distillation settings: `distill_kw` itself, or its `k`-th entry when it holds one per subtask."
+    return dict(distill_kw[k] if isinstance(distill_kw, (list, tuple)) else (distill_kw or {}))
 
 # %% ../nbs/30_subtasks.ipynb #c018
 def run_settings(data:ImageData,  # the full dataset being distilled
                  partition,        # global class ids per subtask
                  expert_kw=None,   # `train_experts` settings
-                 distill_kw=None,  # `distill` settings (may include `preset`)
+                 distill_kw=None,  # `distill` settings (may include `preset`), or a list of them, one per subtask
                 ) -> dict:
     "The description of a subtask run that `run.json` holds."
     part = check_partition(partition, data.num_classes)
     ex, dc = expert_settings(**(expert_kw or {})), _distill_settings(distill_kw)
-    need = segment_epochs(dc['max_start_epoch'], dc['expert_epochs'])
-    check(not dc['mtt'] or ex['epochs'] >= need,  # checked before any expert trains, not after every subtask's experts
-          f"the experts train {ex['epochs']} epochs, but trajectory matching starts at epochs up to max_start_epoch="
-          f"{dc['max_start_epoch']} and matches expert_epochs={dc['expert_epochs']} later: train experts for at least "
-          f"{need} epochs, or lower max_start_epoch or expert_epochs")
+    check(not isinstance(dc, list) or len(dc) == len(part),
+          f"distill_kw holds {len(dc) if isinstance(dc, list) else 0} subtasks' settings but the partition has "
+          f"{len(part)} subtasks: give one dict for every subtask, or one per subtask")
+    for d in (dc if isinstance(dc, list) else [dc]):
+        need = segment_epochs(d['max_start_epoch'], d['expert_epochs'])
+        check(not d['mtt'] or ex['epochs'] >= need,  # checked before any expert trains, not after a subtask's experts
+              f"the experts train {ex['epochs']} epochs, but trajectory matching starts at epochs up to "
+              f"max_start_epoch={d['max_start_epoch']} and matches expert_epochs={d['expert_epochs']} later: train "
+              f"experts for at least {need} epochs, or lower max_start_epoch or expert_epochs")
     return dict(format=RUN_FORMAT, format_version=RUN_VERSION, package_version=d3_nb.__version__,
                 dataset=data.name, split=data.split_name, num_classes=data.num_classes, class_names=list(data.classes),
                 num_images=len(data), image_shape=list(data.shape), mean=list(data.mean), std=list(data.std),
@@ -130,21 +141,35 @@ def ensure_run(out_dir, settings:dict) -> dict:
         with atomic_write(f, 'w') as fh: json.dump(settings, fh, indent=1)
         return settings
     have = read_run(out)
-    if isinstance(have.get('distill'), dict) and same_settings(have['distill'], settings.get('distill') or {}):
-        have = dict(have, distill=settings['distill'])  # settings newer than the folder count as their defaults
+    hd, sd = have.get('distill'), settings.get('distill')
+    pairs = list(zip(hd, sd)) if isinstance(hd, list) and isinstance(sd, list) and len(hd) == len(sd) else [(hd, sd)]
+    if all(isinstance(h, dict) and isinstance(s, dict) and same_settings(h, s) for h, s in pairs):
+        have = dict(have, distill=sd)  # settings newer than the folder count as their defaults
+    per = lambda d: 'one per subtask' if isinstance(d, list) else 'one for every subtask'
+    check(not isinstance(hd, list) ^ isinstance(sd, list), f"{out} holds another run: its run.json has distillation "
+          f"settings {per(hd)}, but this call asks for settings {per(sd)}. Use another output folder, or delete {out} "
+          "to start over.")
     diff = [k for k in sorted(set(have) | set(settings)) if k != 'package_version' and have.get(k) != settings.get(k)]
     if diff:
-        k = diff[0]
-        sub = ''
-        if isinstance(have.get(k), dict) and isinstance(settings.get(k), dict):
-            inner = [j for j in sorted(set(have[k]) | set(settings[k])) if have[k].get(j) != settings[k].get(j)]
-            sub, k = f" ({', '.join(inner)})", f"{k}.{inner[0]}"
-            h, w = have[diff[0]].get(inner[0]), settings[diff[0]].get(inner[0])
-        else: h, w = have.get(k), settings.get(k)
+        a, b = have.get(diff[0]), settings.get(diff[0])
+        k, h, w = _first_difference(diff[0], a, b)
+        inner = [j for j in sorted(set(a) | set(b)) if a.get(j) != b.get(j)] \
+            if isinstance(a, dict) and isinstance(b, dict) else []
+        sub = f" ({', '.join(inner)})" if inner else ''
         raise D3Error(f"{out} holds another run: its run.json has {k}={_show(h)} but this call asks for {k}={_show(w)} "
                       f"(differences: {', '.join(diff)}{sub}). "
                       f"Use another output folder, or delete {out} to start over.")
     return have
+
+def _first_difference(name:str, have, want) -> tuple:
+    "The first setting inside `have` and `want` (nested dicts and lists) that differs: its dotted name and both values."
+    if isinstance(have, dict) and isinstance(want, dict):
+        j = next(j for j in sorted(set(have) | set(want)) if have.get(j) != want.get(j))
+        return _first_difference(f"{name}.{j}", have.get(j), want.get(j))
+    if isinstance(have, list) and isinstance(want, list) and len(have) == len(want):
+        i = next(i for i, (a, b) in enumerate(zip(have, want)) if a != b)
+        return _first_difference(f"{name}[{i}]", have[i], want[i])
+    return name, have, want
 
 # %% ../nbs/30_subtasks.ipynb #c023
 def subtask_dir(out_dir, k:int) -> Path:
@@ -174,25 +199,26 @@ def run_subtask(data:ImageData,  # the full training data (every class)
                 k:int,           # which subtask to run
                 out_dir,         # the run folder (shared by all subtasks)
                 expert_kw=None,  # `train_experts` settings, e.g. dict(num_experts=5, epochs=30); `root`: `experts_dir`
-                distill_kw=None, # `distill` settings, e.g. dict(preset='mnist-ipc10') or dict(lpc=2, iterations=500)
+                distill_kw=None, # `distill` settings, e.g. dict(preset='mnist-ipc10') or dict(lpc=2, iterations=500);
+                                 # or a list of them, one per subtask
                 val:ImageData|None=None, # validation split of the full data (for distill's `eval_every`)
                 device=None,     # where to run (None: CUDA if available)
                 progress:bool=True, # show progress bars
                ) -> Distilled:
     "Train subtask `k`'s experts and distil it into `out_dir/subtask_{k:02d}/subtask.safetensors` (resuming)."
-    expert_kw, distill_kw = dict(expert_kw or {}), dict(distill_kw or {})
+    expert_kw = dict(expert_kw or {})
     run = ensure_run(out_dir, run_settings(data, partition, expert_kw, distill_kw))
     part, dev, t0 = run['partition'], default_device(device), time.perf_counter()
     path = subtask_path(out_dir, k)
     sub = subtask_data(data, part, k)
-    res = _finished(path, run['distill'], dev)
+    res = _finished(path, subtask_settings(run['distill'], k), dev)
     if res is None:
         ekw = {key: v for key, v in expert_kw.items() if key != 'root'}
         experts = train_experts(sub, experts_dir(out_dir, k, expert_kw.get('root')), device=dev, progress=progress,
                                 **ekw)
         vsub = subtask_data(val, part, k) if val is not None else None
         res = distill(sub, experts, subtask_dir(out_dir, k), val=vsub, device=dev, progress=progress,
-                      num_classes=data.num_classes, class_names=data.classes, **distill_kw)
+                      num_classes=data.num_classes, class_names=data.classes, **subtask_settings(distill_kw, k))
         log(f"subtask {k}: {sub.num_classes} classes "
             f"{list(sub.class_ids)[:10]}{' ...' if sub.num_classes > 10 else ''}, "
               f"{len(sub):,} images, done in {time.perf_counter() - t0:.1f}s on {dev} -> {path}")
@@ -247,7 +273,7 @@ def run_subtasks(data:ImageData,  # the full training data (every class)
                  partition,       # global class ids per subtask (see `partition_classes`)
                  out_dir,         # the run folder
                  expert_kw=None,  # `train_experts` settings
-                 distill_kw=None, # `distill` settings (may include `preset`)
+                 distill_kw=None, # `distill` settings (may include `preset`), or a list of them, one per subtask
                  val:ImageData|None=None, # validation split (for distill's `eval_every`)
                  device=None,     # where to run (None: CUDA if available; GPUs round-robin across workers)
                  workers:int=1,   # parallel worker processes (1: run here, one subtask after another)
@@ -338,7 +364,7 @@ def run_distributed(data:ImageData,  # the full training data (every rank loads 
                     partition,       # global class ids per subtask
                     out_dir,         # the run folder, on a file system every rank sees
                     expert_kw=None,  # `train_experts` settings
-                    distill_kw=None, # `distill` settings (may include `preset`)
+                    distill_kw=None, # `distill` settings (may include `preset`), or one per subtask
                     val:ImageData|None=None, # validation split (for distill's `eval_every`)
                     device=None,     # None: this rank's GPU (cuda:LOCAL_RANK) if CUDA is available, else the CPU
                     subtasks=None,   # share only these subtasks among the ranks; None: all
