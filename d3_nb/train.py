@@ -76,6 +76,8 @@ def _save_training(path, model, opt, rng:RandomStreams, epoch:int, hist:dict, ru
 def _resume(path, model, opt, rng:RandomStreams, run_key:dict) -> int:
     "Load the state kept in `path` into the training; the epoch it continues at."
     hd = read_d3_header(path, TRAIN_CKPT, 1, 'training checkpoint')
+    missing = [k for k in ('epoch', 'run', 'lr', 'history') if k not in hd]
+    check(not missing, f"{path} is damaged: its header lacks {missing}; delete it to train from the start")
     check(hd.get('run') == json.loads(json.dumps(run_key)), f"{path} holds the state of another training (other "
           "settings, data or network); delete it to train from the start")
     try:
@@ -84,8 +86,11 @@ def _resume(path, model, opt, rng:RandomStreams, run_key:dict) -> int:
     except (SafetensorError, OSError, RuntimeError) as e:
         raise D3Error(f"{path} cannot continue this training ({one_line(e)}); delete it to train from the start") from e
     params = [p for g in opt.param_groups for p in g['params']]
-    for i, p in enumerate(params):
-        if f'momentum.{i}' in ts: opt.state[p]['momentum_buffer'] = ts[f'momentum.{i}'].to(p.device)
+    moms = {i: ts[f'momentum.{i}'] for i in range(len(params)) if f'momentum.{i}' in ts}
+    ok = {'rng.host', 'rng.device'} <= set(ts) and all(m.shape == params[i].shape for i, m in moms.items())
+    check(ok, f"{path} is damaged (its random streams or momentum do not fit this network); delete it to train from "
+          "the start")
+    for i, m in moms.items(): opt.state[params[i]]['momentum_buffer'] = m.to(params[i].device)
     for g, lr in zip(opt.param_groups, hd['lr']): g['lr'] = lr
     rng.load(dict(host=ts['rng.host'], device=ts['rng.device']))
     return int(hd['epoch'])
