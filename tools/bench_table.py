@@ -15,8 +15,11 @@ ORDER = ['random', 'random_u8', 'random_soft', 'herding', 'dm', 'd3', 'd3_subtas
 
 def load(path) -> tuple:
     "`(dataset, results)` of one bench's results.json."
-    d = json.loads(Path(path).read_text())
-    return d['settings']['dataset'], d['results']
+    try:
+        d = json.loads(Path(path).read_text())
+        return d['settings']['dataset'], d['results']
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        sys.exit(f"{path}: not a d3 bench results.json ({type(e).__name__}: {e})")
 
 def secs(r) -> str:
     s = r['compute'].get('distill_seconds')
