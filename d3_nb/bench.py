@@ -13,7 +13,7 @@ from .core import *
 from .data import ImageData, load_dataset
 from .storage import ipc_budget_bytes, real_storage
 from .experts import train_experts
-from .distill import distill, subtask_d3_settings, check_d3_settings, DEFAULTS, PRIOR_SHARE, BUDGET_ITERATIONS
+from .distill import distill, finished_subtask, subtask_d3_settings, check_d3_settings, DEFAULTS, PRIOR_SHARE, BUDGET_ITERATIONS
 from .teacher import Teacher, train_teacher, parse_snapshot, check_teacher
 from .subtasks import partition_classes, subtask_data
 from .aggregate import aggregate
@@ -166,16 +166,17 @@ def bench_d3(out:Path, fit:ImageData, val:ImageData, pool:ImageData, teacher:Tea
                                 iterations=s['iterations'], ae_steps=s['ae_steps'], prior_share=s['prior_share'],
                                 precision=variant.get('precision', s['precision']))
     for k in range(subtasks):
-        ed = out/'experts' if subtasks == 1 else out/f'experts-S{subtasks}'/f'subtask_{k:02d}'
-        experts = train_experts(subtask_data(pool, part, k), ed, num_experts=s['experts'], epochs=s['expert_epochs'],
-                                steps_per_epoch=s['steps_per_epoch'], net_kw=dict(width=s['expert_width']), seed=0,
-                                device=device, progress=progress, val=subtask_data(val, part, k))
         sd = out/tag/f'subtask_{k:02d}'
-        sub = subtask_data(fit, part, k)
         kw = {**sizes[k], **variant}
         kw.update(keep_settings(s, kw['iterations'], per_epoch=2 * kw['lpc'] * len(part[k])))
-        distill(sub, experts, sd, val=subtask_data(val, part, k), device=device,
-                progress=progress, num_classes=fit.num_classes, class_names=fit.classes, **kw)
+        if finished_subtask(sd, device=device, **kw) is None:  # a finished distillation needs no experts
+            ed = out/'experts' if subtasks == 1 else out/f'experts-S{subtasks}'/f'subtask_{k:02d}'
+            experts = train_experts(subtask_data(pool, part, k), ed, num_experts=s['experts'],
+                                    epochs=s['expert_epochs'], steps_per_epoch=s['steps_per_epoch'],
+                                    net_kw=dict(width=s['expert_width']), seed=0, device=device, progress=progress,
+                                    val=subtask_data(val, part, k))
+            distill(subtask_data(fit, part, k), experts, sd, val=subtask_data(val, part, k), device=device,
+                    progress=progress, num_classes=fit.num_classes, class_names=fit.classes, **kw)
         seconds += sum(h['seconds'] for h in json.loads((sd/'history.json').read_text()))
         files.append(sd/'subtask.safetensors')
     d = aggregate(files, teacher=teacher, num_classes=fit.num_classes, class_names=fit.classes,

@@ -32,7 +32,7 @@ __all__ = ['DEFAULTS', 'REFERENCE', 'REFERENCE_COMMON', 'REFERENCE_DIFFERENCES',
            'segment_settings', 'd3_settings', 'subtask_d3_settings', 'save_checkpoint', 'load_checkpoint', 'autocast',
            'mtt_chunk', 'mtt_step', 'feature_chunk', 'features', 'real_features', 'real_pool', 'pick_real', 'mmd_step',
            'as_distilled', 'val_accuracy', 'init_from_data', 'check_experts', 'consider_best', 'validate_start',
-           'restore_best', 'distill', 'iteration_tools', 'iteration', 'checkpoint_due']
+           'restore_best', 'finished_subtask', 'distill', 'iteration_tools', 'iteration', 'checkpoint_due']
 
 # %% ../nbs/22_distill.ipynb #c005
 @dataclass
@@ -556,6 +556,23 @@ def restore_best(run:Run):
     run.decoder.load_state_dict(run.best['decoder'])
 
 # %% ../nbs/22_distill.ipynb #c024
+def _finished_in(out:Path, cfg:dict, dev) -> Distilled|None:
+    "The finished subtask in folder `out` if one is there, made with the full settings `cfg`; else None."
+    final = out/'subtask.safetensors'
+    if not final.is_file(): return None
+    done = Distilled.load(final, device=dev)
+    check(same_settings(done.config.get('distill') or {}, cfg),
+          f"{out} already holds a finished subtask made with other settings: use another output folder or delete it")
+    return done
+
+def finished_subtask(out_dir, # the folder `distill` writes to
+                     preset:str|None=None, # as `distill`'s
+                     device=None, # where to load it (None: CUDA if available)
+                     **settings, # as `distill`'s
+                    ) -> Distilled|None:
+    "What `distill(..., out_dir, preset, **settings)` would return at once: its finished result, or None if it has none."
+    return _finished_in(Path(out_dir), distill_config(preset, **settings), default_device(device))
+
 def distill(data:ImageData, # the subtask's training images (labels 0..k-1; `class_ids` maps them to global classes)
             experts, # the subtask's `Trajectories`, or the folder `train_experts` wrote
             out_dir, # folder for the checkpoint, history and result (created if missing)
@@ -578,12 +595,8 @@ def distill(data:ImageData, # the subtask's training images (labels 0..k-1; `cla
           f"but the data has {data.num_classes}")
     out = Path(out_dir)
     final, ckpt = out/'subtask.safetensors', out/'checkpoint.safetensors'
-    if final.exists():
-        done = Distilled.load(final, device=dev)
-        check(same_settings(done.config.get('distill') or {}, cfg),
-              f"{out} already holds a finished subtask made with other settings: "
-              "use another output folder or delete it")
-        return done
+    done = _finished_in(out, cfg, dev)
+    if done is not None: return done
     check(cfg['keep_state'] in ('last', 'best'), f"keep_state must be 'last' or 'best', got {cfg['keep_state']!r}")
     check(cfg['keep_state'] == 'last' or (val is not None and cfg['eval_every'] > 0),
           "keep_state='best' chooses among validated states: pass val= (a split held out of the training data) and "

@@ -14,7 +14,7 @@ from .data import ImageData, load_dataset
 from .artifact import Distilled, check_partition
 from .experts import train_experts, segment_epochs
 from .augment import aug_spec
-from .distill import distill, distill_config, same_settings
+from .distill import distill, distill_config, same_settings, finished_subtask
 
 # %% auto #0
 __all__ = ['RUN_FORMAT', 'RUN_VERSION', 'partition_classes', 'subtask_data', 'expert_settings', 'subtask_settings',
@@ -180,14 +180,6 @@ def subtask_path(out_dir, k:int) -> Path:
     "The result file of subtask `k` in a run folder."
     return subtask_dir(out_dir, k)/'subtask.safetensors'
 
-def _finished(path:Path, cfg:dict, device):
-    "The finished subtask at `path` if there is one made with settings `cfg`, else None."
-    if not path.is_file(): return None
-    done = Distilled.load(path, device=device)
-    check(same_settings(done.config.get('distill') or {}, cfg),
-          f"{path.parent} already holds a finished subtask made with other "
-          "settings: use another output folder or delete it")
-    return done
 
 # %% ../nbs/30_subtasks.ipynb #c024
 def experts_dir(out_dir, k:int, root=None) -> Path:
@@ -211,7 +203,7 @@ def run_subtask(data:ImageData,  # the full training data (every class)
     part, dev, t0 = run['partition'], default_device(device), time.perf_counter()
     path = subtask_path(out_dir, k)
     sub = subtask_data(data, part, k)
-    res = _finished(path, subtask_settings(run['distill'], k), dev)
+    res = finished_subtask(path.parent, device=dev, **subtask_settings(run['distill'], k))
     if res is None:
         ekw = {key: v for key, v in expert_kw.items() if key != 'root'}
         experts = train_experts(sub, experts_dir(out_dir, k, expert_kw.get('root')), device=dev, progress=progress,
