@@ -13,7 +13,8 @@ from .core import *
 from .data import ImageData, load_dataset
 from .storage import ipc_budget_bytes, real_storage
 from .experts import train_experts
-from .distill import distill, finished_subtask, subtask_d3_settings, check_d3_settings, DEFAULTS, PRIOR_SHARE, BUDGET_ITERATIONS
+from .distill import (distill, finished_subtask, subtask_d3_settings, check_d3_settings, DEFAULTS, PRIOR_SHARE,
+                            BUDGET_ITERATIONS)
 from .teacher import Teacher, train_teacher, parse_snapshot, check_teacher
 from .subtasks import partition_classes, subtask_data
 from .aggregate import aggregate

@@ -570,7 +570,7 @@ def finished_subtask(out_dir, # the folder `distill` writes to
                      device=None, # where to load it (None: CUDA if available)
                      **settings, # as `distill`'s
                     ) -> Distilled|None:
-    "What `distill(..., out_dir, preset, **settings)` would return at once: its finished result, or None if it has none."
+    "What `distill(..., out_dir, preset, **settings)` would return at once: its finished result, or None."
     return _finished_in(Path(out_dir), distill_config(preset, **settings), default_device(device))
 
 def distill(data:ImageData, # the subtask's training images (labels 0..k-1; `class_ids` maps them to global classes)
