@@ -175,6 +175,7 @@ def aggregate(subtasks,              # a run folder, or a list of subtask files
         ds.save(out)
         log(f"aggregated {len(parts)} subtask files into {out}: {ds}")
         log(str(ds.storage()))
+        return Distilled.load(out, device=dev)  # exactly what the file stores (fp16 labels, int8 rows), as students see
     return ds
 
 # %% ../nbs/31_aggregate.ipynb #c028

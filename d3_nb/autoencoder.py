@@ -14,7 +14,8 @@ from .latents import LatentPriors, kmeans
 from .decoders import Decoder
 
 # %% auto #0
-__all__ = ['Encoder', 'pretrain_autoencoder', 'encode', 'singleton_var', 'priors_from_codes', 'ae_priors']
+__all__ = ['AE_PASSES', 'AE_MIN_STEPS', 'AE_MAX_STEPS', 'Encoder', 'pretrain_autoencoder', 'autoencoder_steps', 'encode',
+           'singleton_var', 'priors_from_codes', 'ae_priors']
 
 # %% ../nbs/21a_autoencoder.ipynb #c005
 class Encoder(nn.Module):
@@ -77,6 +78,16 @@ def pretrain_autoencoder(data:ImageData,    # the subtask's training images
             hist['mse'].append(mse.item())
     hist['seconds'] = time.perf_counter() - t0
     return enc.eval(), hist
+
+# %% ../nbs/21a_autoencoder.ipynb #xd2cda5
+AE_PASSES, AE_MIN_STEPS, AE_MAX_STEPS = 20, 500, 4500  # the start's length: passes over the data, and its bounds
+
+def autoencoder_steps(n_images:int,         # images of the subtask
+                      batch_size:int=128,   # images per step (`pretrain_autoencoder`'s)
+                      passes:float=AE_PASSES, lo:int=AE_MIN_STEPS, hi:int=AE_MAX_STEPS) -> int:
+    "Optimizer steps of the autoencoder start by rule: `passes` passes over `n_images`, within `lo`..`hi` steps."
+    check(n_images >= 1 and batch_size >= 1, f"n_images and batch_size must be positive, got {n_images}, {batch_size}")
+    return int(min(hi, max(lo, math.ceil(passes * n_images / batch_size))))
 
 # %% ../nbs/21a_autoencoder.ipynb #c013
 @torch.no_grad()

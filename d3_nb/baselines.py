@@ -15,9 +15,11 @@ from .teacher import Teacher, soft_labels, check_teacher
 from .augment import resolve_aug, aug_spec
 from .nets import fresh_net
 from .evaluate import Prototypes
+from .storage import as_dtype, dtype_name, quantize_probs
 
 # %% auto #0
-__all__ = ['random_real', 'random_real_soft', 'herding_select', 'herding', 'dm_loss', 'dm', 'full_data']
+__all__ = ['random_real', 'teacher_labels', 'random_real_soft', 'herding_select', 'herding', 'dm_loss', 'dm', 'to_uint8',
+           'full_data']
 
 # %% ../nbs/41_baselines.ipynb #c007
 def random_real(data:ImageData, # the training data to choose from
@@ -30,28 +32,54 @@ def random_real(data:ImageData, # the training data to choose from
                                 config=dict(method='random_real', ipc=ipc, seed=seed))
 
 # %% ../nbs/41_baselines.ipynb #c010
+def _label_dtype(dtype) -> torch.dtype:
+    "The stored precision of soft labels: fp32, fp16, bf16, or uint8 (`quantize_probs`)."
+    dt = as_dtype(dtype)
+    check(dt in (torch.float32, torch.float16, torch.bfloat16, torch.uint8),
+          f"soft labels are stored as fp32, fp16, bf16 or uint8, got {dtype!r}")
+    return dt
+
+def teacher_labels(protos:Prototypes, # images (real uint8 or learned float) with hard labels
+                   teacher,           # a `Teacher` (or any network giving logits) trained on all classes
+                   temperature:float=1.0, # softmax temperature of the soft labels
+                   label_dtype='fp32', # their stored precision: fp32, fp16, bf16 or uint8
+                   name:str|None=None, # the result's name (default: the prototypes' + ' + soft labels')
+                  ) -> Prototypes:
+    "`protos` with one soft label per image from `teacher`, on the images as stored, kept at `label_dtype`."
+    dt = _label_dtype(label_dtype)
+    if isinstance(teacher, Teacher):
+        check(teacher.num_classes == protos.num_classes,
+              f"the teacher knows {teacher.num_classes} classes, the data has {protos.num_classes}")
+        check(np.allclose(teacher.mean, protos.mean) or protos.images.is_floating_point(),
+              f"the teacher was trained on images normalised with mean {teacher.mean} std {teacher.std}, "
+              f"but these images use {protos.mean} {protos.std}")
+    dev = next(teacher.net.parameters() if isinstance(teacher, Teacher) else teacher.parameters()).device
+    x = protos.tensors(dev)[0]  # what a student sees: uint8 images normalised, float ones as they are
+    check_teacher(teacher, x)  # labels from a teacher that learned nothing would be noise
+    p = soft_labels(teacher, x, temperature=temperature).cpu()
+    q = quantize_probs(p) if dt == torch.uint8 else p.to(dt)
+    cfg = dict(protos.config, teacher_epoch=getattr(teacher, 'epoch', None), temperature=temperature,
+               label_dtype=dtype_name(dt))
+    return Prototypes(protos.images, q, name=name or f"{protos.name} + soft labels", mean=protos.mean, std=protos.std,
+                      num_classes=protos.num_classes, hard_labels=protos.hard_labels, class_names=protos.class_names,
+                      dataset=protos.dataset, config=cfg, seconds=protos.seconds, history=protos.history)
+
 def random_real_soft(data:ImageData, # the training data to choose from
                      ipc:int,        # images per class
                      teacher,        # a `Teacher` (or any network giving logits) trained on all classes of `data`
                      seed:int=0,     # seed of the random choice
                      temperature:float=1.0, # softmax temperature of the soft labels
+                     label_dtype='fp32', # the labels' stored precision: fp32, fp16, bf16 or uint8
                     ) -> Prototypes:
     "`ipc` random real images per class (uint8), each with one soft label from `teacher`."
     check(isinstance(ipc, int) and ipc >= 1, f"ipc must be a positive integer, got {ipc!r}")
-    if isinstance(teacher, Teacher):
+    if isinstance(teacher, Teacher):  # before any image is chosen
         check(teacher.num_classes == data.num_classes,
               f"the teacher knows {teacher.num_classes} classes, the data has {data.num_classes}")
-        check(np.allclose(teacher.mean, data.mean) and np.allclose(teacher.std, data.std),
-              f"the teacher was trained on images normalised with mean {teacher.mean} std {teacher.std}, "
-              f"but this data uses {data.mean} {data.std}")
-    sub = data.sample_per_class(ipc, seed)
-    dev = next(teacher.net.parameters() if isinstance(teacher, Teacher) else teacher.parameters()).device
-    x = sub.tensors(dev)[0]
-    check_teacher(teacher, x)  # labels from a teacher that learned nothing would be noise
-    probs = soft_labels(teacher, x, temperature=temperature).cpu()
-    return Prototypes.from_data(sub, labels=probs, name='random real + soft labels',
-                                config=dict(method='random_real_soft', ipc=ipc, seed=seed, temperature=temperature,
-                                            teacher_epoch=getattr(teacher, 'epoch', None)))
+    rr = random_real(data, ipc, seed)
+    out = teacher_labels(rr, teacher, temperature, label_dtype, name='random real + soft labels')
+    out.config['method'] = 'random_real_soft'
+    return out
 
 # %% ../nbs/41_baselines.ipynb #c014
 def herding_select(features:torch.Tensor, # (n, d) features of one class's candidates
@@ -171,6 +199,20 @@ def dm(data:ImageData,          # the training data
                net_kw=kw, momentum=momentum, aug=aug_spec(augment), init='real')
     return Prototypes(syn.detach().cpu(), y, name='DM', num_classes=C, class_names=data.classes, dataset=data.name,
                       config=cfg, seconds=time.perf_counter() - t0, history=dict(loss=losses))
+
+# %% ../nbs/41_baselines.ipynb #xb189f8
+def to_uint8(protos:Prototypes, # float (normalised) prototypes, e.g. from `dm`
+             mean, std,          # the dataset's per-channel normalisation ([0, 1] units) the prototypes are in
+            ) -> Prototypes:
+    "Float prototypes stored as uint8 pixels (rounded, clipped to [0, 255]), with their labels; storage recomputed."
+    check(protos.images.is_floating_point(), "to_uint8 needs float prototypes; these are uint8 already")
+    m = torch.tensor(mean, dtype=torch.float32).view(1, -1, 1, 1)
+    s = torch.tensor(std, dtype=torch.float32).view(1, -1, 1, 1)
+    px = ((protos.images.float().cpu() * s + m) * 255).round().clamp(0, 255).to(torch.uint8)
+    labels = protos.soft_labels if protos.soft_labels is not None else protos.hard_labels
+    return Prototypes(px, labels, name=f"{protos.name} (uint8)", mean=mean, std=std, num_classes=protos.num_classes,
+                      hard_labels=protos.hard_labels, class_names=protos.class_names, dataset=protos.dataset,
+                      config=dict(protos.config, stored='uint8'), seconds=protos.seconds, history=protos.history)
 
 # %% ../nbs/41_baselines.ipynb #c028
 def full_data(data:ImageData) -> Prototypes:

@@ -11,44 +11,54 @@ import torch
 from fastcore.script import call_parse
 from .core import *
 from .data import ImageData, load_dataset
-from .storage import ipc_budget_bytes, real_storage
+from .storage import ipc_budget_bytes, prototype_storage
 from .experts import train_experts
-from .distill import (distill, finished_subtask, subtask_d3_settings, check_d3_settings, DEFAULTS, PRIOR_SHARE,
-                            BUDGET_ITERATIONS)
+from .distill import (distill, finished_subtask, subtask_d3_settings, check_d3_settings, parse_ae_steps,
+                           PRIOR_SHARE, BUDGET_ITERATIONS, START, END)
 from .teacher import Teacher, train_teacher, parse_snapshot, check_teacher
 from .subtasks import partition_classes, subtask_data
 from .aggregate import aggregate
 from .artifact import Distilled
-from .evaluate import EvalResult, evaluate_student, results_table
-from .baselines import random_real, random_real_soft, herding, dm, full_data
+from .evaluate import EvalResult, Prototypes, evaluate_student, results_table, merge_results
+from .baselines import random_real, random_real_soft, teacher_labels, herding, dm, to_uint8, full_data
 
 # %% auto #0
-__all__ = ['METHODS', 'METHOD_GROUPS', 'BENCH_FORMAT', 'BENCH_VERSION', 'EVAL_IMAGES', 'D3_VARIANTS', 'parse_methods',
-           'parse_budgets', 'source_commit', 'machine', 'ensure_bench', 'uint8_ipc', 'bench_data', 'bench_teacher',
-           'keep_settings', 'd3_cell', 'd3_tag', 'bench_d3', 'bench_method', 'below_random', 'diversity_line',
-           'bench_markdown', 'ceiling_label', 'bench_plot', 'bench_diversity', 'bench']
+__all__ = ['METHODS', 'BASELINES', 'METHOD_GROUPS', 'BENCH_FORMAT', 'BENCH_VERSION', 'STUDENT_MIN_STEPS', 'STUDENT_EPOCHS',
+           'D3_VARIANTS', 'D3_STATES', 'parse_methods', 'parse_budgets', 'source_commit', 'machine', 'ensure_bench',
+           'uint8_ipc', 'bench_data', 'CpuClock', 'add_cost', 'read_cost', 'bench_teacher', 'student_steps',
+           'keep_settings', 'd3_cell', 'd3_tag', 'bench_d3', 'd3_state', 'make_draw', 'cell_steps', 'bench_method',
+           'below_baselines', 'diversity_line', 'bench_markdown', 'ceiling_label', 'bench_plot', 'd3_artifact',
+           'bench_diversity', 'bench']
 
 # %% ../nbs/45_bench.ipynb #c005
 METHODS = {  # key: (display name, needs an integer budget of images)
     'random': ('random real, hard labels', True),
-    'random_u8': ('random real, hard labels, uint8 at the same bytes', True),
+    'random_u8': ('random real, uint8 at the budget\'s bytes, hard labels', True),
     'random_soft': ('random real + teacher soft labels', True),
+    'random_u8_soft': ('random real, uint8 at the budget\'s bytes + uint8 teacher soft labels', True),
     'herding': ('herding (teacher features)', True),
+    'herding_u8': ('herding, uint8 at the budget\'s bytes', True),
     'dm': ('DM', True),
+    'dm_u8': ('DM, uint8 at the budget\'s bytes', True),
+    'dm_u8_soft': ('DM, uint8 at the budget\'s bytes + uint8 teacher soft labels', True),
     'd3': ('D3 (1 subtask)', False),
     'd3_subtasks': ('D3 (S subtasks)', False),
+    'd3_init_only': ('D3, the start from the data only (no iterations)', False),
+    'd3_last': ('D3, start + iterations, the end kept', False),
+    'd3_random_init': ('D3, random start + iterations, the end kept', False),
     'd3_mtt_only': ('D3, MTT only', False),
     'd3_mmd_only': ('D3, MMD only', False),
-    'd3_init_only': ('D3, start from the data only (no iterations)', False),
-    'd3_random_init': ('D3, random start', False),
     'd3_fp32': ('D3, stored at fp32', False),
     'full': ('full data', False),
 }
-METHOD_GROUPS = dict(all=['random', 'random_u8', 'random_soft', 'herding', 'dm', 'd3', 'd3_subtasks', 'full'],
-                     ablation=['d3', 'd3_mtt_only', 'd3_mmd_only', 'd3_init_only', 'd3_random_init', 'd3_fp32'])
+BASELINES = ['random', 'random_u8', 'random_soft', 'random_u8_soft', 'herding', 'herding_u8', 'dm_u8', 'dm_u8_soft']
+METHOD_GROUPS = dict(baselines=BASELINES,
+                     all=[*BASELINES, 'd3', 'd3_subtasks', 'd3_init_only', 'd3_last', 'd3_random_init', 'full'],
+                     ablation=['d3', 'd3_init_only', 'd3_last', 'd3_random_init', 'd3_mtt_only', 'd3_mmd_only',
+                               'd3_fp32'])
 
 def parse_methods(methods) -> list:
-    "Method keys from a list or a comma-separated string of keys and group names ('all', 'ablation')."
+    "Method keys from a list or a comma-separated string of keys and group names ('all', 'baselines', 'ablation')."
     items = [m.strip() for m in (methods.split(',') if isinstance(methods, str) else methods) if m.strip()]
     out = []
     for m in items:
@@ -63,11 +73,12 @@ def parse_budgets(budgets) -> list:
     "Budgets (images per class, > 0) from a list or a comma-separated string."
     try: bs = [float(b) for b in (budgets.split(',') if isinstance(budgets, str) else budgets)]
     except ValueError: raise D3Error(f"budgets must be numbers, e.g. 1,10,50; got {budgets!r}") from None
-    check(bs and all(b > 0 for b in bs), f"budgets must be positive images-per-class numbers, got {budgets!r}")
+    check(bs and all(math.isfinite(b) and b > 0 for b in bs),
+          f"budgets must be positive images-per-class numbers, got {budgets!r}")
     return sorted(set(bs))
 
 # %% ../nbs/45_bench.ipynb #c008
-BENCH_FORMAT, BENCH_VERSION = 'd3_nb.bench', 1
+BENCH_FORMAT, BENCH_VERSION = 'd3_nb.bench', 2
 
 def source_commit() -> str|None:
     "The git commit d3_nb runs from (`+dirty` when its checkout has uncommitted changes); None outside a git checkout."
@@ -111,11 +122,13 @@ def _upto(data:ImageData, n:int, seed:int) -> ImageData:
     counts = torch.bincount(data.labels, minlength=data.num_classes)
     return data.sample_per_class(min(n, int(counts.min())), seed=seed)
 
-def uint8_ipc(budget:float, num_classes:int, shape) -> int:
-    "The most real uint8 images per class, with hard labels, whose bytes fit in `budget` fp32 images per class."
+def uint8_ipc(budget:float, num_classes:int, shape, labels:str='hard') -> int:
+    "The most real uint8 images per class, with hard labels or uint8 soft ones, whose bytes fit `budget` fp32 images."
     limit = ipc_budget_bytes(budget, num_classes, shape)
-    n = limit // real_storage(1, num_classes, shape).bytes
-    while n > 0 and real_storage(n, num_classes, shape).bytes > limit: n -= 1
+    cost = lambda n: prototype_storage(n, num_classes, shape, labels=labels, dtype=torch.uint8,
+                                       label_dtype=torch.uint8).bytes
+    n = limit // cost(1)
+    while n > 0 and cost(n) > limit: n -= 1
     return int(n)
 
 def bench_data(train:ImageData, val_images:int, expert_images:int) -> tuple:
@@ -123,103 +136,237 @@ def bench_data(train:ImageData, val_images:int, expert_images:int) -> tuple:
     fit, val = train.holdout(val_images, seed=0)
     return fit, val, _upto(fit, expert_images, seed=0)
 
+class CpuClock:
+    "CPU-seconds (`time.process_time`: every thread of this process) and wall seconds of a block of work."
+    def __enter__(self):
+        self.c0, self.t0 = time.process_time(), time.perf_counter()
+        return self
+    def __exit__(self, *exc): self.cpu, self.wall = time.process_time() - self.c0, time.perf_counter() - self.t0
+
+def _cost_file(f:Path) -> Path: return f.with_name(f.name + '.cost.json')
+
+def add_cost(f:Path, clock:CpuClock) -> dict:
+    "Add a block's CPU and wall seconds to what `f`'s cost file holds (a resumed stage adds each part it ran)."
+    have = read_cost(f) or dict(cpu_seconds=0., seconds=0.)
+    c = dict(cpu_seconds=have['cpu_seconds'] + clock.cpu, seconds=have['seconds'] + clock.wall)
+    with atomic_write(_cost_file(f), 'w') as fh: json.dump(c, fh)
+    return c
+
+def read_cost(f:Path) -> dict|None:
+    "The CPU and wall seconds recorded for the stage that made `f` (None: not recorded)."
+    try: return json.loads(_cost_file(f).read_text())
+    except (OSError, json.JSONDecodeError): return None
+
 def bench_teacher(out:Path, fit:ImageData, val:ImageData, s:dict, device) -> Teacher:
     "The global teacher, trained on `expert_images` per class of `fit`, its epoch chosen on `val` (cached in `out`)."
     snap = parse_snapshot(s['teacher_epoch'])
     f = out/f"teacher_{'val' if snap == 'val' else f'e{snap}'}.safetensors"
     if f.exists(): return Teacher.load(f, device=device)
-    t = train_teacher(_upto(fit, s['expert_images'], seed=1), epochs=s['teacher_epochs'], snapshot_epoch=snap, val=val,
-                      width=s['teacher_width'], steps_per_epoch=s['steps_per_epoch'], device=device, progress=False)
-    check_teacher(t)
+    with CpuClock() as clock:
+        t = train_teacher(_upto(fit, s['expert_images'], seed=1), epochs=s['teacher_epochs'], snapshot_epoch=snap,
+                          val=val, width=s['teacher_width'], steps_per_epoch=s['steps_per_epoch'], device=device,
+                          progress=False)
+        check_teacher(t)
     t.save(f)
+    add_cost(f, clock)
     return t
 
+STUDENT_MIN_STEPS, STUDENT_EPOCHS = 1000, 300  # the students' SGD steps: at least this, or 300 passes at the budget
+
+def student_steps(budget:float, num_classes:int, shape, batch_size:int=256) -> int:
+    "SGD steps of every student at `budget`: 300 passes over the most images the budget buys (uint8), at least 1,000."
+    n = uint8_ipc(budget, num_classes, shape) * num_classes
+    return max(STUDENT_MIN_STEPS, STUDENT_EPOCHS * math.ceil(n / batch_size))
+
 # %% ../nbs/45_bench.ipynb #c014
-EVAL_IMAGES = 200_000  # the most images a validation student of the bench trains on, however many priors a budget buys
+def keep_settings(s:dict, iterations:int, per_epoch:int=1, steps:int=STUDENT_MIN_STEPS, variant=None) -> dict:
+    "keep_state='best': validate the start and the end of a distillation, each by a student of about `steps` SGD steps"
+    "of `per_epoch` images an epoch (the mean images and one sample of every prior), and keep the better."
+    if (variant or {}).get('keep_state', s.get('keep_state', 'last')) != 'best' or iterations < 1: return {}
+    per_pass = math.ceil(per_epoch / min(256, per_epoch))  # SGD steps of one epoch of the validation student
+    return dict(keep_state='best', eval_every=iterations, eval_epochs=max(1, round(steps / per_pass)))
 
-def keep_settings(s:dict, iterations:int, per_epoch:int=1) -> dict:
-    "keep_state='best': validate the start and the end of a distillation, each by a student of at most `EVAL_IMAGES`"
-    "images (`per_epoch` an epoch: the mean images and one sample of every prior), and keep the better."
-    if s.get('keep_state', 'last') != 'best' or iterations < 1: return {}
-    epochs = max(1, min(100, s['student_epochs'], EVAL_IMAGES // max(1, per_epoch)))
-    return dict(keep_state='best', eval_every=iterations, eval_epochs=epochs)
-
-D3_VARIANTS = {'d3_mtt_only': dict(mmd=False), 'd3_mmd_only': dict(mtt=False), 'd3_init_only': dict(iterations=0),
-               'd3_random_init': dict(init='random'), 'd3_fp32': dict(precision='fp32')}  # the ablation's changes
+# %% ../nbs/45_bench.ipynb #xce5ca6
+D3_VARIANTS = {'d3_mtt_only': dict(mmd=False), 'd3_mmd_only': dict(mtt=False), 'd3_fp32': dict(precision='fp32'),
+               'd3_random_init': dict(init='random', keep_state='last')}  # the ablation's changes, each a distillation
+D3_STATES = {'d3_init_only': START, 'd3_last': END}  # rows read from the d3 cell's own distillation: start and end
 
 def d3_cell(key:str, s:dict) -> tuple:
     "`(subtasks, variant)` of D3 method `key` in a benchmark of settings `s`."
     return (s['subtasks'] if key == 'd3_subtasks' else 1), D3_VARIANTS.get(key, {})
 
-def d3_tag(budget:float, subtasks:int=1, variant:dict|None=None) -> str:
+def d3_tag(budget:float, subtasks:int=1, variant:dict|None=None, seed:int=0) -> str:
     "The folder, inside the benchmark's, of a D3 cell's distillations and its `distilled.safetensors`."
     return (f"ipc{budget:g}" + (f"-S{subtasks}" if subtasks > 1 else '')
-            + ''.join(f"-{k}{v}" for k, v in (variant or {}).items()))
+            + ''.join(f"-{k}{v}" for k, v in (variant or {}).items()) + (f"-seed{seed}" if seed else ''))
 
+def _experts(out:Path, pool, val, part:list, k:int, s:dict, device, progress:bool):
+    "Subtask `k`'s experts, trained (or resumed) in the benchmark's experts folder of its partition, their cost kept."
+    ed = out/'experts' if len(part) == 1 else out/f'experts-S{len(part)}'/f'subtask_{k:02d}'
+    with CpuClock() as clock:
+        experts = train_experts(subtask_data(pool, part, k), ed, num_experts=s['experts'], epochs=s['expert_epochs'],
+                                steps_per_epoch=s['steps_per_epoch'], net_kw=dict(width=s['expert_width']), seed=0,
+                                device=device, progress=progress, val=subtask_data(val, part, k))
+    add_cost(ed, clock)
+    return experts
+
+def _history_cpu(folder:Path, only_start:bool=False) -> float:
+    "CPU-seconds a distillation's history records: all of them, or the start from the data's alone."
+    h = json.loads((folder/'history.json').read_text())
+    return sum(r.get('cpu_seconds', 0.) for r in h if not only_start or 'ae_mse' in r)
+
+# %% ../nbs/45_bench.ipynb #xf294b9
 def bench_d3(out:Path, fit:ImageData, val:ImageData, pool:ImageData, teacher:Teacher, budget:float, s:dict,
-             subtasks:int=1, variant:dict|None=None, device=None, progress:bool=False):
-    "Distil `fit` at `budget` with `subtasks` subtasks (resuming); return the aggregated `Distilled` and its seconds."
+             subtasks:int=1, variant:dict|None=None, device=None, progress:bool=False, seed:int=0,
+             steps:int=STUDENT_MIN_STEPS) -> tuple:
+    "Distil `fit` at `budget` with `subtasks` subtasks (resuming): `(Distilled as stored, [subtask folders])`."
     variant = variant or {}
-    tag = d3_tag(budget, subtasks, variant)
+    tag = d3_tag(budget, subtasks, variant, seed)
     part = partition_classes(fit.num_classes, subtasks)
-    files, seconds = [], 0.
     sizes = subtask_d3_settings(budget, fit.num_classes, fit.shape, s['expert_epochs'], part, fit.counts,
                                 iterations=s['iterations'], ae_steps=s['ae_steps'], prior_share=s['prior_share'],
                                 precision=variant.get('precision', s['precision']))
+    folders = []
     for k in range(subtasks):
         sd = out/tag/f'subtask_{k:02d}'
-        kw = {**sizes[k], **variant}
-        kw.update(keep_settings(s, kw['iterations'], per_epoch=2 * kw['lpc'] * len(part[k])))
+        kw = {**sizes[k], **variant, 'seed': seed}
+        kw.update(keep_settings(s, kw['iterations'], 2 * kw['lpc'] * len(part[k]), steps, variant))
         if finished_subtask(sd, device=device, **kw) is None:  # a finished distillation needs no experts
-            ed = out/'experts' if subtasks == 1 else out/f'experts-S{subtasks}'/f'subtask_{k:02d}'
-            experts = train_experts(subtask_data(pool, part, k), ed, num_experts=s['experts'],
-                                    epochs=s['expert_epochs'], steps_per_epoch=s['steps_per_epoch'],
-                                    net_kw=dict(width=s['expert_width']), seed=0, device=device, progress=progress,
-                                    val=subtask_data(val, part, k))
+            experts = _experts(out, pool, val, part, k, s, device, progress)
             distill(subtask_data(fit, part, k), experts, sd, val=subtask_data(val, part, k), device=device,
                     progress=progress, num_classes=fit.num_classes, class_names=fit.classes, **kw)
-        seconds += sum(h['seconds'] for h in json.loads((sd/'history.json').read_text()))
-        files.append(sd/'subtask.safetensors')
-    d = aggregate(files, teacher=teacher, num_classes=fit.num_classes, class_names=fit.classes,
-                  out=out/tag/'distilled.safetensors', device=device)
-    return d, seconds
+        folders.append(sd)
+    d = aggregate([f/'subtask.safetensors' for f in folders], teacher=teacher, num_classes=fit.num_classes,
+                  class_names=fit.classes, out=out/tag/'distilled.safetensors', device=device)
+    return d, folders
+
+def _state_file(folder:Path, state:str) -> Path:
+    "Subtask `folder`'s `START` or `END` state: its own file, or its result when that is the state (kept last, or no"
+    "iterations)."
+    if (folder/state).exists(): return folder/state
+    cfg = Distilled.load(folder/'subtask.safetensors', device='cpu').config.get('distill') or {}
+    check(cfg.get('iterations') == 0 or (state == END and cfg.get('keep_state') == 'last'),
+          f"{folder} keeps no {state} (distilled by an earlier d3_nb): delete the folder to distil it again")
+    return folder/'subtask.safetensors'
+
+def d3_state(folders:list, state:str, teacher:Teacher, fit:ImageData, device=None) -> Distilled:
+    "The D3 cell's start (`START`) or end (`END`) state, aggregated with the teacher's labels beside its result."
+    files = [_state_file(f, state) for f in folders]
+    return aggregate(files, teacher=teacher, num_classes=fit.num_classes, class_names=fit.classes, device=device,
+                     out=folders[0].parent/f"distilled.{state.split('.')[1]}.safetensors")
 
 # %% ../nbs/45_bench.ipynb #c016
+def _per_seed(key:str, budget, s:dict) -> bool:
+    "Whether every student seed gets its own draw of the method's data (a subset, a pool, DM, a distillation)."
+    if key in BASELINES or key == 'dm': return True
+    return key in ('d3', *D3_STATES) and budget in s['d3_seed_budgets']
+
+def _teacher_file(out:Path, s:dict) -> Path:
+    snap = parse_snapshot(s['teacher_epoch'])
+    return out/f"teacher_{'val' if snap == 'val' else f'e{snap}'}.safetensors"
+
+def _cost(*parts) -> dict:
+    "A row's CPU-seconds: each `(name, seconds)` part and their total (None when a part was not recorded)."
+    d = {k: v for k, v in parts}
+    d['total'] = None if None in d.values() else float(sum(d.values()))
+    return d
+
+def _dm_draw(out:Path, fit:ImageData, n:int, seed:int, s:dict, device, progress:bool) -> tuple:
+    "`(prototypes, CPU-seconds)` of DM's `n` per class with `seed`, kept in `out/draws` (a resumed run reads it back)."
+    f = out/'draws'/f'dm-ipc{n}-seed{seed}.safetensors'
+    if f.exists() and read_cost(f): return Prototypes.load(f), read_cost(f)['cpu_seconds']
+    with CpuClock() as clock:
+        p = dm(fit, n, iterations=s['dm_iterations'], batch_real=s['dm_batch'], seed=seed, device=device,
+               progress=progress)
+    f.parent.mkdir(parents=True, exist_ok=True)
+    p.save(f)
+    return p, add_cost(f, clock)['cpu_seconds']
+
+# %% ../nbs/45_bench.ipynb #x5117f2
+def _d3_draw(key:str, budget:float, seed:int, out:Path, fit, val, pool, teacher, s:dict, device, progress:bool,
+             steps:int) -> tuple:
+    "`(Distilled, cost)` of a D3 method: its own distillation, or the start or end state of the d3 cell's."
+    S, variant = d3_cell(key, s)
+    d, folders = bench_d3(out, fit, val, pool, teacher, budget, s, S, variant, device, progress, seed, steps)
+    part = partition_classes(fit.num_classes, S)
+    experts = [read_cost(out/'experts' if S == 1 else out/f'experts-S{S}'/f'subtask_{k:02d}') for k in range(S)]
+    experts = None if None in experts else sum(c['cpu_seconds'] for c in experts)
+    teach = (read_cost(_teacher_file(out, s)) or {}).get('cpu_seconds')
+    if key == 'd3_init_only':  # the start needs neither experts nor iterations
+        d = d3_state(folders, START, teacher, fit, device)
+        return d, _cost(('start', sum(_history_cpu(f, only_start=True) for f in folders)), ('teacher', teach))
+    if key == 'd3_last': d = d3_state(folders, END, teacher, fit, device)
+    return d, _cost(('experts', experts), ('teacher', teach), ('distillation', sum(_history_cpu(f) for f in folders)))
+
+def make_draw(key:str, budget, seed:int, out:Path, fit, val, pool, teacher, s:dict, device=None,
+              progress:bool=False, steps:int=STUDENT_MIN_STEPS) -> tuple:
+    "`(training set, CPU-seconds)` of method `key` at `budget`: its draw `seed` (a subset, DM, a distillation, ...)."
+    if key.startswith('d3'): return _d3_draw(key, budget, seed, out, fit, val, pool, teacher, s, device, progress,
+                                             steps)
+    if key == 'full': return full_data(fit), _cost(('method', 0.))
+    C, shape, ipc = fit.num_classes, fit.shape, int(budget)
+    u8 = uint8_ipc(budget, C, shape, 'soft' if key.endswith('_soft') else 'hard')
+    teach = (read_cost(_teacher_file(out, s)) or {}).get('cpu_seconds')
+    n, dm_cpu = (u8 if '_u8' in key else ipc), 0.
+    if key.startswith('dm'): protos, dm_cpu = _dm_draw(out, fit, n, seed, s, device, progress)  # kept: read back
+    with CpuClock() as clock:
+        if key.startswith('dm_u8'): protos = to_uint8(protos, fit.mean, fit.std)
+        elif key.startswith('random'): protos = random_real(fit, n, seed=seed)
+        elif key.startswith('herding'): protos = herding(fit, n, teacher, pool=s['herding_pool'], seed=seed)
+        if key.endswith('_soft'):
+            protos = teacher_labels(protos, teacher, label_dtype='uint8' if '_u8' in key else 'fp32')
+    parts = [('method', clock.cpu + dm_cpu)]
+    if key.endswith('_soft') or key.startswith('herding'): parts.append(('teacher', teach))
+    return protos, _cost(*parts)
+
+# %% ../nbs/45_bench.ipynb #x9de420
+def _cell_file(out:Path, key:str, b:float|None) -> Path:
+    return out/'results'/('full.json' if b is None else f"{key}-ipc{b:g}.json")
+
+def cell_steps(s:dict, budget, num_classes:int, shape, budgets=()) -> int:
+    "The SGD steps of every student of a cell: the benchmark's `student_steps`, or the rule's at `budget` (the full"
+    "data: `full_steps`, or the largest budget's)."
+    if budget is None: return s['full_steps'] or max([s['student_steps'] or student_steps(b, num_classes, shape)
+                                                       for b in budgets] or [STUDENT_MIN_STEPS])
+    return s['student_steps'] or student_steps(budget, num_classes, shape)
+
 def bench_method(key:str, budget:float, out:Path, fit, val, pool, teacher, test, s:dict, device=None,
-                 progress:bool=False) -> EvalResult:
-    "Make method `key`'s training set at `budget` and evaluate it under the protocol."
+                 progress:bool=False, budgets=()) -> EvalResult:
+    "Make method `key`'s training set at `budget`, a draw per seed where it has one, and evaluate it by the protocol."
     name, needs_int = METHODS[key]
-    ipc, seeds, t0 = int(budget or 0), tuple(range(s['seeds'])), time.perf_counter()
-    check(not needs_int or ipc >= 1, f"{name} needs a budget of at least 1 image per class, got {budget}")
-    ev = dict(epochs=s['student_epochs'], width=s['student_width'], seeds=seeds, device=device, progress=progress,
-              resume=out/'students'/_cell_file(out, key, budget).stem)  # hours of students survive a stop
-    if key.startswith('d3'):
-        S, variant = d3_cell(key, s)
-        d, secs = bench_d3(out, fit, val, pool, teacher, budget, s, S, variant, device, progress)
-        return evaluate_student(d, test, distill_seconds=secs, name=name.replace('(S ', f'({S} '), **ev)
-    if key == 'full':
-        return evaluate_student(full_data(fit), test, name=name,
-                                **dict(ev, epochs=s['full_epochs'] or s['student_epochs']))
-    make = dict(random=lambda: random_real(fit, ipc, seed=0),
-                random_u8=lambda: random_real(fit, uint8_ipc(budget, fit.num_classes, fit.shape), seed=0),
-                random_soft=lambda: random_real_soft(fit, ipc, teacher, seed=0),
-                herding=lambda: herding(fit, ipc, teacher, pool=s['herding_pool'], seed=0),
-                dm=lambda: dm(fit, ipc, iterations=s['dm_iterations'], batch_real=s['dm_batch'], seed=0, device=device,
-                              progress=progress))[key]
-    protos = make()
-    return evaluate_student(protos, test, name=name, distill_seconds=time.perf_counter() - t0, **ev)
+    check(not needs_int or int(budget or 0) >= 1, f"{name} needs a budget of at least 1 image per class, got {budget}")
+    seeds, steps = list(range(s['seeds'])), cell_steps(s, budget, fit.num_classes, fit.shape, budgets)
+    S = d3_cell(key, s)[0]
+    ev = dict(steps=steps, width=s['student_width'], device=device, progress=progress,
+              name=name.replace('(S ', f'({S} '), resume=out/'students'/_cell_file(out, key, budget).stem)
+    draws = seeds if _per_seed(key, budget, s) else seeds[:1]
+    rs = []
+    for d in draws:
+        src, cost = make_draw(key, budget, d, out, fit, val, pool, teacher, s, device, progress, steps)
+        r = evaluate_student(src, test, seeds=seeds if len(draws) == 1 else (d,), **ev)
+        r.compute['cpu_seconds'] = cost
+        rs.append(r)
+    if len(rs) == 1: return rs[0]
+    r = merge_results(rs)
+    r.compute['cpu_seconds'] = {k: None if None in (v := [x.compute['cpu_seconds'][k] for x in rs]) else
+                                float(np.mean(v)) for k in rs[0].compute['cpu_seconds']}  # what one draw costs
+    return r
 
 # %% ../nbs/45_bench.ipynb #c018
-def below_random(cells:dict) -> list:
-    "`(key, budget, mean, random mean)` of every D3 row below random real uint8 images at the same bytes and budget."
-    return [(k, b, r.mean, cells['random_u8', b].mean) for (k, b), r in sorted(cells.items(), key=lambda kv: str(kv[0]))
-            if k.startswith('d3') and ('random_u8', b) in cells and r.mean < cells['random_u8', b].mean]
+def below_baselines(cells:dict) -> list:
+    "`(key, budget, mean, baseline key, its mean)` of every D3 row (1 or S subtasks) below the best baseline at its"
+    "budget (every baseline stores at most the budget's bytes)."
+    out = []
+    for (k, b), r in sorted(cells.items(), key=lambda kv: str(kv[0])):
+        base = [(cells[kk, b].mean, kk) for kk in [*BASELINES, 'dm'] if (kk, b) in cells]
+        if k in ('d3', 'd3_subtasks') and base and r.mean < max(base)[0]: out.append((k, b, r.mean, max(base)[1],
+                                                                                     max(base)[0]))
+    return out
 
 def _warnings(cells:dict, b) -> list:
-    "The loud lines under budget `b`'s table: D3 rows that a random real subset beats at equal bytes."
-    return [f"**⚠ {METHODS[k][0]} is below random real images at the same bytes: {100 * m:.2f} % against "
-            f"{100 * ref:.2f} % (uint8, hard labels). D3 must never lose to it.**" for k, bb, m,
-            ref in below_random(cells) if bb == b]
+    "The loud lines under budget `b`'s table: D3 rows that a baseline beats at the same bytes."
+    return [f"**⚠ {METHODS[k][0]} is below {METHODS[kk][0]} at the same bytes: {100 * m:.2f} % against "
+            f"{100 * ref:.2f} %.**" for k, bb, m, kk, ref in below_baselines(cells) if bb == b]
 
 def diversity_line(cells:dict, div:dict, b) -> list:
     "The line under budget `b`'s table: how much the samples of one D3 prior differ, beside how much its priors do."
@@ -232,8 +379,10 @@ def bench_markdown(cells:dict, settings:dict, div:dict|None=None) -> str:
     "The benchmark's Markdown: a header with the settings and machine, then one table per budget."
     s = settings
     lines = [f"# d3_nb benchmark: {s['dataset']}", '',
-             f"Students: {s['student_epochs']} epochs, seeds 0..{s['seeds'] - 1}, ConvNet width {s['student_width']}, "
-             "final-epoch accuracy on the test split "
+             f"Students: {s['student_steps'] or 'by the rule'} SGD steps of at most 256 images at every budget "
+             f"(the rule: 300 passes over the most uint8 images a budget buys, at least {STUDENT_MIN_STEPS:,}), seeds "
+             f"0..{s['seeds'] - 1}, a draw per seed, ConvNet width {s['student_width']}, final-step accuracy on the "
+             "test split "
              f"({s['test_images']:,} images). D3: {s['iterations']} iterations per subtask, {s['experts']} experts x "
              f"{s['expert_epochs']} epochs of {s.get('steps_per_epoch') or 'one pass of'} steps per subtask on "
              f"{s['expert_images']} images per class, teacher epoch {s['teacher_epoch']}"
@@ -253,9 +402,10 @@ def bench_markdown(cells:dict, settings:dict, div:dict|None=None) -> str:
     return '\n'.join(lines)
 
 def ceiling_label(r) -> str:
-    "The full-data line's label, with its epochs: a short full-data run is only a floor under the true ceiling."
-    ep = r.compute['student_epochs']
-    return f"{r.name} ({ep} epoch{'' if ep == 1 else 's'})"
+    "The full-data line's label, with its SGD steps: a short full-data run is only a floor under the true ceiling."
+    steps = r.settings.get('steps')
+    if steps is None: return f"{r.name} ({r.compute['student_epochs']} epochs)"
+    return f"{r.name} ({steps:,} steps)"
 
 def bench_plot(cells:dict, path, title:str=''):
     "Accuracy (mean ± std) against stored IPC equivalents (fp32), one line per method; the full data as a ceiling."
@@ -290,21 +440,23 @@ def bench_plot(cells:dict, path, title:str=''):
     return Path(path)
 
 # %% ../nbs/45_bench.ipynb #c020
-def _cell_file(out:Path, key:str, b:float|None) -> Path:
-    return out/'results'/('full.json' if b is None else f"{key}-ipc{b:g}.json")
+def d3_artifact(out:Path, key:str, b:float, s:dict) -> Path:
+    "The artifact file of D3 cell `(key, b)` (seed 0's where each seed has its own)."
+    if key in D3_STATES: return out/d3_tag(b)/f"distilled.{D3_STATES[key].split('.')[1]}.safetensors"
+    return out/d3_tag(b, *d3_cell(key, s))/'distilled.safetensors'
 
 def bench_diversity(out:Path, cells:dict, s:dict) -> dict:
     "`(key, budget) -> Distilled.diversity` of every D3 cell whose artifact is in `out` (pixels, 8 samples, seed 0)."
     div = {}
     for k, b in cells:
-        f = out/d3_tag(b, *d3_cell(k, s))/'distilled.safetensors' if k.startswith('d3') else None
+        f = d3_artifact(out, k, b, s) if k.startswith('d3') else None
         if f is not None and f.exists():
             div[k, b] = Distilled.load(f).diversity(generator=torch.Generator().manual_seed(0))
     return div
 
 def _write_summary(out:Path, cells:dict, s:dict):
-    low, div = {(k, b) for k, b, *_ in below_random(cells)}, bench_diversity(out, cells, s)
-    rows = [dict(r.to_dict(), method=k, budget=None if k == 'full' else b, below_random_u8=(k, b) in low,
+    low, div = {(k, b) for k, b, *_ in below_baselines(cells)}, bench_diversity(out, cells, s)
+    rows = [dict(r.to_dict(), method=k, budget=None if k == 'full' else b, below_a_baseline=(k, b) in low,
                  **({'diversity': div[k, b]} if (k, b) in div else {})) for (k, b), r in cells.items()]
     with atomic_write(out/'results.json', 'w') as f: json.dump(dict(settings=s, results=rows), f, indent=1)
     with atomic_write(out/'results.md', 'w') as f: f.write(bench_markdown(cells, s, div))
@@ -316,17 +468,18 @@ def bench(dataset:str='embedded', # dataset name: embedded, mnist, fashion_mnist
           root:str=None,          # data root (default: $D3_DATA); not needed for the embedded slice
           out:str='d3_bench',     # the benchmark folder (rerunning the same command resumes it)
           budgets:str='1,10',     # storage budgets, images per class (fp32 convention, labels included)
-          methods:str='all',      # comma-separated `METHODS` keys (random, dm, d3, full, ...) or groups: all, ablation
-          seeds:int=3,            # students per method (seeds 0..seeds-1)
-          student_epochs:int=300, # epochs of every student
+          methods:str='all',      # comma-separated `METHODS` keys or groups: all, baselines, ablation
+          seeds:int=3,            # students per method (seeds 0..seeds-1), each with its own draw of the method
+          student_steps:int=None, # SGD steps of every student (default: the rule `student_steps`, per budget)
           student_width:int=128,  # the students' ConvNet width (the protocol: 128)
-          full_epochs:int=None,   # epochs of the full-data students (default: student_epochs)
+          full_steps:int=None,    # SGD steps of the full-data students (default: the largest budget's)
           iterations:int=BUDGET_ITERATIONS, # D3 distillation iterations per subtask
           prior_share:float=PRIOR_SHARE, # D3: the part of the budget its priors take (the decoder gets the rest)
           precision:str='int8',   # D3: what the distilled data is stored at (fp32, fp16, bf16, int8)
-          ae_steps:int=DEFAULTS['ae_steps'], # D3: autoencoder steps of the start from the data
+          ae_steps:str='auto',    # D3: autoencoder steps of the start from the data ('auto': passes over the data)
           keep_state:str='best',  # D3: 'best' validated state (the start or the end; `distill`'s keep_state) or 'last'
           subtasks:int=2,         # S of the d3_subtasks method
+          d3_seed_budgets:str='1', # budgets at which D3 (1 subtask) is distilled once per student seed
           experts:int=4,          # experts per subtask
           expert_epochs:int=8,    # epochs per expert, of `steps_per_epoch` SGD steps each
           steps_per_epoch:int=50, # SGD steps in an epoch of the experts and the teacher (0: one pass over the data)
@@ -339,7 +492,7 @@ def bench(dataset:str='embedded', # dataset name: embedded, mnist, fashion_mnist
           train_per_class:int=None, # benchmark a class-balanced random subset of this many training images per class
           dm_iterations:int=1000, # DM's optimisation steps
           dm_batch:int=256,       # DM's real images per class per step
-          herding_pool:int=None,  # herding's candidates per class (default: every image)
+          herding_pool:int=1000,  # herding's random candidates per class, drawn per seed (0: every image)
           threads:int=None,       # torch CPU threads (default: torch's)
           device:str=None,        # cpu, cuda, cuda:N (default: CUDA if available)
           progress:bool=True,     # show progress bars; --no-progress hides them
@@ -348,27 +501,28 @@ def bench(dataset:str='embedded', # dataset name: embedded, mnist, fashion_mnist
     if threads: torch.set_num_threads(threads)
     keys, bs, out = parse_methods(methods), parse_budgets(budgets), Path(out)
     check(keep_state in ('best', 'last'), f"keep_state must be 'best' or 'last', got {keep_state!r}")
-    check(seeds >= 1 and student_epochs >= 1,
-          f"seeds and student_epochs must be >= 1, got {seeds} and {student_epochs}")
+    check(seeds >= 1 and all(v is None or v >= 1 for v in (student_steps, full_steps)),
+          f"seeds, student_steps and full_steps must be >= 1, got {seeds}, {student_steps} and {full_steps}")
+    ae_steps, seed_budgets = parse_ae_steps(ae_steps), parse_budgets(d3_seed_budgets) if d3_seed_budgets else []
     check_d3_settings(prior_share, iterations, ae_steps)  # before data loads or bench.json is written
     train, test = load_dataset(dataset, root=root), load_dataset(dataset, split='test', root=root)
     if train_per_class: train = train.sample_per_class(train_per_class, seed=0)
     check(1 <= subtasks <= train.num_classes,
           f"subtasks must be between 1 and the {train.num_classes} classes, got {subtasks}")
     s = dict(format=BENCH_FORMAT, format_version=BENCH_VERSION, dataset=train.name, test_images=len(test), seeds=seeds,
-             student_epochs=student_epochs, student_width=student_width, full_epochs=full_epochs, iterations=iterations,
-             subtasks=subtasks,
+             student_steps=student_steps, student_width=student_width, full_steps=full_steps, iterations=iterations,
+             subtasks=subtasks, d3_seed_budgets=seed_budgets,
              experts=experts, expert_epochs=expert_epochs, expert_width=expert_width, expert_images=expert_images,
              prior_share=prior_share, precision=precision, ae_steps=ae_steps, keep_state=keep_state,
              teacher_epoch=str(parse_snapshot(teacher_epoch)), teacher_epochs=teacher_epochs,
              teacher_width=teacher_width,
-             val_images=val_images, dm_iterations=dm_iterations, dm_batch=dm_batch, herding_pool=herding_pool,
+             val_images=val_images, dm_iterations=dm_iterations, dm_batch=dm_batch, herding_pool=herding_pool or None,
              steps_per_epoch=steps_per_epoch or None, train_per_class=train_per_class, train_images=len(train))
     s = ensure_bench(out, dict(s, machine=machine()))  # a resumed benchmark keeps the machine it started on
     fit, val, pool = bench_data(train, val_images, expert_images)
     teacher = bench_teacher(out, fit, val, s, device)
-    todo = [('full', None)] if 'full' in keys else []
-    todo = [(k, b) for b in bs for k in keys if k != 'full'] + todo
+    base = [(k, b) for b in bs for k in keys if not k.startswith('d3') and k != 'full']
+    todo = base + ([('full', None)] if 'full' in keys else []) + [(k, b) for b in bs for k in keys if k.startswith('d3')]
     cells = {}
     for f in sorted((out/'results').glob('*.json')) if (out/'results').exists() else []:
         r = EvalResult.load(f)
@@ -376,7 +530,7 @@ def bench(dataset:str='embedded', # dataset name: embedded, mnist, fashion_mnist
     for i, (k, b) in enumerate(todo):
         if (k, b) in cells: continue
         t0 = time.perf_counter()
-        r = bench_method(k, b, out, fit, val, pool, teacher, test, s, device, progress)
+        r = bench_method(k, b, out, fit, val, pool, teacher, test, s, device, progress, budgets=bs)
         r.settings.update(bench_method=k, bench_budget=b)
         (out/'results').mkdir(exist_ok=True)
         r.to_json(_cell_file(out, k, b))
@@ -384,8 +538,8 @@ def bench(dataset:str='embedded', # dataset name: embedded, mnist, fashion_mnist
         log(f"[{i + 1}/{len(todo)}] {r!r} ({time.perf_counter() - t0:.0f}s)")
         _write_summary(out, cells, s)
     if cells: _write_summary(out, cells, s)
-    for k, b, m, ref in below_random(cells):
-        log(f"WARNING: {METHODS[k][0]} at budget {b:g} scores {100 * m:.2f} %, below random real uint8 images at the "
-              f"same bytes ({100 * ref:.2f} %)", logging.WARNING)
+    for k, b, m, kk, ref in below_baselines(cells):
+        log(f"WARNING: {METHODS[k][0]} at budget {b:g} scores {100 * m:.2f} %, below {METHODS[kk][0]} at the same "
+            f"bytes ({100 * ref:.2f} %)", logging.WARNING)
     log((out/'results.md').read_text() if cells else 'nothing to do')
     return dict(settings=s, results={f"{k}@{b}": r.mean for (k, b), r in cells.items()})

@@ -18,7 +18,7 @@ from .artifact import Distilled
 from .evaluate import evaluate_student
 from .data import ImageData
 from .experts import train_experts
-from .distill import distill, subtask_d3_settings, DistillSettings, DEFAULTS, BUDGET_ITERATIONS
+from .distill import distill, subtask_d3_settings, parse_ae_steps, DistillSettings, DEFAULTS, BUDGET_ITERATIONS
 from .teacher import Teacher, global_teacher, parse_snapshot
 from .aggregate import aggregate, aggregate_run
 from .subtasks import partition_classes, run_subtasks, run_distributed
@@ -167,7 +167,7 @@ def d3_run(out:str='d3_run',        # the run folder (created; rerunning the sam
            budget:float=10,         # storage budget in images per class (latents + decoders + soft labels)
            lpc:int=None,            # latent priors per class (default: the budget rule's, `budget_settings`)
            iterations:int=BUDGET_ITERATIONS, # distillation iterations per subtask
-           ae_steps:int=DEFAULTS['ae_steps'], # autoencoder steps of D3's start from the data
+           ae_steps:str='auto',     # autoencoder steps of D3's start from the data ('auto': passes over the data)
            num_experts:int=2,       # experts per subtask
            expert_epochs:int=6,     # epochs per expert
            steps_per_epoch:int=50,  # SGD steps in an epoch of the experts and the teacher (0: one pass over the data)
@@ -183,7 +183,7 @@ def d3_run(out:str='d3_run',        # the run folder (created; rerunning the sam
     data = training_data(o)
     part = partition_classes(data.num_classes, subtasks)
     sts = subtask_d3_settings(budget, data.num_classes, data.shape, expert_epochs, part, data.counts,
-                              iterations=iterations, ae_steps=ae_steps)  # each subtask sized for its own share
+                              iterations=iterations, ae_steps=parse_ae_steps(ae_steps))  # each subtask: its own share
     for st in sts:
         st['seed'] = o.seed
         if lpc is not None: st.update(lpc=lpc, decoder='auto', decoder_width=None)  # the largest decoder left room for

@@ -23,16 +23,17 @@ from .storage import decoder_float_budget, check_budget, ipc_budget_bytes, stora
 from .artifact import Distilled
 from .experts import Trajectories
 from .losses import mtt_loss, grouped_mmd2, group_rows, group_slots, init_alpha, step_size
-from .autoencoder import ae_priors
+from .autoencoder import ae_priors, autoencoder_steps
 
 # %% auto #0
 __all__ = ['DEFAULTS', 'REFERENCE', 'REFERENCE_COMMON', 'REFERENCE_DIFFERENCES', 'GPU_CHECKPOINTS', 'PRESETS', 'MEMORY_ONLY',
-           'PRIOR_SHARE', 'BUDGET_ITERATIONS', 'CKPT_FORMAT', 'DistillSettings', 'distill_config', 'same_settings',
-           'Run', 'budget_report', 'check_subtask_budget', 'prior_bytes', 'check_d3_settings', 'budget_settings',
-           'segment_settings', 'd3_settings', 'subtask_d3_settings', 'save_checkpoint', 'load_checkpoint', 'autocast',
-           'mtt_chunk', 'mtt_step', 'feature_chunk', 'features', 'real_features', 'real_pool', 'pick_real', 'mmd_step',
-           'as_distilled', 'val_accuracy', 'init_from_data', 'check_experts', 'consider_best', 'validate_start',
-           'restore_best', 'finished_subtask', 'distill', 'iteration_tools', 'iteration', 'checkpoint_due']
+           'PRIOR_SHARE', 'BUDGET_ITERATIONS', 'CKPT_FORMAT', 'START', 'END', 'DistillSettings', 'distill_config',
+           'same_settings', 'Run', 'budget_report', 'check_subtask_budget', 'prior_bytes', 'parse_ae_steps',
+           'check_d3_settings', 'budget_settings', 'segment_settings', 'd3_settings', 'subtask_d3_settings',
+           'save_checkpoint', 'load_checkpoint', 'autocast', 'mtt_chunk', 'mtt_step', 'feature_chunk', 'features',
+           'real_features', 'real_pool', 'pick_real', 'mmd_step', 'as_distilled', 'val_accuracy', 'init_from_data',
+           'check_experts', 'consider_best', 'validate_start', 'restore_best', 'finished_subtask', 'distill',
+           'iteration_tools', 'iteration', 'checkpoint_due']
 
 # %% ../nbs/22_distill.ipynb #c005
 @dataclass
@@ -42,7 +43,7 @@ class DistillSettings:
     d_z:int = 16                   # latent dimension
     init_logvar:float|str = -4.0   # initial log-variance of the priors, or 'normal' (N(0, 1) draws, the reference's)
     init:str = 'random'            # 'random' priors and decoder, or 'ae': an autoencoder of the subtask's images
-    ae_steps:int = 4500            # autoencoder optimizer steps of init='ae'
+    ae_steps:int|str = 'auto'      # autoencoder steps of init='ae'; 'auto': `autoencoder_steps` (passes over the data)
     decoder:str = 'auto'           # decoder family (tiny, small, medium, large); 'auto': the largest within budget
     decoder_width:float|None = None # the decoder's channel multiplier (None: the family's, or the budget's)
     budget_ipc:float|None = None   # storage budget, images per class (latents + decoder + soft labels); None: unchecked
@@ -139,6 +140,8 @@ def distill_config(preset:str|None=None, # a name in `PRESETS`, or None for `DEF
     check(cfg['feature_chunk'] is None or (isinstance(cfg['feature_chunk'], int) and cfg['feature_chunk'] >= 1),
           f"feature_chunk must be None or a positive integer (images per pass), got {cfg['feature_chunk']!r}")
     check(cfg['init'] in ('random', 'ae'), f"init must be 'random' or 'ae' (from an autoencoder), got {cfg['init']!r}")
+    check(cfg['ae_steps'] == 'auto' or (isinstance(cfg['ae_steps'], int) and cfg['ae_steps'] >= 1),
+          f"ae_steps must be 'auto' or a positive integer, got {cfg['ae_steps']!r}")
     return cfg
 
 MEMORY_ONLY = ('feature_chunk', 'checkpoint_every', 'checkpoint_seconds')  # memory and disk, never results
@@ -228,10 +231,20 @@ def prior_bytes(num_classes:int, d_z:int, precision='fp32', soft_labels:bool=Tru
 
 PRIOR_SHARE = 0.5  # the priors' part of a budget, chosen on validation splits (nbs/22_distill.ipynb's table)
 
-def check_d3_settings(prior_share:float=PRIOR_SHARE, iterations:int=0, ae_steps:int=1):
-    "Refuse a prior share outside (0, 1), negative iterations or ae_steps < 1: before hours of work, not inside them."
+def parse_ae_steps(v) -> int|str:
+    "The autoencoder start's length from code or a command line: 'auto' (`autoencoder_steps`) or a positive integer."
+    if isinstance(v, str) and v.strip().lower() == 'auto': return 'auto'
+    try: n = int(v)
+    except (TypeError, ValueError): n = None
+    check(n is not None and n >= 1 and str(n) == str(v).strip(),
+          f"ae_steps must be 'auto' or a positive integer, got {v!r}")
+    return n
+
+def check_d3_settings(prior_share:float=PRIOR_SHARE, iterations:int=0, ae_steps='auto'):
+    "Refuse a prior share outside (0, 1), negative iterations or a bad ae_steps: before hours of work, not inside them."
     check(0 < prior_share < 1, f"prior_share must lie strictly between 0 and 1, got {prior_share}")
-    check(iterations >= 0 and ae_steps >= 1, f"iterations must be >= 0 and ae_steps >= 1, got {iterations} and {ae_steps}")
+    check(isinstance(iterations, int) and iterations >= 0, f"iterations must be an integer >= 0, got {iterations!r}")
+    parse_ae_steps(ae_steps)
 
 def budget_settings(budget_ipc:float,      # the budget, images per class (fp32 images and soft labels)
                     num_classes:int,       # C, the whole dataset's classes
@@ -506,15 +519,18 @@ def val_accuracy(run:Run, val:ImageData, epochs:int, seed:int=0) -> float:
 # %% ../nbs/22_distill.ipynb #n27b5f39
 def init_from_data(run:Run, progress:bool=True):
     "Pretrain `run`'s decoder as an autoencoder on its data and set its priors from clusters of the codes."
-    t0 = time.perf_counter()
-    lp, hist = ae_priors(run.data, run.decoder, run.cfg['lpc'], steps=run.cfg['ae_steps'], seed=run.cfg['seed'],
+    t0, c0 = time.perf_counter(), time.process_time()
+    steps = run.cfg['ae_steps']
+    if steps == 'auto': steps = autoencoder_steps(len(run.data))  # passes over the subtask, within bounds
+    lp, hist = ae_priors(run.data, run.decoder, run.cfg['lpc'], steps=steps, seed=run.cfg['seed'],
                          device=run.device, progress=progress)
     with torch.no_grad():
         run.priors.mu.copy_(lp.mu)
         run.priors.logvar.copy_(lp.logvar)
     secs = time.perf_counter() - t0
     run.seconds += secs
-    run.history.append(dict(iteration=0, ae_mse=hist['mse'][-1], seconds=secs))
+    run.history.append(dict(iteration=0, ae_mse=hist['mse'][-1], ae_steps=steps, seconds=secs,
+                            cpu_seconds=time.process_time() - c0))
 
 # %% ../nbs/22_distill.ipynb #nff567b1
 def check_experts(experts:Trajectories):
@@ -542,11 +558,11 @@ def consider_best(run:Run, acc:float):
 
 def validate_start(run:Run, val:ImageData):
     "Validate the state before the first iteration (the autoencoder start, or the random one): a candidate too."
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     acc = val_accuracy(run, val, run.cfg['eval_epochs'])
     secs = time.perf_counter() - t0
     run.seconds += secs
-    run.history.append(dict(iteration=run.iteration, val_acc=acc, seconds=secs))
+    run.history.append(dict(iteration=run.iteration, val_acc=acc, seconds=secs, cpu_seconds=time.process_time() - c0))
     consider_best(run, acc)
 
 def restore_best(run:Run):
@@ -556,6 +572,8 @@ def restore_best(run:Run):
     run.decoder.load_state_dict(run.best['decoder'])
 
 # %% ../nbs/22_distill.ipynb #c024
+START, END = 'subtask.start.safetensors', 'subtask.end.safetensors'  # the states around the iterations
+
 def _finished_in(out:Path, cfg:dict, dev) -> Distilled|None:
     "The finished subtask in folder `out` if one is there, made with the full settings `cfg`; else None."
     final = out/'subtask.safetensors'
@@ -611,14 +629,19 @@ def distill(data:ImageData, # the subtask's training images (labels 0..k-1; `cla
         if ckpt.exists(): load_checkpoint(run, ckpt)
         elif cfg['init'] == 'ae':
             init_from_data(run, progress)
-            save_checkpoint(run, ckpt)  # never pretrained twice
+        if run.iteration == 0 and cfg['iterations'] > 0 and not (out/START).exists():  # the start, for ablations
+            as_distilled(run, num_classes, class_names).save(out/START)
+        if not ckpt.exists() and cfg['init'] == 'ae': save_checkpoint(run, ckpt)  # never pretrained twice
         if cfg['keep_state'] == 'best' and run.best is None: validate_start(run, val)
         _loop(run, ckpt, out, val, progress)
-        if cfg['keep_state'] == 'best': restore_best(run)
+        if cfg['keep_state'] == 'best':
+            if cfg['iterations'] > 0 and not (out/END).exists(): as_distilled(run, num_classes, class_names).save(out/END)
+            restore_best(run)
     save_checkpoint(run, ckpt)
     with atomic_write(out/'history.json', 'w') as f: json.dump(run.history, f)  # also when no iteration ran
     result = as_distilled(run, num_classes, class_names)
     result.config['distill_seconds'] = run.seconds
+    result.config['distill_cpu_seconds'] = sum(h.get('cpu_seconds', 0.) for h in run.history)
     if run.best is not None: result.config['kept'] = dict(iteration=run.best['iteration'], val_acc=run.best['acc'])
     result.save(final)
     ckpt.unlink()
@@ -676,12 +699,12 @@ def _loop(run:Run, ckpt:Path, out:Path, val, progress:bool):
     cfg, tools, saved = run.cfg, iteration_tools(run), time.monotonic()
     bar = tqdm(total=cfg['iterations'], initial=run.iteration, desc=f"distill {out.name}", disable=not progress)
     while run.iteration < cfg['iterations']:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         rec = iteration(run, tools)
         if cfg['eval_every'] and val is not None and run.iteration % cfg['eval_every'] == 0:
             rec['val_acc'] = val_accuracy(run, val, cfg['eval_epochs'])
             consider_best(run, rec['val_acc'])
-        rec['seconds'] = time.perf_counter() - t0
+        rec['seconds'], rec['cpu_seconds'] = time.perf_counter() - t0, time.process_time() - c0
         run.seconds += rec['seconds']
         run.history.append(rec)
         bar.update(1)

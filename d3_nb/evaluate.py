@@ -14,20 +14,22 @@ from .core import *
 from .data import ImageData
 from .nets import make_net, net_kwargs
 from .train import train, evaluate
-from .storage import StorageReport, storage_of, prototype_storage, real_storage, hard_label_dtype, dtype_name
+from .storage import (StorageReport, storage_of, prototype_storage, real_storage, hard_label_dtype,
+                           dtype_name, dequantize_probs)
 from .core import human_bytes
-from .artifact import Distilled
+from .artifact import Distilled, payload_sha256
 from .augment import resolve_aug, aug_spec
 from .nets import fresh_net
 
 # %% auto #0
-__all__ = ['Prototypes', 'prototype_report', 'student_data', 'EvalResult', 'results_table', 'source_digest', 'evaluate_student']
+__all__ = ['PROTOTYPES_FORMAT', 'Prototypes', 'prototype_report', 'student_data', 'EvalResult', 'results_table',
+           'student_schedule', 'source_digest', 'evaluate_student', 'merge_results']
 
 # %% ../nbs/40_evaluate.ipynb #c005
 class Prototypes:
     "A stored set of images with hard or soft labels (a baseline's 'distilled dataset'), and its exact storage."
     def __init__(self, images:torch.Tensor,   # uint8 real pixels, or normalised float images, (N, C, H, W)
-                 labels:torch.Tensor,         # hard class ids (N,), or soft labels (N, num_classes)
+                 labels:torch.Tensor,         # hard class ids (N,), or soft labels (N, C): float, or uint8 (`quantize_probs`)
                  storage:StorageReport|None=None, # exact storage; None: computed from what is stored
                  name:str='prototypes',       # what the method is called in tables
                  mean=None, std=None,         # per-channel normalisation ([0, 1] units), required for uint8 images
@@ -45,7 +47,7 @@ class Prototypes:
               f"images must be uint8 or float, got {images.dtype}")
         check(torch.is_tensor(labels) and len(labels) == len(images), f"got {len(images)} images but "
               f"{len(labels) if torch.is_tensor(labels) else type(labels).__name__} labels")
-        soft = labels.is_floating_point()
+        soft = labels.is_floating_point() or (labels.dtype == torch.uint8 and labels.ndim == 2)
         check(labels.ndim == (2 if soft else 1),
               f"labels must be class ids (N,) or soft labels (N, C), got {labels.dtype} {tuple(labels.shape)}")
         if num_classes is None:
@@ -113,11 +115,11 @@ def from_data(cls:Prototypes, data:ImageData, # the chosen real images
     "Prototypes of the real uint8 images of `data`, with its hard labels or the given soft labels."
     check(isinstance(data, ImageData), f"from_data needs an ImageData, got {type(data).__name__}")
     soft = labels is not None and not (isinstance(labels, str) and labels == 'hard')
-    if soft: check(torch.is_tensor(labels) and labels.is_floating_point()
+    if soft: check(torch.is_tensor(labels) and (labels.is_floating_point() or labels.dtype == torch.uint8)
                    and labels.shape == (len(data), data.num_classes),
-                   f"soft labels must be a float tensor ({len(data)}, {data.num_classes}), "
+                   f"soft labels must be a float (or `quantize_probs` uint8) tensor ({len(data)}, {data.num_classes}), "
                    f"got {getattr(labels, 'shape', labels)}")
-    return cls(data.images, labels.detach().float().cpu() if soft else data.labels,
+    return cls(data.images, labels.detach().cpu() if soft else data.labels,  # stored at their own precision
                name=name or f"{data.name} real subset", mean=data.mean, std=data.std, num_classes=data.num_classes,
                hard_labels=data.labels if soft else None, class_names=data.classes, dataset=data.name, **kw)
 
@@ -132,7 +134,8 @@ def tensors(self:Prototypes, device=None) -> tuple:
         s = torch.tensor(self.std, device=dev).view(1, -1, 1,
                                                                                                                1)
         x = (x.float() / 255 - m) / s
-    y = self.soft_labels if self.soft_labels is not None else self.hard_labels
+    y, q = self.hard_labels, self.soft_labels
+    if q is not None: y = dequantize_probs(q) if q.dtype == torch.uint8 else q.float()  # exactly what is stored
     return x.float(), y.to(dev)
 
 @patch
@@ -153,6 +156,36 @@ def __repr__(self:Prototypes) -> str:
             f"{'soft' if self.soft_labels is not None else 'hard'} labels; "
             f"stores {rep.bytes:,} B ({human_bytes(rep.bytes)}) "
             f"= {rep.ipc_at('fp32'):.3f} IPC equivalent (fp32), {rep.uint8_ipc:.3f} as uint8 images")
+
+# %% ../nbs/40_evaluate.ipynb #xe25188
+PROTOTYPES_FORMAT = 'd3_nb.prototypes'
+
+@patch
+def save(self:Prototypes, path) -> Path:
+    "Write the prototypes, as stored, to one safetensors file with a JSON header (atomically); returns the path."
+    ts = dict(images=self.images, hard_labels=self.hard_labels,
+              **({} if self.soft_labels is None else dict(soft_labels=self.soft_labels)))
+    ts = {k: v.detach().contiguous().cpu() for k, v in ts.items()}
+    hd = dict(format=PROTOTYPES_FORMAT, format_version=1, name=self.name, num_classes=self.num_classes,
+              mean=list(self.mean), std=list(self.std), class_names=self.class_names, dataset=self.dataset,
+              config=self.config, seconds=self.seconds, history=self.history, payload_sha256=payload_sha256(ts))
+    return write_d3_file(path, ts, json.loads(json.dumps(hd)))
+
+@patch(cls_method=True)
+def load(cls:Prototypes, path) -> Prototypes:
+    "Read prototypes written by `Prototypes.save`, refusing a file that is not intact."
+    path = Path(path)
+    hd = read_d3_header(path, PROTOTYPES_FORMAT, 1, 'prototypes file')
+    ts = read_tensors(path.read_bytes(), path)
+    check(payload_sha256(ts) == hd.get('payload_sha256'), f"{path}: its tensor data fails its checksum; the file is "
+          "corrupted")
+    check({'images', 'hard_labels'} <= set(ts), f"{path} lacks its images or labels; the file is corrupted")
+    try: return cls(ts['images'], ts.get('soft_labels', ts['hard_labels']), name=hd['name'], mean=hd['mean'],
+                    std=hd['std'], num_classes=hd['num_classes'], hard_labels=ts['hard_labels'],
+                    class_names=hd['class_names'], dataset=hd['dataset'], config=hd['config'], seconds=hd['seconds'],
+                    history=hd['history'])
+    except (KeyError, TypeError, ValueError) as e:
+        raise D3Error(f"{path}: its prototypes header is malformed ({type(e).__name__}: {one_line(e)})") from e
 
 # %% ../nbs/40_evaluate.ipynb #c018
 def _epoch_seed(seed:int, epoch:int) -> int:
@@ -183,13 +216,13 @@ class EvalResult:
     accuracy: list     # final-epoch test accuracy of each student, in [0, 1]
     seeds: list        # the student seeds, in the same order
     storage: dict      # `StorageReport.to_dict()` of what the students needed
-    compute: dict      # student epochs, images seen and seconds; distillation seconds if known
+    compute: dict      # student epochs and steps, images seen, seconds; distillation seconds and CPU-seconds if known
     settings: dict = field(default_factory=dict)  # the protocol's settings (epochs, lr, labels, net, test split, ...)
 
     @property
     def mean(self) -> float: return float(np.mean(self.accuracy))
     @property
-    def std(self) -> float: return float(np.std(self.accuracy))
+    def std(self) -> float: return float(np.std(self.accuracy, ddof=1)) if len(self.accuracy) > 1 else 0.
     def to_dict(self) -> dict:
         "A JSON-serialisable dict of the result (accuracy mean and std included)."
         return dict(name=self.name, accuracy=dict(per_seed=list(self.accuracy), mean=self.mean, std=self.std),
@@ -219,9 +252,14 @@ def load(cls:EvalResult, path) -> EvalResult:
 
 # %% ../nbs/40_evaluate.ipynb #c025
 _COLS = ('method', 'labels', 'test acc. % (mean ± std)', 'seeds', 'stored bytes', 'IPC eq. (fp32)', 'as uint8 IPC',
-         'student epochs', 'student s / seed', 'distill s')
+         'student training', 'student s / seed', 'distill s', 'CPU s, all it needs')
 
 def _secs(s) -> str: return '–' if s is None else f"{s:,.0f}" if s >= 10 else f"{s:.1f}"
+
+def _training(c:dict) -> str:
+    "A student's training as a table shows it: its SGD steps where recorded (their mean over seeds), else its epochs."
+    steps = [v for v in c.get('student_steps') or [] if v is not None]
+    return f"{round(float(np.mean(steps))):,} steps" if steps else f"{c.get('student_epochs')} epochs"
 
 @patch
 def row(self:EvalResult) -> list:
@@ -231,9 +269,8 @@ def row(self:EvalResult) -> list:
             str(len(self.seeds)),
             f"{st['bytes']:,} ({human_bytes(st['bytes'])})", f"{st['ipc_equivalent_fp32']:.3f}",
             f"{st['uint8_ipc']:.3f}",
-            str(c.get('student_epochs')),
-            _secs(float(np.mean(c['student_seconds'])) if c.get('student_seconds') else None),
-            _secs(c.get('distill_seconds'))]
+            _training(c), _secs(float(np.mean(c['student_seconds'])) if c.get('student_seconds') else None),
+            _secs(c.get('distill_seconds')), _secs((c.get('cpu_seconds') or {}).get('total'))]
 
 def results_table(results,         # `EvalResult`s
                   reference=None,  # an `EvalResult` (e.g. the random real subset) to show improvements over
@@ -258,7 +295,7 @@ def __repr__(self:EvalResult) -> str:
             f"{self.settings.get('labels', '?')} labels, {self.settings.get('test', {}).get('split', 'test')} split) | "
             f"stores {st['bytes']:,} B = {st['ipc_equivalent_fp32']:.3f} IPC eq. (fp32), "
             f"{st['uint8_ipc']:.3f} as uint8 | "
-            f"{c.get('student_epochs')} student epochs, "
+            f"students of {_training(c)}, "
             f"{_secs(float(np.mean(c['student_seconds'])) if c.get('student_seconds') else None)} s"
             f" per student, distill {_secs(c.get('distill_seconds'))} s")
 
@@ -282,6 +319,19 @@ def _with_labels(source, labels:str) -> tuple:
           "first (d3_nb.teacher.soft_labels), or use labels='hard'")
     if labels == 'hard' or not has_soft: return _hard_only(source), 'hard'
     return source, 'soft'
+
+# %% ../nbs/40_evaluate.ipynb #x51f4f2
+def student_schedule(n:int,              # images a student gets per epoch (a `Distilled`: means and one sample each)
+                     steps:int,          # SGD steps in all
+                     batch_size:int=256, # the largest minibatch (a batch never holds an image twice: min(batch, n))
+                    ) -> tuple:
+    "`(epochs, steps_per_epoch)` of `steps` SGD steps, an epoch as near one pass over `n` images as divides `steps`."
+    check(n >= 1 and steps >= 1 and batch_size >= 1,
+          f"n, steps and batch_size must be positive, got {n}, {steps} and {batch_size}")
+    one_pass = math.ceil(n / min(batch_size, n))
+    per = max(d for d in range(1, min(one_pass, steps) + 1) if steps % d == 0)
+    if 2 * per < min(one_pass, steps): per = min(one_pass, steps)  # no divisor near a pass: steps rounded, say so
+    return max(1, round(steps / per)), per
 
 # %% ../nbs/40_evaluate.ipynb #nres01
 def source_digest(source) -> str:
@@ -317,7 +367,8 @@ def _keep_student(folder, done:dict):
 # %% ../nbs/40_evaluate.ipynb #c029
 def evaluate_student(source,               # a `Distilled` dataset or `Prototypes`
                      test,                 # the held-out `ImageData` to measure on (the test or a validation split)
-                     epochs:int=300,       # student training epochs
+                     epochs:int=300,       # student training epochs (passes over the source's data)
+                     steps:int|None=None,  # instead of epochs: exactly this many SGD steps (`student_schedule`)
                      lr:float=0.01,        # initial learning rate (x0.1 at half)
                      seeds=(0, 1, 2),      # one student per seed
                      net:str='convnet',    # student network for `make_net` ('convnet', 'convnetd4', 'resnet18')
@@ -338,6 +389,7 @@ def evaluate_student(source,               # a `Distilled` dataset or `Prototype
           f"source must be a Distilled dataset or Prototypes, got {type(source).__name__}")
     check(isinstance(test, ImageData), f"test must be an ImageData (the held-out split), got {type(test).__name__}")
     check(isinstance(epochs, int) and epochs >= 1, f"epochs must be a positive integer, got {epochs!r}")
+    check(steps is None or (isinstance(steps, int) and steps >= 1), f"steps must be a positive integer, got {steps!r}")
     check(resume is None or not Path(resume).exists() or Path(resume).is_dir(),
           f"resume={str(resume)!r} is a file: give a folder to keep the students in")  # before hours of training
     seeds = [int(s) for s in seeds]
@@ -353,13 +405,16 @@ def evaluate_student(source,               # a `Distilled` dataset or `Prototype
     kw = net_kwargs(shape, test.num_classes, net, width, net_kw)
     xt, yt = test.tensors(dev)
     n = len(source) * (2 if isinstance(source, Distilled) else 1)
+    per_epoch = None
+    if steps is not None: epochs, per_epoch = student_schedule(n, steps, batch_size)
     settings = dict(epochs=epochs, lr=lr, momentum=0.9, weight_decay=5e-4, batch_size=batch_size,
+                    **({} if steps is None else dict(steps=steps, steps_per_epoch=per_epoch)),
                     lr_decay='x0.1 at half',
                     net=net, net_kw=kw, labels=used, aug=aug_spec(aug),
                     source='d3' if isinstance(source, Distilled) else 'prototypes',
                     test=dict(dataset=test.name, split=test.split_name, images=len(test)))
     key = dict(name=name, settings=settings, source=source_digest(source))
-    accs, secs, seen = [], [], []
+    accs, secs, seen, taken = [], [], [], []
     for s in seeds:
         done = _finished_student(resume, s, key)
         if done is None:
@@ -367,15 +422,36 @@ def evaluate_student(source,               # a `Distilled` dataset or `Prototype
             if ck is not None: ck.parent.mkdir(parents=True, exist_ok=True)
             t0 = time.perf_counter()
             hist = train(model, student_data(source, s, dev), epochs, lr=lr, batch_size=batch_size, aug=aug, seed=s,
-                         device=dev, progress=progress, desc=f"{name} seed {s}", checkpoint=ck, key=key)
+                         device=dev, progress=progress, desc=f"{name} seed {s}", checkpoint=ck, key=key,
+                         steps_per_epoch=per_epoch)
             before = sum(hist['seconds'][:hist['resumed_at']])  # the epochs trained before a stop
             done = dict(key, seed=s, accuracy=evaluate(model, xt, yt), seconds=time.perf_counter() - t0 + before,
-                        images=hist['images'])
+                        images=hist['images'], steps=hist['steps'])
             _keep_student(resume, done)
             if ck is not None: ck.unlink(missing_ok=True)
         secs.append(done['seconds'])
         seen.append(done['images'])
+        taken.append(done.get('steps'))
         accs.append(done['accuracy'])
-    compute = dict(student_epochs=epochs, images_per_epoch=n, images_seen=seen, student_seconds=secs,
-                   distill_seconds=distill_seconds, device=str(dev))
+    compute = dict(student_epochs=epochs, student_steps=taken, images_per_epoch=n, images_seen=seen,
+                   student_seconds=secs, distill_seconds=distill_seconds, device=str(dev))
     return EvalResult(name, accs, seeds, source.storage().to_dict(), compute, settings)
+
+# %% ../nbs/40_evaluate.ipynb #x9f3436
+def merge_results(results, # `EvalResult`s of distinct seeds, one draw each, of the same method and storage
+                  name:str|None=None, # the merged result's name (default: the first's)
+                 ) -> EvalResult:
+    "One `EvalResult` of per-seed results of one method: accuracies and compute per seed, the draws' mean cost."
+    rs = list(results)
+    check(rs, "merge_results needs at least one result")
+    seeds = [s for r in rs for s in r.seeds]
+    check(len(set(seeds)) == len(seeds), f"the results share seeds: {seeds}")
+    check(len({r.storage['bytes'] for r in rs}) == 1,
+          f"the draws store different bytes ({sorted({r.storage['bytes'] for r in rs})}): not one method at one budget")
+    per = lambda k: [v for r in rs for v in (r.compute.get(k) or [])]
+    costs = [r.compute.get('distill_seconds') for r in rs]
+    compute = dict(rs[0].compute, student_steps=per('student_steps'), images_seen=per('images_seen'),
+                   student_seconds=per('student_seconds'), distill_seconds_per_draw=costs,
+                   distill_seconds=None if None in costs else float(np.mean(costs)))
+    settings = dict(rs[0].settings, draws='one per seed')
+    return EvalResult(name or rs[0].name, [a for r in rs for a in r.accuracy], seeds, rs[0].storage, compute, settings)

@@ -13,9 +13,9 @@ from .core import D3Error, check, human_bytes
 
 # %% auto #0
 __all__ = ['as_dtype', 'dtype_name', 'dtype_bytes', 'stored_dtype', 'is_int8', 'quantizable', 'quantize_rows', 'dequantize_rows',
-           'tensor_bytes', 'stored_tensors', 'module_bytes', 'module_numel', 'hard_label_dtype', 'StorageRow',
-           'StorageReport', 'storage_of', 'storage_report', 'prototype_storage', 'real_storage', 'ipc_budget_bytes',
-           'check_budget', 'decoder_float_budget']
+           'quantize_probs', 'dequantize_probs', 'tensor_bytes', 'stored_tensors', 'module_bytes', 'module_numel',
+           'hard_label_dtype', 'StorageRow', 'StorageReport', 'storage_of', 'storage_report', 'prototype_storage',
+           'real_storage', 'ipc_budget_bytes', 'check_budget', 'decoder_float_budget']
 
 # %% ../nbs/12_storage.ipynb #c006
 _DTYPES = {'fp32': torch.float32, 'float32': torch.float32, 'float': torch.float32,
@@ -67,6 +67,18 @@ def quantize_rows(t:torch.Tensor) -> tuple:
 def dequantize_rows(q:torch.Tensor, scale:torch.Tensor) -> torch.Tensor:
     "The float32 tensor that int8 `q` and its per-row `scale` stand for."
     return q.float() * scale.float().reshape(-1, *[1] * (q.ndim - 1))
+
+# %% ../nbs/12_storage.ipynb #x745a3a
+def quantize_probs(p:torch.Tensor) -> torch.Tensor:
+    "Probabilities `p` (N, C) as uint8 multiples of 1/255, the largest of each row at least 1."
+    q = (p.detach().float().clamp(0, 1) * 255).round().to(torch.uint8)
+    top = p.argmax(1, keepdim=True)
+    return q.scatter(1, top, q.gather(1, top).clamp_min(1))
+
+def dequantize_probs(q:torch.Tensor) -> torch.Tensor:
+    "The float32 distributions that uint8 labels `q` (N, C) stand for: each row renormalised to sum to 1."
+    f = q.float()
+    return f / f.sum(1, keepdim=True)
 
 # %% ../nbs/12_storage.ipynb #c013
 def tensor_bytes(t:torch.Tensor, # any tensor, including one on the `meta` device
