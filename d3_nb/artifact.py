@@ -19,7 +19,7 @@ from .latents import LatentPriors
 from .decoders import Decoder
 
 # %% auto #0
-__all__ = ['FORMAT', 'FORMAT_VERSION', 'KIND', 'check_partition', 'Distilled', 'payload_sha256']
+__all__ = ['FORMAT', 'FORMAT_VERSION', 'KIND', 'check_partition', 'Distilled', 'to_pixels', 'payload_sha256']
 
 # %% ../nbs/13_artifact.ipynb #c006
 def check_partition(partition,          # a list of subtasks, each a list of class ids (or names, with `classes`)
@@ -205,7 +205,7 @@ def class_images(self:Distilled, c:int, # global class id
         z, _ = p.sample(math.ceil(n / len(idx)), temperature, priors=idx, generator=generator)
         return g.generate(p.means(idx[:1])), g.generate(z[:n])
 
-def _to_pixels(x, mean, std):
+def to_pixels(x, mean, std):
     "Normalised (N,C,H,W) images to [0, 1] pixels."
     m, s = torch.tensor(mean, device=x.device).view(1, -1, 1, 1), torch.tensor(std, device=x.device).view(1, -1, 1, 1)
     return (x * s + m).clamp(0, 1)
@@ -221,7 +221,7 @@ def show(self:Distilled, n:int=8,        # samples per class, after the mean ima
     fig, axs = plt.subplots(len(classes), n + 1, figsize=(size*(n + 1), size*len(classes)), squeeze=False)
     for r, c in enumerate(classes):
         m, xs = self.class_images(c, n, temperature, generator)
-        ims = _to_pixels(torch.cat([m, xs]), self.mean, self.std).float().cpu()
+        ims = to_pixels(torch.cat([m, xs]), self.mean, self.std).float().cpu()
         ims = (ims.permute(0, 2, 3, 1) if ims.shape[1] == 3 else ims[:, 0]).numpy()  # RGB as HxWx3, else channel 0
         for k, ax in enumerate(axs[r]):
             ax.set_xticks([])

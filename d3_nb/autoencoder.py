@@ -60,12 +60,13 @@ def pretrain_autoencoder(data:ImageData,    # the subtask's training images
         enc = Encoder(data.shape[0], decoder.d_z, width, im_size=min(data.shape[1:])).to(dev)
     decoder.to(dev).train()
     enc.train()
-    x, g = data.tensors(dev)[0], torch.Generator().manual_seed(seed)
+    g = torch.Generator().manual_seed(seed)  # the images stay uint8 (a memory map, maybe): a batch at a time is float
     opt = torch.optim.Adam([*enc.parameters(), *decoder.parameters()], lr=lr)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, lr, total_steps=steps)
     hist, t0 = dict(step=[], mse=[]), time.perf_counter()
     for s in tqdm(range(steps), desc='autoencoder', disable=not progress, leave=False):
-        xb = x[torch.randint(len(x), (min(batch_size, len(x)),), generator=g).to(dev)]
+        idx = torch.randint(len(data), (min(batch_size, len(data)),), generator=g)
+        xb = data.normalized(data.images[idx], dev)
         z = enc(xb)
         mse = F.mse_loss(decoder(z + noise * torch.randn(z.shape, generator=g).to(dev)), xb)
         loss = mse + code_penalty * z.pow(2).mean()
@@ -91,10 +92,12 @@ def autoencoder_steps(n_images:int,         # images of the subtask
 
 # %% ../nbs/21a_autoencoder.ipynb #c013
 @torch.no_grad()
-def encode(encoder:nn.Module, x:torch.Tensor, batch_size:int=512) -> torch.Tensor:
-    "Codes (N, d_z) of normalised images `x`, in batches, without gradients, on the encoder's device."
+def encode(encoder:nn.Module, x, batch_size:int=128) -> torch.Tensor:
+    "Codes (N, d_z) of normalised images `x` or of an `ImageData` (normalised a batch at a time), without gradients."
     dev = next(encoder.parameters()).device
-    return torch.cat([encoder(x[i:i + batch_size].to(dev)) for i in range(0, len(x), batch_size)])
+    norm = x.normalized if isinstance(x, ImageData) else lambda b, d: b.to(d)
+    if isinstance(x, ImageData): x = x.images
+    return torch.cat([encoder(norm(x[i:i + batch_size], dev)) for i in range(0, len(x), batch_size)])
 
 def singleton_var(mu:torch.Tensor,   # (lpc, d_z) one class's cluster centres
                   zc:torch.Tensor,   # (n, d_z) the class's codes
@@ -148,5 +151,5 @@ def ae_priors(data:ImageData,   # the subtask's training images (labels 0..k-1)
              ) -> tuple:
     "`(priors, history)`: `decoder` pretrained on `data` and priors from per-class clusters of the encoded images."
     enc, hist = pretrain_autoencoder(data, decoder, steps, seed=seed, device=device, progress=progress, **kw)
-    x, y = data.tensors(default_device(device))
+    x, y = data, data.labels  # encoded a batch at a time
     return priors_from_codes(encode(enc, x), y, data.num_classes, lpc, seed=seed), hist

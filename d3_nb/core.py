@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #c002
 from __future__ import annotations
-import os, sys, json, ctypes, logging, random, hashlib, tempfile, contextlib
+import os, sys, json, time, ctypes, logging, random, hashlib, tempfile, contextlib
 from pathlib import Path
 from typing import NamedTuple
 import safetensors.torch
@@ -14,11 +14,12 @@ import torch
 from torch import nn
 
 # %% auto #0
-__all__ = ['logger', 'HOST_MEMORY_ENV', 'HOST_BLOCK_LINE', 'HOST_MEMORY_POLICIES', 'HEADER_KEY', 'LIMITS', 'BUILD_ERRORS',
-           'D3Error', 'check', 'one_line', 'short_repr', 'log', 'set_verbosity', 'default_device', 'deterministic_mode',
-           'reuse_host_memory', 'seed_everything', 'derive_seed', 'RandomStreams', 'atomic_write', 'sha256_bytes',
-           'write_d3_file', 'd3_header', 'read_d3_header', 'TensorSpec', 'tensor_specs', 'read_tensors', 'check_sizes',
-           'meta_build', 'first_mismatch', 'check_module', 'build_checked', 'human_bytes']
+__all__ = ['logger', 'HOST_MEMORY_ENV', 'HOST_BLOCK_LINE', 'HOST_MEMORY_POLICIES', 'LOCK_NAME', 'HEADER_KEY', 'LIMITS',
+           'BUILD_ERRORS', 'D3Error', 'check', 'one_line', 'short_repr', 'log', 'set_verbosity', 'default_device',
+           'deterministic_mode', 'reuse_host_memory', 'seed_everything', 'derive_seed', 'RandomStreams',
+           'current_umask', 'atomic_write', 'take_flock', 'OutputLock', 'sha256_bytes', 'write_d3_file', 'd3_header',
+           'read_d3_header', 'TensorSpec', 'tensor_specs', 'read_tensors', 'check_sizes', 'meta_build',
+           'first_mismatch', 'check_module', 'build_checked', 'CpuClock', 'read_cost', 'add_cost', 'human_bytes']
 
 # %% ../nbs/00_core.ipynb #c005
 class D3Error(Exception):
@@ -156,7 +157,7 @@ class RandomStreams:
         self.device.set_state(state['device'])
 
 # %% ../nbs/00_core.ipynb #c015
-def _umask() -> int:
+def current_umask() -> int:
     "The process's current umask."
     m = os.umask(0)
     os.umask(m)
@@ -170,7 +171,7 @@ def atomic_write(path, mode:str='wb'):
     check(path.parent.exists(), f"cannot write {path}: directory {path.parent} does not exist")
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
     try:
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the permissions open() would
+        os.chmod(tmp, 0o666 & ~current_umask())  # mkstemp makes 0600; give the file the permissions open() would
         with os.fdopen(fd, mode) as f:
             yield f
             f.flush()
@@ -179,6 +180,59 @@ def atomic_write(path, mode:str='wb'):
     except BaseException:
         with contextlib.suppress(FileNotFoundError): os.unlink(tmp)
         raise
+
+# %% ../nbs/00_core.ipynb #04a7c449
+import fcntl, socket
+from datetime import datetime, timezone
+
+LOCK_NAME = '.d3.lock'  # the lock file an `OutputLock` holds in its folder
+_HELD = {}  # path -> [fd, depth]: the locks this process holds, so that it may take one again
+
+def _lock_owner(path:Path) -> str:
+    "Who holds the lock file `path`, in words, from what its owner wrote into it."
+    try: o = json.loads(path.read_text())
+    except (OSError, ValueError): return 'another process'
+    return f"pid {o.get('pid')} on {o.get('host')} (`{o.get('command')}`, since {o.get('since')})"
+
+def take_flock(path:Path) -> int:
+    "An open descriptor of lock file `path`, exclusively locked, or a `D3Error` naming the holder."
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666 & ~current_umask())
+        try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            raise D3Error(f"{path.parent} is in use by {_lock_owner(path)}: wait for it to finish, stop it, or write "
+                          "somewhere else") from None
+        try:
+            if os.stat(path).st_ino == os.fstat(fd).st_ino: return fd
+        except FileNotFoundError: pass
+        os.close(fd)  # its previous owner removed the file we locked: lock the one now there
+
+# %% ../nbs/00_core.ipynb #ef269276
+class OutputLock:
+    "An exclusive lock on output folder `folder` for as long as the `with` block runs; a second writer is refused."
+    def __init__(self, folder, # the folder the work writes into (created if missing)
+                 name:str=LOCK_NAME): # the lock file's name (one folder may hold several, e.g. one per job)
+        self.path = Path(folder).absolute()/name
+    def __enter__(self):
+        self.key = str(self.path)
+        if self.key in _HELD: _HELD[self.key][1] += 1; return self
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = take_flock(self.path)
+        owner = dict(pid=os.getpid(), host=socket.gethostname(), command=' '.join(sys.argv)[:200],
+                     since=datetime.now(timezone.utc).isoformat(timespec='seconds'))
+        os.ftruncate(fd, 0)
+        os.write(fd, json.dumps(owner).encode())
+        _HELD[self.key] = [fd, 1]
+        return self
+    def __exit__(self, *exc):
+        held = _HELD[self.key]
+        held[1] -= 1
+        if held[1]: return False
+        del _HELD[self.key]
+        with contextlib.suppress(OSError): self.path.unlink()  # still locked: no one else can hold it meanwhile
+        os.close(held[0])
+        return False
 
 # %% ../nbs/00_core.ipynb #c019
 def sha256_bytes(data:bytes) -> str:
@@ -352,6 +406,29 @@ def build_checked(factory, # a module's constructor
     except RuntimeError as e:
         raise D3Error(f"{path}: the stored tensors of {what} do not match its config: {one_line(e)}") from e
     return m
+
+# %% ../nbs/00_core.ipynb #xeea0aa
+class CpuClock:
+    "CPU-seconds (`time.process_time`: every thread of this process) and wall seconds of a block of work."
+    def __enter__(self):
+        self.c0, self.t0 = time.process_time(), time.perf_counter()
+        return self
+    def __exit__(self, *exc): self.cpu, self.wall = time.process_time() - self.c0, time.perf_counter() - self.t0
+
+def _cost_file(f:Path) -> Path: return Path(f).with_name(Path(f).name + '.cost.json')
+
+def read_cost(f) -> dict|None:
+    "The CPU and wall seconds recorded for the stage that made `f` (None: not recorded)."
+    try: c = json.loads(_cost_file(f).read_text())
+    except (OSError, ValueError): return None
+    return c if isinstance(c, dict) and {'cpu_seconds', 'seconds'} <= set(c) else None
+
+def add_cost(f, clock:CpuClock) -> dict:
+    "Add a block's CPU and wall seconds to what `f`'s cost file holds (a resumed stage adds each part it ran)."
+    have = read_cost(f) or dict(cpu_seconds=0., seconds=0.)
+    c = dict(cpu_seconds=have['cpu_seconds'] + clock.cpu, seconds=have['seconds'] + clock.wall)
+    with atomic_write(_cost_file(f), 'w') as fh: json.dump(c, fh)
+    return c
 
 # %% ../nbs/00_core.ipynb #c026
 def human_bytes(n:int) -> str:

@@ -13,10 +13,11 @@ import d3_nb
 from .core import D3Error, check, default_device, sha256_bytes, atomic_write
 
 # %% auto #0
-__all__ = ['IDX_SHA256', 'ASSETS', 'MNIST_STATS', 'FASHION_MNIST_STATS', 'MNIST_CLASSES', 'FASHION_MNIST_CLASSES',
-           'IMAGE_EXTENSIONS', 'data_root', 'normalize', 'denormalize', 'channel_stats', 'parse_idx', 'read_idx',
-           'write_idx', 'ImageData', 'load_dataset', 'first_per_class', 'dataset_available', 'load_array_pickle',
-           'read_cifar_batch', 'read_image_folder', 'read_imagenet_npz']
+__all__ = ['IDX_SHA256', 'ASSETS', 'MNIST_STATS', 'FASHION_MNIST_STATS', 'DATASET_STORES', 'MNIST_CLASSES',
+           'FASHION_MNIST_CLASSES', 'IMAGE_EXTENSIONS', 'GREY_MODES', 'data_root', 'normalize', 'denormalize',
+           'channel_stats', 'parse_idx', 'read_idx', 'write_idx', 'ImageData', 'class_index', 'load_dataset',
+           'first_per_class', 'dataset_available', 'load_array_pickle', 'pickle_entry', 'read_cifar_batch',
+           'image_tree', 'image_files', 'read_image_folder', 'check_imagenet', 'read_imagenet_npz', 'imagenet_files']
 
 # %% ../nbs/01_data.ipynb #c005
 def data_root(root=None) -> Path:
@@ -177,7 +178,7 @@ def __repr__(self:ImageData):
             f"{self.num_classes} classes [{names}]{ids}, mean {_fmt(self.mean)} std {_fmt(self.std)}")
 
 # %% ../nbs/01_data.ipynb #c037
-def _class_index(classes, c, name:str) -> int:
+def class_index(classes, c, name:str) -> int:
     "Index of class `c` (an index or a name) among the class names `classes` of dataset `name`."
     classes = list(classes)
     if isinstance(c, str):
@@ -191,7 +192,7 @@ def _class_index(classes, c, name:str) -> int:
     return c
 
 @patch
-def _index_of(self:ImageData, c) -> int: return _class_index(self.classes, c, self.name)
+def _index_of(self:ImageData, c) -> int: return class_index(self.classes, c, self.name)
 
 @patch
 def of_class(self:ImageData, c) -> torch.Tensor:
@@ -199,18 +200,29 @@ def of_class(self:ImageData, c) -> torch.Tensor:
     return self.images[self.labels == self._index_of(c)]
 
 # %% ../nbs/01_data.ipynb #c039
+def _block(labels:torch.Tensor, idx:list) -> slice|None:
+    "The rows of classes `idx`: one slice when they are a block of consecutive ids in class-sorted `labels`, else None."
+    if sorted(idx) != list(range(min(idx), max(idx) + 1)) or not bool((labels[1:] >= labels[:-1]).all()): return None
+    ends = torch.searchsorted(labels, torch.tensor([min(idx), max(idx) + 1]))
+    return slice(int(ends[0]), int(ends[1]))
+
 @patch
 def subset(self:ImageData, classes # class indices or names, in the order that defines the new labels
           ) -> ImageData:
     "Only the images of `classes`, relabelled 0..k-1 in that order; names, statistics and global `class_ids` carried."
+    "Images sorted by class (a store) and a block of consecutive classes give a view of them, not a copy."
     idx = [self._index_of(c) for c in classes]
     check(len(idx) > 0 and len(set(idx)) == len(idx), f"subset needs distinct classes, got {list(classes)}")
     lut = torch.full((self.num_classes,), -1, dtype=torch.long)
     lut[idx] = torch.arange(len(idx))
-    new = lut[self.labels]
-    keep = new >= 0
-    return ImageData(self.images[keep], new[keep], [self.classes[i] for i in idx], self.mean, self.std,
-                     self.name, self.split_name, [self.class_ids[i] for i in idx])
+    rows = _block(self.labels, idx)
+    if rows is not None: images, new = self.images[rows], lut[self.labels[rows]]  # a view: a memory map stays one
+    else:
+        new = lut[self.labels]
+        keep = new >= 0
+        images, new = self.images[keep], new[keep]
+    return ImageData(images, new, [self.classes[i] for i in idx], self.mean, self.std, self.name, self.split_name,
+                     [self.class_ids[i] for i in idx])
 
 # %% ../nbs/01_data.ipynb #c043
 @patch
@@ -298,6 +310,8 @@ MNIST_STATS = ((0.1307,), (0.3081,))
 FASHION_MNIST_STATS = ((0.2860,), (0.3530,))
 _READERS = {}  # dataset name -> (reader(root, split, **kw) -> (folder, class names, batches), fixed statistics or None)
 _TRAIN_STATS = {}  # (name, folder, its mtime, reader options) -> statistics of its training split
+DATASET_STORES = {}  # dataset name -> load(root, split, classes, convert=True) -> ImageData read through a store
+_NEEDS_STORE = ('imagenet64', 'imagenet32', 'store')  # the names d3_nb.store registers in DATASET_STORES
 
 def _dataset_folder(root, sub:str, name:str) -> Path:
     "`data_root(root)/sub`, or a `D3Error` saying where dataset `name` was looked for and how to point there."
@@ -351,20 +365,42 @@ def _train_stats(key:str, root, kw:dict) -> tuple:
     return _TRAIN_STATS[ck]
 
 # %% ../nbs/01_data.ipynb #c057
-def load_dataset(name:str, # mnist, fashion_mnist, embedded, cifar10, cifar100, imagefolder, imagenet64, imagenet32
-                 split:str='train', # 'train' or 'test' (ImageNet's official validation set is its 'test')
-                 root=None, # the data root (default: $D3_DATA); for 'imagefolder' the image tree itself
+def _dataset_key(name) -> str:
+    "The registry key of dataset `name` ('Fashion-MNIST' -> 'fashion_mnist'), or a `D3Error` listing the known ones."
+    key = str(name).lower().replace('-', '_')
+    check(key in _READERS or key in DATASET_STORES or key in _NEEDS_STORE,
+          f"unknown dataset {name!r}: choose one of {', '.join([*_READERS, *_NEEDS_STORE])}")
+    check(key in _READERS or key in DATASET_STORES, f"load_dataset({name!r}) reads through a store: import d3_nb.store "
+          f"first (importing it registers {', '.join(_NEEDS_STORE)})")
+    return key
+
+def _check_split(key:str, split:str):
+    "A `D3Error` unless dataset `key` has `split`: 'train' and 'test', and 'val' for a dataset read through a store."
+    if key in DATASET_STORES:
+        check(split in ('train', 'val', 'test'), f"split must be 'train', 'val' (held out of the training images when "
+              f"the store was written) or 'test', got {split!r}")
+    else: check(split in ('train', 'test'), f"split must be 'train' or 'test', got {split!r} (a validation split "
+                "held out of the training data is data.split(val_frac), or data.holdout())")
+
+def _load_stored(key:str, split:str, root, classes, stats, **kw) -> ImageData:
+    "One split of dataset `key` read through its store: converted once, then memory-mapped, only `classes` touched."
+    d = DATASET_STORES[key](root, split, classes, **kw)
+    if stats is None: return d
+    return ImageData(d.images, d.labels, d.classes, *stats, name=d.name, split_name=split, class_ids=d.class_ids)
+
+def load_dataset(name:str, # mnist, fashion_mnist, embedded, cifar10, cifar100, imagefolder, imagenet64/32, store
+                 split:str='train', # 'train' or 'test' (ImageNet's official validation set); a store also has 'val'
+                 root=None, # the data root (default: $D3_DATA); for 'imagefolder' the image tree, for 'store' the store
                  classes=None, # keep only these classes (indices or names), relabelled 0..k-1 in this order
                  stats=None, # (mean, std) to use instead of the dataset's own
                  **kw) -> ImageData: # options of the format's reader, e.g. channels=3 for 'imagefolder'
     "Load one split of a dataset as `ImageData`."
-    key = str(name).lower().replace('-', '_')
-    check(key in _READERS, f"unknown dataset {name!r}: choose one of {', '.join(_READERS)}")
-    check(split in ('train', 'test'), f"split must be 'train' or 'test', got {split!r} (a validation split held out "
-          "of the training data is data.split(val_frac))")
+    key = _dataset_key(name)
+    _check_split(key, split)
+    if key in DATASET_STORES: return _load_stored(key, split, root, classes, stats, **kw)
     read, fixed = _READERS[key]
     folder, names, batches = read(root, split, **kw)
-    keep = None if classes is None else [_class_index(names, c, key) for c in classes]
+    keep = None if classes is None else [class_index(names, c, key) for c in classes]
     check(keep is None or (len(keep) > 0 and len(set(keep)) == len(keep)), f"classes must be distinct, got {classes}")
     x, y = _collect(batches, len(names), keep)
     if stats is None and fixed is not None: stats = fixed
@@ -418,13 +454,15 @@ _READERS['embedded'] = (_read_embedded, MNIST_STATS)
 
 # %% ../nbs/01_data.ipynb #nc0afc64
 def dataset_available(name:str, # a dataset name of `load_dataset`
-                      split:str='train', # 'train' or 'test'
+                      split:str='train', # 'train' or 'test'; for a dataset read through a store also 'val'
                       root=None, # the data root (default: $D3_DATA)
                      ) -> bool:
-    "Whether `load_dataset(name, split, root)` would find its files (nothing is read or checked yet)."
-    key = str(name).lower().replace('-', '_')
-    check(key in _READERS, f"unknown dataset {name!r}: choose one of {', '.join(_READERS)}")
-    try: _READERS[key][0](root, split)
+    "Whether `load_dataset(name, split, root)` would find its files (nothing is read, checked or converted yet)."
+    key = _dataset_key(name)
+    try:
+        _check_split(key, split)
+        if key in DATASET_STORES: DATASET_STORES[key](root, split, convert=False)
+        else: _READERS[key][0](root, split)
     except D3Error: return False
     return True
 
@@ -468,8 +506,8 @@ _CIFAR = {'cifar10':  ('cifar-10-batches-py', [f'data_batch_{i}' for i in range(
                        'batches.meta', 'label_names', 'labels'),
           'cifar100': ('cifar-100-python', ['train'], ['test'], 'meta', 'fine_label_names', 'fine_labels')}
 
-def _field(d, key:str, path):
-    "Entry `key` of an unpickled CIFAR dict (whose keys may be bytes)."
+def pickle_entry(d, key:str, path):
+    "Entry `key` of an unpickled dict of a dataset file (CIFAR's, downsampled ImageNet's), whose keys may be bytes."
     check(isinstance(d, dict), f"{path}: expected a dict, found {type(d).__name__}")
     d = {k.decode('latin1') if isinstance(k, bytes) else k: v for k, v in d.items()}
     check(key in d, f"{path}: no '{key}' entry (it has {sorted(map(str, d))[:8]}); is this the right file?")
@@ -478,7 +516,7 @@ def _field(d, key:str, path):
 def read_cifar_batch(path, label_key:str='labels', n_classes:int=10) -> tuple:
     "uint8 images (N, 3, 32, 32) and int64 labels of one CIFAR batch file."
     d = load_array_pickle(path)
-    x, y = _field(d, 'data', path), np.asarray(_field(d, label_key, path))
+    x, y = pickle_entry(d, 'data', path), np.asarray(pickle_entry(d, label_key, path))
     check(isinstance(x, np.ndarray) and x.dtype == np.uint8 and x.ndim == 2 and x.shape[1] == 3*32*32,
           f"{path}: 'data' must be uint8 of shape (N, 3072), "
           f"got {getattr(x, 'dtype', type(x).__name__)} {getattr(x, 'shape', '')}")
@@ -493,8 +531,8 @@ def _cifar_reader(key:str):
     def read(root, split):
         folder = _dataset_folder(root, sub, key)
         files = [_need(folder/f, key) for f in (train if split == 'train' else test)]
-        names = [n.decode() if isinstance(n,
-                bytes) else str(n) for n in _field(load_array_pickle(_need(folder/meta, key)), names_key, folder/meta)]
+        stored = pickle_entry(load_array_pickle(_need(folder/meta, key)), names_key, folder/meta)
+        names = [n.decode() if isinstance(n, bytes) else str(n) for n in stored]
         return folder, names, _lazy(lambda: (read_cifar_batch(f, label_key, len(names)) for f in files))
     return read
 
@@ -502,8 +540,9 @@ _READERS['cifar10'], _READERS['cifar100'] = (_cifar_reader('cifar10'), None), (_
 
 # %% ../nbs/01_data.ipynb #c085
 IMAGE_EXTENSIONS = ('.png', '.jpg', '.jpeg')
+GREY_MODES = ('1', 'L', 'LA', 'I', 'I;16', 'F')  # PIL modes read as one channel
 
-def _image_tree(root, split:str) -> Path:
+def image_tree(root, split:str) -> Path:
     "The folder of class folders for `split` in the ImageFolder tree `root`."
     check(root is not None, "load_dataset('imagefolder') needs root= the folder of class folders (root/<class>/*.png)")
     root = Path(root).expanduser()
@@ -525,10 +564,8 @@ def _read_image(f:Path, size:tuple, mode:str, to:str, first:Path) -> np.ndarray:
           "must share one size and mode (resize or convert them first)")
     return a[None] if a.ndim == 2 else a.transpose(2, 0, 1)
 
-def read_image_folder(folder, # a folder of class folders
-                      channels:int|None=None): # 1 or 3; None: 1 if the images are greyscale, else 3
-    "Class names and a lazy sequence of per-class `(images, labels)` batches of an ImageFolder tree."
-    from PIL import Image
+def image_files(folder) -> tuple:
+    "Class names (folder names, sorted) and each class's sorted image files, in the folder of class folders `folder`."
     folder = Path(folder)
     dirs = sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith('.'))
     check(dirs, f"{folder} has no class folders: an ImageFolder tree is root/<class_name>/*.png|jpg")
@@ -536,19 +573,26 @@ def read_image_folder(folder, # a folder of class folders
     files = [sorted(filter(is_image, d.iterdir())) for d in dirs]
     empty = [d.name for d, fs in zip(dirs, files) if not fs]
     check(not empty, f"{folder}: class folders {empty[:5]} hold no {'/'.join(IMAGE_EXTENSIONS)} images")
+    return [d.name for d in dirs], files
+
+def read_image_folder(folder, # a folder of class folders
+                      channels:int|None=None): # 1 or 3; None: 1 if the images are greyscale, else 3
+    "Class names and a lazy sequence of per-class `(images, labels)` batches of an ImageFolder tree."
+    from PIL import Image
+    names, files = image_files(folder)
     try:
         with Image.open(files[0][0]) as im: size, mode = im.size, im.mode
     except (OSError, SyntaxError, ValueError) as e: raise D3Error(f"{files[0][0]}: not a readable image ({e})") from e
-    channels = channels or (1 if mode in ('1', 'L', 'LA', 'I', 'I;16', 'F') else 3)
+    channels = channels or (1 if mode in GREY_MODES else 3)
     check(channels in (1, 3), f"channels must be 1 or 3, got {channels}")
     def batch(c, fs):
         out = np.empty((len(fs), channels, size[1], size[0]), np.uint8)
         for i, f in enumerate(fs): out[i] = _read_image(f, size, mode, 'L' if channels == 1 else 'RGB', files[0][0])
         return out, np.full(len(fs), c, np.int64)
-    return [d.name for d in dirs], _lazy(lambda: (batch(c, fs) for c, fs in enumerate(files)))
+    return names, _lazy(lambda: (batch(c, fs) for c, fs in enumerate(files)))
 
 def _read_imagefolder(root, split, channels=None):
-    folder = _image_tree(root, split)
+    folder = image_tree(root, split)
     return (folder, *read_image_folder(folder, channels))
 
 _READERS['imagefolder'] = (_read_imagefolder, None)
@@ -569,34 +613,27 @@ def _npz_array(z, key:str, path) -> np.ndarray:
     except (OSError, ValueError, EOFError,
             zipfile.BadZipFile) as e: raise D3Error(f"{path}: cannot read '{key}' ({e})") from e
 
+def check_imagenet(path, size:int, dtype, shape:tuple, y:np.ndarray):
+    "Check that the 'data' (its dtype and shape) and 'labels' `y` of file `path` are downsampled ImageNet at `size`."
+    check(dtype == np.uint8 and len(shape) == 2 and shape[1] == 3*size*size,
+          f"{path}: 'data' must be uint8 of shape (N, {3*size*size}) for {size}x{size} images, "
+          f"got {dtype} {tuple(shape)}")
+    check(y.ndim == 1 and len(y) == shape[0] and np.issubdtype(y.dtype, np.integer) and (len(y) == 0 or y.min() >= 1),
+          f"{path}: 'labels' must be {shape[0]} integers numbered from 1")
+
 def read_imagenet_npz(path, size:int) -> tuple:
-    "uint8 images (N, 3, size, size) and 0-based int64 labels of one downsampled-ImageNet `.npz` file."
+    "uint8 images (N, 3, size, size) and 0-based int64 labels of one downsampled-ImageNet `.npz` file, read whole."
     with _open_npz(path) as z: x, y = _npz_array(z, 'data', path), _npz_array(z, 'labels', path)
-    check(x.dtype == np.uint8 and x.ndim == 2 and x.shape[1] == 3*size*size,
-          f"{path}: 'data' must be uint8 of shape (N, {3*size*size}) for {size}x{size} images, got {x.dtype} {x.shape}")
-    check(y.ndim == 1 and len(y) == len(x) and np.issubdtype(y.dtype, np.integer) and (len(y) == 0 or y.min() >= 1),
-          f"{path}: 'labels' must be {len(x)} integers numbered from 1")
+    check_imagenet(path, size, x.dtype, x.shape, y)
     return x.reshape(-1, 3, size, size), y.astype(np.int64) - 1
 
-def _imagenet_files(root, split:str, size:int, name:str) -> tuple:
-    "The data root and the `.npz` files of one split of downsampled ImageNet, batches in numerical order."
+def imagenet_files(root, split:str, size:int, name:str) -> tuple:
+    "The data root and the files of one split of downsampled ImageNet (`.npz`, else the original pickles), in order."
     base = data_root(root)
-    train = f'Imagenet{size}_train*/train_data_batch_*.npz'
-    pattern = train if split == 'train' else f'Imagenet{size}_val*/val_data.npz'
-    files = sorted(base.glob(pattern), key=lambda p: (p.stem.rsplit('_', 1)[-1].zfill(6), str(p)))
-    check(files, f"load_dataset('{name}') found no {base/pattern}: put the downloaded npz folders there, or pass root= "
-          "(or set D3_DATA) to the folder that contains them")
-    return base, files
-
-def _imagenet_reader(size:int):
-    "The reader for downsampled ImageNet at `size`x`size`."
-    name = f'imagenet{size}'
-    def read(root, split):
-        base, files = _imagenet_files(root, split, size, name)
-        top = 0
-        for f in files:  # labels alone are cheap to read, and fix the number of classes before any image is read
-            with _open_npz(f) as z: top = max(top, int(np.max(_npz_array(z, 'labels', f), initial=0)))
-        return files[0].parent, [str(i) for i in range(top)], _lazy(lambda: (read_imagenet_npz(f, size) for f in files))
-    return read
-
-_READERS['imagenet64'], _READERS['imagenet32'] = (_imagenet_reader(64), None), (_imagenet_reader(32), None)
+    stem = f'Imagenet{size}_train*/train_data_batch_*' if split == 'train' else f'Imagenet{size}_val*/val_data'
+    for ext in ('.npz', ''):  # the npz files, else the original pickle batches (which have no extension)
+        files = sorted((p for p in base.glob(stem + ext) if p.suffix == ext and p.is_file()),
+                       key=lambda p: (p.stem.rsplit('_', 1)[-1].zfill(6), str(p)))
+        if files: return base, files
+    check(False, f"load_dataset('{name}') found no {base/stem}.npz (nor the original pickle batches): put the "
+          "downloaded folders there, or pass root= (or set D3_DATA) to the folder that contains them")

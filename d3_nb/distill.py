@@ -32,8 +32,8 @@ __all__ = ['DEFAULTS', 'REFERENCE', 'REFERENCE_COMMON', 'REFERENCE_DIFFERENCES',
            'check_d3_settings', 'budget_settings', 'segment_settings', 'd3_settings', 'subtask_d3_settings',
            'save_checkpoint', 'load_checkpoint', 'autocast', 'mtt_chunk', 'mtt_step', 'feature_chunk', 'features',
            'real_features', 'real_pool', 'pick_real', 'mmd_step', 'as_distilled', 'val_accuracy', 'init_from_data',
-           'check_experts', 'consider_best', 'validate_start', 'restore_best', 'finished_subtask', 'distill',
-           'iteration_tools', 'iteration', 'checkpoint_due']
+           'check_experts', 'consider_best', 'validate_start', 'restore_best', 'finished_subtask',
+           'check_distill_settings', 'run_to_end', 'distill', 'iteration_tools', 'iteration', 'checkpoint_due']
 
 # %% ../nbs/22_distill.ipynb #c005
 @dataclass
@@ -514,7 +514,7 @@ def val_accuracy(run:Run, val:ImageData, epochs:int, seed:int=0) -> float:
     torch.manual_seed(seed)
     net = make_net('convnet', in_channels=val.shape[0], num_classes=val.num_classes, im_size=val.shape[-1])
     train(net, source, epochs, aug=dsa_for(val), seed=seed, device=run.device, progress=False)
-    return evaluate(net, *val.tensors(run.device))
+    return evaluate(net, val)  # a batch at a time
 
 # %% ../nbs/22_distill.ipynb #n27b5f39
 def init_from_data(run:Run, progress:bool=True):
@@ -533,19 +533,23 @@ def init_from_data(run:Run, progress:bool=True):
                             cpu_seconds=time.process_time() - c0))
 
 # %% ../nbs/22_distill.ipynb #nff567b1
-def check_experts(experts:Trajectories):
-    "Refuse experts whose final accuracy (validation if recorded, else training) is under `accuracy_floor`."
+def check_experts(experts:Trajectories,
+                  floor:float|None=None, # the least accuracy (None: `accuracy_floor` of the classes; 0: unchecked)
+                 ):
+    "Refuse experts whose final accuracy (validation if recorded, else training) is under the accuracy floor."
     k = len(experts.header['classes'])
+    floor = accuracy_floor(k) if floor is None else floor
     for e in experts.experts:
         hd = experts.headers[e]
         acc, on = (hd['val_acc'], 'validation') if 'val_acc' in hd else ((hd.get('acc') or [None])[-1], 'training')
         if acc is None: continue  # trained for no epochs: trajectory matching refuses too-short trajectories
-        check(acc >= accuracy_floor(k),
+        check(acc >= floor,
               f"expert {e} in {experts.folder} ends at {100 * acc:.1f} % {on} accuracy on its "
-              f"{k} classes (chance {100 / k:.1f} %, floor {100 * accuracy_floor(k):.1f} %): "
+              f"{k} classes (chance {100 / k:.1f} %, floor {100 * floor:.1f} %): "
               "its trajectory barely leaves "
               "its initialisation and its features separate nothing; train the experts for more steps "
-              "(train_experts(epochs=..., steps_per_epoch=...)) or with another learning rate")
+              "(train_experts(epochs=..., steps_per_epoch=...)) or with another learning rate, or lower the floor "
+              "(accuracy_floor=; 0 turns the check off)")
 
 # %% ../nbs/22_distill.ipynb #kb01
 def _clone(sd:dict) -> dict: return {k: v.detach().clone() for k, v in sd.items()}
@@ -571,7 +575,7 @@ def restore_best(run:Run):
     run.priors.load_state_dict(run.best['priors'])
     run.decoder.load_state_dict(run.best['decoder'])
 
-# %% ../nbs/22_distill.ipynb #c024
+# %% ../nbs/22_distill.ipynb #ff7184d5
 START, END = 'subtask.start.safetensors', 'subtask.end.safetensors'  # the states around the iterations
 
 def _finished_in(out:Path, cfg:dict, dev) -> Distilled|None:
@@ -591,6 +595,41 @@ def finished_subtask(out_dir, # the folder `distill` writes to
     "What `distill(..., out_dir, preset, **settings)` would return at once: its finished result, or None."
     return _finished_in(Path(out_dir), distill_config(preset, **settings), default_device(device))
 
+# %% ../nbs/22_distill.ipynb #eebd111c
+def check_distill_settings(cfg:dict, val, dev:torch.device):
+    "Refuse settings of `distill` that cannot run, before anything is created."
+    check(cfg['keep_state'] in ('last', 'best'), f"keep_state must be 'last' or 'best', got {cfg['keep_state']!r}")
+    check(cfg['keep_state'] == 'last' or (val is not None and cfg['eval_every'] > 0),
+          "keep_state='best' chooses among validated states: pass val= (a split held out of the training data) and "
+          "eval_every > 0")
+    check(not (cfg['deterministic'] and cfg['aug'] and dev.type == 'cuda'), "deterministic=True cannot run the "
+          "differentiable augmentation on CUDA (grid_sample's backward has no deterministic CUDA kernel): "
+          "set aug=False (the ImageNet presets do), or deterministic=False")
+
+def run_to_end(run:Run, out:Path, val, progress:bool, num_classes, class_names):
+    "Start `run` (from its checkpoint in `out`, or from the data), iterate to the end, keep a state, save the result."
+    cfg, ckpt = run.cfg, out/'checkpoint.safetensors'
+    if ckpt.exists(): load_checkpoint(run, ckpt)
+    elif cfg['init'] == 'ae': init_from_data(run, progress)
+    if run.iteration == 0 and cfg['iterations'] > 0 and not (out/START).exists():  # the start, for ablations
+        as_distilled(run, num_classes, class_names).save(out/START)
+    if not ckpt.exists() and cfg['init'] == 'ae': save_checkpoint(run, ckpt)  # never pretrained twice
+    if cfg['keep_state'] == 'best' and run.best is None: validate_start(run, val)
+    _loop(run, ckpt, out, val, progress)
+    if cfg['keep_state'] == 'best':
+        if cfg['iterations'] > 0 and not (out/END).exists():  # the end, for ablations
+            as_distilled(run, num_classes, class_names).save(out/END)
+        restore_best(run)
+    save_checkpoint(run, ckpt)
+    with atomic_write(out/'history.json', 'w') as f: json.dump(run.history, f)  # also when no iteration ran
+    result = as_distilled(run, num_classes, class_names)
+    result.config['distill_seconds'] = run.seconds
+    result.config['distill_cpu_seconds'] = sum(h.get('cpu_seconds', 0.) for h in run.history)
+    if run.best is not None: result.config['kept'] = dict(iteration=run.best['iteration'], val_acc=run.best['acc'])
+    result.save(out/'subtask.safetensors')
+    ckpt.unlink()
+
+# %% ../nbs/22_distill.ipynb #7ba6ec10
 def distill(data:ImageData, # the subtask's training images (labels 0..k-1; `class_ids` maps them to global classes)
             experts, # the subtask's `Trajectories`, or the folder `train_experts` wrote
             out_dir, # folder for the checkpoint, history and result (created if missing)
@@ -600,6 +639,7 @@ def distill(data:ImageData, # the subtask's training images (labels 0..k-1; `cla
             progress:bool=True, # show a progress bar with live losses
             num_classes:int|None=None, # C of the whole dataset (needed with a budget when `data` is a subtask)
             class_names=None, # names of the whole dataset's classes, kept in the result
+            accuracy_floor:float|None=None, # the experts' least accuracy (None: the rule; 0: unchecked)
             **settings, # overrides of `DEFAULTS` / the preset, e.g. lpc=10, iterations=500, mtt=False
            ) -> Distilled:
     "Distil one subtask into latent priors and a decoder (resuming from `out_dir` if a checkpoint is there)."
@@ -607,45 +647,20 @@ def distill(data:ImageData, # the subtask's training images (labels 0..k-1; `cla
     reuse_host_memory()  # setup and training reuse host memory; `iteration` switches to mixed (00_core)
     check(isinstance(data, ImageData) and len(data) > 0, "distill needs the subtask's data as a non-empty ImageData")
     experts = experts if isinstance(experts, Trajectories) else Trajectories(experts, device=dev)
-    check_experts(experts)
+    check_experts(experts, accuracy_floor)
     check(experts.header['num_classes'] == data.num_classes if 'num_classes' in experts.header else True,
           f"the experts were trained on {experts.header.get('num_classes')} classes "
           f"but the data has {data.num_classes}")
     out = Path(out_dir)
-    final, ckpt = out/'subtask.safetensors', out/'checkpoint.safetensors'
     done = _finished_in(out, cfg, dev)
     if done is not None: return done
-    check(cfg['keep_state'] in ('last', 'best'), f"keep_state must be 'last' or 'best', got {cfg['keep_state']!r}")
-    check(cfg['keep_state'] == 'last' or (val is not None and cfg['eval_every'] > 0),
-          "keep_state='best' chooses among validated states: pass val= (a split held out of the training data) and "
-          "eval_every > 0")
-    check(not (cfg['deterministic'] and cfg['aug'] and dev.type == 'cuda'), "deterministic=True cannot run the "
-          "differentiable augmentation on CUDA (grid_sample's backward has no deterministic CUDA kernel): "
-          "set aug=False (the ImageNet presets do), or deterministic=False")
+    check_distill_settings(cfg, val, dev)
     with deterministic_mode(cfg['deterministic']):
         run = Run(data, experts, cfg, dev, num_classes)
         if cfg['budget_ipc'] is not None: check_subtask_budget(run)
-        out.mkdir(parents=True, exist_ok=True)  # only once the settings are known to be good
-        if ckpt.exists(): load_checkpoint(run, ckpt)
-        elif cfg['init'] == 'ae':
-            init_from_data(run, progress)
-        if run.iteration == 0 and cfg['iterations'] > 0 and not (out/START).exists():  # the start, for ablations
-            as_distilled(run, num_classes, class_names).save(out/START)
-        if not ckpt.exists() and cfg['init'] == 'ae': save_checkpoint(run, ckpt)  # never pretrained twice
-        if cfg['keep_state'] == 'best' and run.best is None: validate_start(run, val)
-        _loop(run, ckpt, out, val, progress)
-        if cfg['keep_state'] == 'best':
-            if cfg['iterations'] > 0 and not (out/END).exists(): as_distilled(run, num_classes, class_names).save(out/END)
-            restore_best(run)
-    save_checkpoint(run, ckpt)
-    with atomic_write(out/'history.json', 'w') as f: json.dump(run.history, f)  # also when no iteration ran
-    result = as_distilled(run, num_classes, class_names)
-    result.config['distill_seconds'] = run.seconds
-    result.config['distill_cpu_seconds'] = sum(h.get('cpu_seconds', 0.) for h in run.history)
-    if run.best is not None: result.config['kept'] = dict(iteration=run.best['iteration'], val_acc=run.best['acc'])
-    result.save(final)
-    ckpt.unlink()
-    return Distilled.load(final, device=dev)  # exactly what is stored (rounded to its precision)
+        with OutputLock(out):  # creates `out`, only once the settings are known to be good; one writer
+            run_to_end(run, out, val, progress, num_classes, class_names)
+    return Distilled.load(out/'subtask.safetensors', device=dev)  # exactly what is stored (rounded to its precision)
 
 # %% ../nbs/22_distill.ipynb #c026
 def iteration_tools(run:Run) -> dict:

@@ -403,7 +403,6 @@ def evaluate_student(source,               # a `Distilled` dataset or `Prototype
     if distill_seconds is None: distill_seconds = getattr(source, 'seconds', None)
     dev, aug = default_device(device), resolve_aug(aug, test)
     kw = net_kwargs(shape, test.num_classes, net, width, net_kw)
-    xt, yt = test.tensors(dev)
     n = len(source) * (2 if isinstance(source, Distilled) else 1)
     per_epoch = None
     if steps is not None: epochs, per_epoch = student_schedule(n, steps, batch_size)
@@ -425,7 +424,7 @@ def evaluate_student(source,               # a `Distilled` dataset or `Prototype
                          device=dev, progress=progress, desc=f"{name} seed {s}", checkpoint=ck, key=key,
                          steps_per_epoch=per_epoch)
             before = sum(hist['seconds'][:hist['resumed_at']])  # the epochs trained before a stop
-            done = dict(key, seed=s, accuracy=evaluate(model, xt, yt), seconds=time.perf_counter() - t0 + before,
+            done = dict(key, seed=s, accuracy=evaluate(model, test), seconds=time.perf_counter() - t0 + before,
                         images=hist['images'], steps=hist['steps'])
             _keep_student(resume, done)
             if ck is not None: ck.unlink(missing_ok=True)

@@ -192,11 +192,12 @@ def _checkpoints(part:Path, want:dict) -> list:
 
 # %% ../nbs/20_experts.ipynb #c034
 def _expert_data(data:ImageData, expert:int, fraction:float, seed:int, device) -> tuple:
-    "The `(x, y)` expert `expert` trains on: all of `data`, or its own stratified random `fraction` of it."
-    if fraction == 1: return data.tensors(device)
+    "What expert `expert` trains on: all of `data`, or its own stratified random `fraction` of it (uint8, normalised"
+    "a batch at a time by `train`)."
+    if fraction == 1: return data
     part = data.split(1 - fraction, seed=expert_seed(seed, expert, 'data'))[0]
     check(len(part) > 0, f"data_fraction={fraction} leaves no images of {len(data)} for expert {expert}")
-    return part.tensors(device)
+    return part
 
 # %% ../nbs/20_experts.ipynb #c035
 def _train_expert(header:dict, xy:tuple, path:Path, expert:int, device, bar, callback, val=None) -> dict:
@@ -231,7 +232,7 @@ def _train_expert(header:dict, xy:tuple, path:Path, expert:int, device, bar, cal
     hd = dict(_public(header), expert=expert, expert_seed=expert_seed(seed, expert), seconds=secs,
               loss=[s['loss'] for s in stats], acc=[s['acc'] for s in stats], device=str(default_device(device)),
               steps=sum(s.get('steps', 0) for s in stats))
-    if val is not None: hd['val_acc'] = evaluate(net, *val)  # the final network on held-out images of its classes
+    if val is not None: hd['val_acc'] = evaluate(net, val)  # the final network on held-out images of its classes
     _save(path, snaps, hd)
     shutil.rmtree(part, ignore_errors=True)
     return hd
@@ -278,13 +279,14 @@ def train_experts(data:ImageData, # the subtask's training data (labels 0..k-1; 
                               f"val must hold images of the experts' classes {list(data.classes)[:5]}... "
                               f"and shape {data.shape}")
     dev, t0, xy = default_device(device), time.perf_counter(), None
-    vxy = val.tensors(dev) if val is not None else None
+    vxy = val  # evaluated a batch at a time
     train_now = [i for i in todo if i not in done]
     bar = tqdm(total=len(train_now) * epochs, desc=f'experts -> {out.name}', disable=not progress, leave=False)
     try:
         for i in train_now:
             if xy is None or data_fraction < 1: xy = _expert_data(data, i, data_fraction, seed, dev)
-            _train_expert(header, xy, paths[i], i, dev, bar, callback, vxy)
+            with OutputLock(out, f'.expert_{i:03d}.lock'):  # one trainer an expert (other ranks, other commands)
+                if not paths[i].is_file(): _train_expert(header, xy, paths[i], i, dev, bar, callback, vxy)
     finally: bar.close()
     buf = Trajectories(out, device=dev)
     log(f"experts in {out}: {len(buf)} x {epochs} epochs of {net} "

@@ -20,7 +20,7 @@ from .artifact import payload_sha256
 
 # %% auto #0
 __all__ = ['TEACHER_EPOCHS', 'MAX_ENTROPY', 'TEACHER_FORMAT', 'TEACHER_FORMAT_VERSION', 'Teacher', 'label_quality', 'keep_epoch',
-           'train_teacher', 'parse_snapshot', 'global_teacher', 'soft_labels', 'check_teacher']
+           'train_teacher', 'parse_snapshot', 'global_teacher', 'soft_labels', 'check_teacher', 'cached_teacher']
 
 # %% ../nbs/25_teacher.ipynb #c005
 class Teacher:
@@ -97,6 +97,42 @@ def _teacher_epochs(epochs, snapshot_epoch, val) -> tuple:
     return epochs, snap
 
 # %% ../nbs/25_teacher.ipynb #c008
+class _Keeper:
+    "The teacher's callback: validation figures after every epoch, and the states the snapshot rule may still keep."
+    def __init__(self, val, snap, fraction:float, patience):
+        self.val, self.snap, self.fraction, self.patience = val, snap, fraction, patience
+        self.val_acc, self.ent, self.top1, self.states = [], [], [], {}
+
+    def __call__(self, epoch:int, m) -> bool:
+        if self.val is not None:  # one pass over the validation images gives both figures
+            logits = predict(m, self.val).float()
+            self.val_acc.append((logits.argmax(1).cpu() == self.val.labels).float().mean().item())
+            q = label_quality(F.softmax(logits, 1))
+            self.ent.append(q['entropy'])
+            self.top1.append(q['top1'])
+        if self.snap in (epoch, 'val'): self.states[epoch] = {k: v.detach().to('cpu', copy=True)
+                                                              for k, v in m.state_dict().items()}
+        self._prune()
+        best = max(range(len(self.val_acc)), key=self.val_acc.__getitem__) if self.val_acc else epoch
+        return self.snap == 'val' and self.patience is not None and epoch - best >= self.patience  # no better lately
+
+    def _prune(self):
+        "Forget the states that can no longer be kept: under `fraction` of the best so far (the best itself stays)."
+        if self.snap != 'val' or not self.val_acc: return
+        top = max(range(len(self.val_acc)), key=self.val_acc.__getitem__)
+        for e in [e for e in self.states if e != top and self.val_acc[e] < self.fraction * self.val_acc[top]]:
+            del self.states[e]
+
+    def state(self) -> tuple:
+        "`(tensors, json)` for a training checkpoint: the states still candidates, and the figures so far."
+        ts = {f'{e}.{k}': v for e, sd in self.states.items() for k, v in sd.items()}
+        return ts, dict(val_acc=self.val_acc, ent=self.ent, top1=self.top1, epochs=sorted(self.states))
+
+    def load_state(self, tensors:dict, js:dict):
+        self.val_acc, self.ent, self.top1 = list(js['val_acc']), list(js['ent']), list(js['top1'])
+        self.states = {e: {k.split('.', 1)[1]: v for k, v in tensors.items() if k.split('.', 1)[0] == str(e)}
+                       for e in js['epochs']}
+
 def train_teacher(data:ImageData,           # the full training data (every class; or a validation-free part of it)
                   epochs:int|None=None,     # epochs to train; None: `snapshot_epoch` if a number, else TEACHER_EPOCHS
                   lr:float=0.01,            # learning rate
@@ -117,6 +153,9 @@ def train_teacher(data:ImageData,           # the full training data (every clas
                   steps_per_epoch:int|None=50, # SGD steps per epoch (None: one pass over the data)
                   keep_fraction:float=0.98, # for snapshot_epoch='val': keep the first epoch reaching this of the best
                   patience:int|None=4,      # for snapshot_epoch='val': stop once the best is this many epochs old
+                  checkpoint=None,          # a file: the training's state kept there after every epoch, and resumed
+                  amp:str|None=None,        # None (fp32) or 'bf16' (autocast on a GPU)
+                  channels_last:bool=False, # channels-last tensors (faster on a GPU)
                  ) -> Teacher:
     "Train a network on all classes of `data` and keep it at `snapshot_epoch`: the global teacher."
     check(isinstance(data, ImageData), f"train_teacher needs an ImageData, got {type(data).__name__}")
@@ -126,23 +165,13 @@ def train_teacher(data:ImageData,           # the full training data (every clas
                               f"and {data.num_classes} classes")
     kw = net_kwargs(data.shape, data.num_classes, net, width, net_kw)
     model, dev, aug = fresh_net(net, kw, seed), default_device(device), resolve_aug(aug, data)
-    xv = val.tensors(dev) if val is not None else None
-    states, val_acc, ent, top1 = {}, [], [], []
-    def keep(epoch, m):
-        if xv is not None:  # one pass over the validation images gives both figures
-            logits = predict(m, xv[0]).float()
-            val_acc.append((logits.argmax(1) == xv[1]).float().mean().item())
-            q = label_quality(F.softmax(logits, 1))
-            ent.append(q['entropy'])
-            top1.append(q['top1'])
-        if snap in (epoch, 'val'): states[epoch] = {k: v.detach().to('cpu', copy=True) for k,
-                                                    v in m.state_dict().items()}
-        best = max(range(len(val_acc)), key=val_acc.__getitem__) if val_acc else epoch
-        return snap == 'val' and patience is not None and epoch - best >= patience  # early stop: no better for a while
-    hist = train(model, data.tensors(dev), epochs, lr=lr, momentum=momentum, weight_decay=weight_decay,
-                 batch_size=batch_size,
+    keep = _Keeper(val, snap, keep_fraction, patience)
+    hist = train(model, data, epochs, lr=lr, momentum=momentum, weight_decay=weight_decay, batch_size=batch_size,
                  aug=aug, decay_at=decay_at, callback=keep, seed=seed, device=dev, progress=progress, desc='teacher',
-                 steps_per_epoch=steps_per_epoch)
+                 steps_per_epoch=steps_per_epoch, checkpoint=checkpoint, checkpoint_seconds=0., amp=amp,
+                 channels_last=channels_last, key=dict(dataset=data.name, classes=list(data.classes), images=len(data),
+                                                      val_images=len(val) if val is not None else 0, net=net, kw=kw))
+    val_acc, ent, top1, states = keep.val_acc, keep.ent, keep.top1, keep.states
     kept = keep_epoch(val_acc, keep_fraction, ent) if snap == 'val' else snap
     model.load_state_dict(states[kept])
     if val is not None: hist.update(val_acc=val_acc, val_entropy=ent, val_top1=top1)
@@ -192,11 +221,12 @@ def soft_labels(teacher,                 # a `Teacher`, or any network mapping i
 
 # %% ../nbs/25_teacher.ipynb #nee7d3c0
 _FIX = ("train it for more steps (train_teacher(epochs=..., steps_per_epoch=...)) or with another learning rate, "
-        "or aggregate without a teacher (hard labels)")
+        "lower the floor (accuracy_floor=; 0 turns the check off), or aggregate without a teacher (hard labels)")
 
 def check_teacher(teacher,                # a `Teacher` (or a bare network: only its labels on `x` are checked)
                   x:torch.Tensor|None=None, # real images of the teacher's classes (normalised), to check its labels on
                   max_entropy:float=MAX_ENTROPY, # refuse labels whose mean normalised entropy is above this
+                  floor:float|None=None, # the least accuracy (None: `accuracy_floor` of the classes; 0: not checked)
                  ) -> dict|None:
     "Refuse a teacher under `accuracy_floor`, or with near-uniform labels (recorded on validation, or on real `x`)."
     if isinstance(teacher, Teacher):
@@ -204,7 +234,7 @@ def check_teacher(teacher,                # a `Teacher` (or a bare network: only
         va, tr = h.get('val_acc') or [], h.get('acc') or []
         acc, on = (va[e], 'validation') if len(va) > e else (tr[e - 1], 'training') if 0 < e <= len(tr) else (None, '')
         check(e > 0 or acc is not None, f"the teacher is kept at epoch 0, its random initialisation: {_FIX}")
-        floor = accuracy_floor(C)
+        floor = accuracy_floor(C) if floor is None else floor
         check(acc is None or acc >= floor, f"the teacher's {on} accuracy at its kept epoch {e} is {100 * acc:.1f} % "
               f"(chance {100 / C:.1f} %, floor {100 * floor:.1f} %): its labels would teach nothing; {_FIX}")
         ve = h.get('val_entropy') or []
@@ -269,3 +299,35 @@ def load(cls:Teacher, path, device=None) -> Teacher:
     except (TypeError, ValueError, OverflowError) as e:
         raise D3Error(f"{path}: its teacher header is malformed ({type(e).__name__}: {one_line(e)})") from e
     return t.to(device)
+
+# %% ../nbs/25_teacher.ipynb #xf87c2b
+def cached_teacher(path,                   # the teacher's file, e.g. RUN/teacher.safetensors
+                   data:ImageData,         # the training data, every class
+                   snapshot='val',         # 'val' (the early-teacher rule on validation) or a fixed epoch
+                   val:ImageData|None=None, # the validation split for 'val' (None: held out of `data`, `val_images`)
+                   val_images:int=5000,    # the most images held out of `data` when no `val` is given
+                   floor:float|None=None,  # the least accuracy it must reach (None: `accuracy_floor`; 0: unchecked)
+                   device=None,            # where to train it (None: the best available)
+                   progress:bool=True,     # show a progress bar
+                   **kw,                   # further `train_teacher` settings (epochs, width, steps_per_epoch, ...)
+                  ) -> Teacher:
+    "The global teacher kept in `path` when it is the one asked for; else trained (resuming), checked and saved there."
+    path, snap = Path(path), parse_snapshot(snapshot)
+    if path.is_file():
+        t = Teacher.load(path, device=device)
+        have = 'val' if str(t.settings.get('snapshot', '')).startswith('val') else t.epoch
+        how = ' (chosen on validation)' if have == 'val' else ''
+        check(have == snap, f"{path} holds a teacher kept at epoch {t.epoch}{how}, not {snap!r}: delete it to train a "
+              "new one, or ask for its snapshot")
+        check(t.classes == list(data.classes) and t.dataset == data.name, f"{path} holds a teacher of {t.dataset} "
+              f"classes {t.classes[:5]}...; delete it to train one on this data")
+        return t
+    if snap == 'val' and val is None: data, val = data.holdout(val_images, seed=0)
+    ck = path.with_name(path.stem + '.partial.safetensors')
+    with OutputLock(path.parent, f'.{path.name}.lock'):  # one trainer: a second is refused, naming the first
+        t = train_teacher(data, snapshot_epoch=snap, val=val if snap == 'val' else None, device=device,
+                          progress=progress, checkpoint=ck, **kw)
+        check_teacher(t, floor=floor)
+        t.save(path)
+        ck.unlink(missing_ok=True)
+    return t

@@ -5,12 +5,14 @@
 # %% ../nbs/04_train.ipynb #c002
 from __future__ import annotations
 import math, time, json
+from typing import NamedTuple
 from pathlib import Path
 from safetensors import safe_open, SafetensorError
 import torch, torch.nn as nn, torch.nn.functional as F
 from tqdm.auto import tqdm
 from .core import *
 from .augment import apply_aug
+from .data import ImageData
 
 # %% auto #0
 __all__ = ['TRAIN_CKPT', 'soft_cross_entropy', 'as_source', 'predict', 'evaluate', 'accuracy_floor', 'train']
@@ -37,18 +39,22 @@ def as_source(data):
 
 # %% ../nbs/04_train.ipynb #c011
 @torch.no_grad()
-def predict(model:nn.Module, x:torch.Tensor, batch_size:int=1024) -> torch.Tensor:
-    "Logits of `model` on `x`, computed in batches on the model's device (returned on that device)."
+def predict(model:nn.Module, x, batch_size:int=1024) -> torch.Tensor:
+    "Logits of `model` on float images `x`, or on an `ImageData` normalised batch by batch, on the model's device."
     dev = next(model.parameters()).device
+    norm = x.normalized if isinstance(x, ImageData) else lambda b, d: b.to(d, non_blocking=True)
+    if isinstance(x, ImageData): x = x.images  # uint8, perhaps a memory map: only a batch at a time is float
     was_training = model.training
     model.eval()
-    try: return torch.cat([model(x[i:i+batch_size].to(dev, non_blocking=True)) for i in range(0, len(x), batch_size)])
+    try: return torch.cat([model(norm(x[i:i+batch_size], dev)) for i in range(0, len(x), batch_size)])
     finally: model.train(was_training)
 
 # %% ../nbs/04_train.ipynb #c012
-def evaluate(model:nn.Module, x:torch.Tensor, y:torch.Tensor, batch_size:int=1024) -> float:
-    "Top-1 accuracy of `model` on `(x, y)`; `y` holds class ids (soft targets are reduced to their argmax)."
-    check(len(x) == len(y) and len(x) > 0, f"cannot evaluate on {len(x)} images and {len(y)} labels")
+def evaluate(model:nn.Module, x, y:torch.Tensor|None=None, batch_size:int=1024) -> float:
+    "Top-1 accuracy of `model` on `(x, y)` or on an `ImageData` `x`; `y` holds class ids (soft targets: their argmax)."
+    if isinstance(x, ImageData): y = x.labels
+    check(y is not None and len(x) == len(y) and len(x) > 0,
+          f"cannot evaluate on {len(x)} images and {None if y is None else len(y)} labels")
     logits = predict(model, x, batch_size)
     if y.ndim == 2: y = y.argmax(1)
     return (logits.argmax(1).cpu() == y.cpu()).float().mean().item()
@@ -63,18 +69,20 @@ def accuracy_floor(num_classes:int) -> float:
 # %% ../nbs/04_train.ipynb #c015r
 TRAIN_CKPT = 'd3_nb.train-checkpoint'
 
-def _save_training(path, model, opt, rng:RandomStreams, epoch:int, hist:dict, run_key:dict):
-    "Keep a training's state after `epoch` epochs in `path` (atomically)."
+def _save_training(path, model, opt, rng:RandomStreams, epoch:int, hist:dict, run_key:dict, callback=None):
+    "Keep a training's state after `epoch` epochs in `path` (atomically), with a stateful callback's (`state()`)."
     params = [p for g in opt.param_groups for p in g['params']]
     moms = {f'momentum.{i}': opt.state[p]['momentum_buffer'] for i, p in enumerate(params)
             if opt.state.get(p, {}).get('momentum_buffer') is not None}
+    cb_tensors, cb_json = callback.state() if hasattr(callback, 'state') else ({}, None)
     tensors = {**{f'model.{k}': v for k, v in model.state_dict().items()}, **moms,
+               **{f'callback.{k}': v for k, v in cb_tensors.items()},
                'rng.host': rng.host.get_state(), 'rng.device': rng.device.get_state()}
     write_d3_file(path, tensors, dict(format=TRAIN_CKPT, format_version=1, epoch=epoch, run=run_key,
-                                      lr=[g['lr'] for g in opt.param_groups], history=hist))
+                                      lr=[g['lr'] for g in opt.param_groups], history=hist, callback=cb_json))
 
-def _resume(path, model, opt, rng:RandomStreams, run_key:dict) -> int:
-    "Load the state kept in `path` into the training; the epoch it continues at."
+def _resume(path, model, opt, rng:RandomStreams, run_key:dict, callback=None) -> int:
+    "Load the state kept in `path` into the training (and a stateful callback's); the epoch it continues at."
     hd = read_d3_header(path, TRAIN_CKPT, 1, 'training checkpoint')
     missing = [k for k in ('epoch', 'run', 'lr', 'history') if k not in hd]
     check(not missing, f"{path} is damaged: its header lacks {missing}; delete it to train from the start")
@@ -93,6 +101,11 @@ def _resume(path, model, opt, rng:RandomStreams, run_key:dict) -> int:
     for i, m in moms.items(): opt.state[params[i]]['momentum_buffer'] = m.to(params[i].device)
     for g, lr in zip(opt.param_groups, hd['lr']): g['lr'] = lr
     rng.load(dict(host=ts['rng.host'], device=ts['rng.device']))
+    if hasattr(callback, 'load_state'):
+        try: callback.load_state({k[9:]: v for k, v in ts.items() if k.startswith('callback.')}, hd.get('callback'))
+        except (KeyError, TypeError, ValueError) as e:
+            raise D3Error(f"{path} is damaged (its callback's state: {one_line(e)}); delete it to train from the "
+                          "start") from e
     return int(hd['epoch'])
 
 def _resumed_history(path, start:int) -> dict:
@@ -101,7 +114,8 @@ def _resumed_history(path, start:int) -> dict:
 
 # %% ../nbs/04_train.ipynb #c015
 def train(model:nn.Module, # the network to train, in place
-          data, # `(x, y)` with x normalised float images, or a function `epoch -> (x, y)` (regenerated data)
+          data, # an `ImageData` (uint8, normalised batch by batch), `(x, y)` with x normalised float images,
+                # or a function `epoch -> (x, y)` (regenerated data)
           epochs:int, # number of epochs: passes over the data, or `steps_per_epoch` steps each
           lr:float=0.01, # initial learning rate
           momentum:float=0.9, # SGD momentum
@@ -109,7 +123,8 @@ def train(model:nn.Module, # the network to train, in place
           batch_size:int=256, # minibatch size
           aug=None, # a `DiffAug` (or any `x -> x` callable taking `generator=`) applied to every batch
           decay_at:float|None=0.5, # fraction of the epochs after which lr is multiplied by 0.1 (None: constant lr)
-          callback=None, # `callback(epoch, model)` before training (epoch 0) and after every epoch; True stops
+          callback=None, # `callback(epoch, model)` before training (epoch 0) and after every epoch; True stops.
+                         # One with `state()` / `load_state(tensors, json)` is kept in and resumed from `checkpoint`
           seed:int=0, # seeds shuffling and augmentation
           device=None, # where to train (None: CUDA if available); the model is moved there
           progress:bool=True, # show a progress bar
@@ -118,33 +133,43 @@ def train(model:nn.Module, # the network to train, in place
           checkpoint=None, # a file: the state is kept there every `checkpoint_seconds` and a rerun resumes from it
           checkpoint_seconds:float=60., # seconds of training between two saves of `checkpoint`
           key:dict|None=None, # JSON description of what is trained (data, network), kept with the checkpoint
+          amp:str|None=None, # mixed precision of the forward pass: None (fp32) or 'bf16' (autocast)
+          channels_last:bool=False, # the network and its batches in channels-last memory format
          ) -> dict:
     "Train `model` with SGD on `data`; return the history (loss, train accuracy, seconds per epoch; images, steps)."
     check(epochs >= 0, f"epochs must be >= 0, got {epochs}")
-    check(checkpoint is None or callback is None,
-          "train cannot resume a run that has a callback from a checkpoint: the callback's own state is not kept")
+    check(checkpoint is None or callback is None or hasattr(callback, 'state'), "train cannot resume a run that has a "
+          "callback from a checkpoint unless the callback keeps its state (state() and load_state(tensors, json))")
     check(batch_size > 0 and lr > 0, f"batch_size and lr must be positive, got {batch_size} and {lr}")
     check(steps_per_epoch is None or (isinstance(steps_per_epoch, int) and steps_per_epoch >= 1),
           f"steps_per_epoch must be None (one pass) or a positive integer, got {steps_per_epoch!r}")
     dev = default_device(device)
     reuse_host_memory()  # big host tensors reused, not page-faulted in afresh (00_core)
     model.to(dev).train()
+    check(amp in (None, 'bf16'), f"amp must be None (full precision) or 'bf16', got {amp!r}")
+    norm = None
+    if isinstance(data, ImageData):  # uint8 images stay where they are (a memory map): a batch at a time is float
+        check(len(data) > 0, "the training set is empty")
+        data, norm = (data.images, data.labels), data.normalized
+    if channels_last: model.to(memory_format=torch.channels_last)
+    fmt = _Format(norm, channels_last, amp)
     source, rng = as_source(data), RandomStreams(seed, dev)
     opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum, weight_decay=weight_decay)
     decay_epoch = int(epochs * decay_at) if decay_at is not None else None
     hist = dict(loss=[], acc=[], seconds=[], images=0, steps=0, resumed_at=0)
     run_key = dict(epochs=epochs, lr=lr, momentum=momentum, weight_decay=weight_decay, batch_size=batch_size,
                    decay_at=decay_at, seed=seed, steps_per_epoch=steps_per_epoch, key=key)
-    start = 0 if checkpoint is None or not Path(checkpoint).exists() else _resume(checkpoint, model, opt, rng, run_key)
+    start = 0 if checkpoint is None or not Path(checkpoint).exists() else _resume(checkpoint, model, opt, rng, run_key,
+                                                                                  callback)
     if start: hist = _resumed_history(checkpoint, start)
-    if callback: callback(0, model)
+    if callback and not start: callback(0, model)  # a resumed callback saw epoch 0 before the stop
     bar = tqdm(total=epochs, initial=start, desc=desc, disable=not progress, leave=False)
     saved = time.perf_counter()
     for ep in range(start, epochs):
         if ep == decay_epoch and ep > 0:
             for grp in opt.param_groups: grp['lr'] *= 0.1
         t0 = time.perf_counter()
-        loss, correct, n, steps = _epoch(model, opt, *source(ep), batch_size, aug, rng, dev, steps_per_epoch)
+        loss, correct, n, steps = _epoch(model, opt, *source(ep), batch_size, aug, rng, dev, steps_per_epoch, fmt)
         hist['loss'].append(loss / n)
         hist['acc'].append(correct / n)
         hist['seconds'].append(time.perf_counter() - t0)
@@ -154,7 +179,7 @@ def train(model:nn.Module, # the network to train, in place
         bar.set_postfix(loss=f"{loss / n:.3f}", acc=f"{correct / n:.3f}")
         if callback and callback(ep + 1, model) is True: break  # the callback asked to stop here
         if checkpoint is not None and ep + 1 < epochs and time.perf_counter() - saved >= checkpoint_seconds:
-            _save_training(checkpoint, model, opt, rng, ep + 1, hist, run_key)
+            _save_training(checkpoint, model, opt, rng, ep + 1, hist, run_key, callback)
             saved = time.perf_counter()
     bar.close()
     return hist
@@ -167,17 +192,27 @@ def _order(n:int, batch_size:int, steps:int|None, g:torch.Generator) -> tuple:
     b = min(batch_size, n)  # a batch never holds an image twice
     return torch.cat([perm() for _ in range(math.ceil(steps * b / n))])[:steps * b], b
 
-def _epoch(model, opt, x, y, batch_size, aug, rng:RandomStreams, dev, steps=None):
-    "One epoch over `(x, y)`; returns (summed loss, correct count, images, SGD steps) as Python numbers."
-    x, y = x.to(dev, non_blocking=True), y.to(dev, non_blocking=True)
-    perm, b = _order(len(x), batch_size, steps, rng.device)
+class _Format(NamedTuple):
+    "How batches reach the network: normalised there from uint8 (`norm`), channels-last, under bf16 autocast."
+    norm:object = None
+    channels_last:bool = False
+    amp:str|None = None
+
+def _epoch(model, opt, x, y, batch_size, aug, rng:RandomStreams, dev, steps=None, fmt:_Format=_Format()):
+    "One epoch over `(x, y)`; returns (summed loss, correct count, images, SGD steps) as Python numbers. With a `norm`,"
+    "`x` (uint8, perhaps a memory map) stays where it is and each batch is normalised on the device by `norm(xb, dev)`."
+    norm = fmt.norm
+    if norm is None: x, y = x.to(dev, non_blocking=True), y.to(dev, non_blocking=True)
+    perm, b = _order(len(x), batch_size, steps, rng.device if norm is None else rng.host)  # indices where x lives
     tot_loss, correct = torch.zeros((), device=dev), torch.zeros((), device=dev)
     for i in range(0, len(perm), b):
         idx = perm[i:i+b]
-        xb, yb = x[idx], y[idx]
+        xb, yb = (x[idx], y[idx]) if norm is None else (norm(x[idx], dev), y[idx].to(dev, non_blocking=True))
         if aug is not None: xb = apply_aug(aug, xb, rng.device, rng.host)
-        out = model(xb)
-        loss = soft_cross_entropy(out, yb)
+        if fmt.channels_last: xb = xb.contiguous(memory_format=torch.channels_last)
+        with torch.autocast(torch.device(dev).type, dtype=torch.bfloat16, enabled=fmt.amp == 'bf16'):
+            out = model(xb)
+        loss = soft_cross_entropy(out.float(), yb)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
