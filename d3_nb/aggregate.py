@@ -11,7 +11,7 @@ from .core import *
 from .data import ImageData
 from .artifact import Distilled
 from .storage import check_budget, ipc_budget_bytes
-from .teacher import Teacher, soft_labels, check_teacher, global_teacher, parse_snapshot
+from .teacher import Teacher, soft_labels, check_teacher, cached_teacher, parse_snapshot
 from .subtasks import read_run, subtask_path
 
 # %% auto #0
@@ -113,12 +113,13 @@ def _check_teacher(t, ds:Distilled):
 def relabel(ds:Distilled,        # the aggregated dataset (modified in place)
             teacher,              # a `Teacher`, a network, or a teacher file
             temperature:float=1.0, # softmax temperature T
+            floor:float|None=None, # the teacher's least accuracy (None: `accuracy_floor`; 0: unchecked)
            ) -> Distilled:
     "Set `ds.soft_labels` to softmax(teacher(G_s(mu)) / T) for every prior; returns `ds`."
     t = _as_teacher(teacher, ds.device)
     _check_teacher(t, ds)
     t.to(ds.device)
-    check_teacher(t)  # a teacher that learned nothing (its recorded accuracy, its labels on validation) is refused
+    check_teacher(t, floor=floor)  # a teacher that learned nothing (its accuracy, its labels on validation): refused
     with torch.no_grad(): rows = [soft_labels(t, g(p.means()), temperature) for p, g in zip(ds.priors, ds.decoders)]
     sl = torch.cat(rows).float()
     check(sl.shape == (len(ds), ds.num_classes),
@@ -151,6 +152,7 @@ def aggregate(subtasks,              # a run folder, or a list of subtask files
               out=None,              # file to save the result to (atomically), e.g. 'distilled.safetensors'
               device=None,           # where to decode (None: the best available)
               budget_ipc='auto',     # the IPC budget to check the result against; 'auto': the subtasks' own; None: none
+              accuracy_floor:float|None=None, # the teacher's least accuracy (None: `accuracy_floor`; 0: unchecked)
              ) -> Distilled:
     "Load the subtask files, concatenate them, give each prior its soft label from `teacher`, and save to `out`."
     files, run = subtask_files(subtasks)
@@ -166,7 +168,7 @@ def aggregate(subtasks,              # a run folder, or a list of subtask files
                                                         f"got {len(class_names)} class names for {C} classes")
     ds = concat_subtasks(parts, C, class_names, names=files)
     ds.config = dict(ds.config, aggregate=dict(files=[str(f) for f in files], teacher=_teacher_record(t, temperature)))
-    if t is not None: relabel(ds, t, temperature)
+    if t is not None: relabel(ds, t, temperature, floor=accuracy_floor)
     budget = _recorded_budget(parts, files) if budget_ipc == 'auto' else budget_ipc
     if budget is not None:  # a budget is fp32 images and soft labels, whatever the dataset is stored at
         limit = ipc_budget_bytes(budget, ds.num_classes, ds.image_shape)
@@ -179,7 +181,7 @@ def aggregate(subtasks,              # a run folder, or a list of subtask files
     return ds
 
 # %% ../nbs/31_aggregate.ipynb #c028
-def aggregate_run(run_dir,                # a run folder written by `run_subtasks` / `run_distributed`
+def aggregate_run(run_dir,                # a run folder written by `run_subtasks` / `run_pipeline`
                   data:ImageData|None,    # all classes' training data, to train the teacher on; None: no teacher
                   teacher_epoch='val',    # 'val': the early-teacher rule on a held-out split; or a fixed epoch
                   temperature:float=1.0,  # softmax temperature of the soft labels
@@ -196,18 +198,6 @@ def aggregate_run(run_dir,                # a run folder written by `run_subtask
         check(data.num_classes == run['num_classes'] and list(data.classes) == run['class_names'],
               f"the data has {data.num_classes} classes {list(data.classes)[:5]}... but the run in {run_dir} was made "
               f"on {run['num_classes']} classes {run['class_names'][:5]}...: give the full training data of the run")
-        tf, snap = run_dir/'teacher.safetensors', parse_snapshot(teacher_epoch)
-        if tf.is_file():
-            teacher = Teacher.load(tf, device=dev)
-            have = 'val' if str(teacher.settings.get('snapshot', '')).startswith('val') else teacher.epoch
-            check(have == snap, f"{tf} holds a teacher kept at epoch {teacher.epoch}"
-                  f"{' (chosen on validation)' if have == 'val' else ''}, not {snap!r}: delete it to train a new one, "
-                  "or ask for its snapshot")
-            check(teacher.classes == list(data.classes) and teacher.dataset == data.name,
-                  f"{tf} holds a teacher of {teacher.dataset} classes {teacher.classes[:5]}...; "
-                  "delete it to train one on this data")
-        else:
-            teacher = global_teacher(data, snap, device=dev, progress=progress, **(teacher_kw or {}))
-            teacher.save(tf)
-            log(f"global teacher -> {tf}: {teacher}")
+        teacher = cached_teacher(run_dir/'teacher.safetensors', data, teacher_epoch, device=dev, progress=progress,
+                                 **(teacher_kw or {}))  # the one teacher cache: reused, resumed, or trained
     return aggregate(run_dir, teacher, temperature, out=out or run_dir/'distilled.safetensors', device=dev)

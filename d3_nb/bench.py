@@ -12,12 +12,12 @@ from fastcore.script import call_parse
 from .core import *
 from .data import ImageData, load_dataset
 from .storage import ipc_budget_bytes, prototype_storage
-from .experts import train_experts
-from .distill import (distill, finished_subtask, subtask_d3_settings, check_d3_settings, parse_ae_steps,
+from .distill import (subtask_d3_settings, check_d3_settings, parse_ae_steps,
                            PRIOR_SHARE, BUDGET_ITERATIONS, START, END)
-from .teacher import Teacher, train_teacher, parse_snapshot, check_teacher
-from .subtasks import partition_classes, subtask_data
+from .teacher import Teacher, cached_teacher, parse_snapshot
+from .subtasks import partition_classes, subtask_dir
 from .aggregate import aggregate
+from .pipeline import run_pipeline
 from .artifact import Distilled
 from .evaluate import EvalResult, Prototypes, evaluate_student, results_table, merge_results
 from .baselines import random_real, random_real_soft, teacher_labels, herding, dm, to_uint8, full_data
@@ -25,10 +25,10 @@ from .baselines import random_real, random_real_soft, teacher_labels, herding, d
 # %% auto #0
 __all__ = ['METHODS', 'BASELINES', 'METHOD_GROUPS', 'BENCH_FORMAT', 'BENCH_VERSION', 'STUDENT_MIN_STEPS', 'STUDENT_EPOCHS',
            'D3_VARIANTS', 'D3_STATES', 'parse_methods', 'parse_budgets', 'source_commit', 'machine', 'ensure_bench',
-           'uint8_ipc', 'bench_data', 'CpuClock', 'add_cost', 'read_cost', 'bench_teacher', 'student_steps',
-           'keep_settings', 'd3_cell', 'd3_tag', 'bench_d3', 'd3_state', 'make_draw', 'cell_steps', 'bench_method',
+           'uint8_ipc', 'bench_data', 'bench_teacher', 'student_steps', 'keep_settings', 'd3_cell', 'd3_tag',
+           'bench_experts', 'experts_cost', 'bench_d3', 'd3_state', 'make_draw', 'cell_steps', 'bench_method',
            'below_baselines', 'diversity_line', 'bench_markdown', 'ceiling_label', 'bench_plot', 'd3_artifact',
-           'bench_diversity', 'bench']
+           'bench_diversity', 'bench_cells', 'bench']
 
 # %% ../nbs/45_bench.ipynb #c005
 METHODS = {  # key: (display name, needs an integer budget of images)
@@ -136,39 +136,16 @@ def bench_data(train:ImageData, val_images:int, expert_images:int) -> tuple:
     fit, val = train.holdout(val_images, seed=0)
     return fit, val, _upto(fit, expert_images, seed=0)
 
-class CpuClock:
-    "CPU-seconds (`time.process_time`: every thread of this process) and wall seconds of a block of work."
-    def __enter__(self):
-        self.c0, self.t0 = time.process_time(), time.perf_counter()
-        return self
-    def __exit__(self, *exc): self.cpu, self.wall = time.process_time() - self.c0, time.perf_counter() - self.t0
-
-def _cost_file(f:Path) -> Path: return f.with_name(f.name + '.cost.json')
-
-def add_cost(f:Path, clock:CpuClock) -> dict:
-    "Add a block's CPU and wall seconds to what `f`'s cost file holds (a resumed stage adds each part it ran)."
-    have = read_cost(f) or dict(cpu_seconds=0., seconds=0.)
-    c = dict(cpu_seconds=have['cpu_seconds'] + clock.cpu, seconds=have['seconds'] + clock.wall)
-    with atomic_write(_cost_file(f), 'w') as fh: json.dump(c, fh)
-    return c
-
-def read_cost(f:Path) -> dict|None:
-    "The CPU and wall seconds recorded for the stage that made `f` (None: not recorded)."
-    try: return json.loads(_cost_file(f).read_text())
-    except (OSError, json.JSONDecodeError): return None
-
 def bench_teacher(out:Path, fit:ImageData, val:ImageData, s:dict, device) -> Teacher:
     "The global teacher, trained on `expert_images` per class of `fit`, its epoch chosen on `val` (cached in `out`)."
     snap = parse_snapshot(s['teacher_epoch'])
-    f = out/f"teacher_{'val' if snap == 'val' else f'e{snap}'}.safetensors"
-    if f.exists(): return Teacher.load(f, device=device)
+    f = out/f"teacher_{'val' if snap == 'val' else f'e{snap}'}.safetensors"  # the one teacher of every soft row
+    trained = not f.is_file()
     with CpuClock() as clock:
-        t = train_teacher(_upto(fit, s['expert_images'], seed=1), epochs=s['teacher_epochs'], snapshot_epoch=snap,
-                          val=val, width=s['teacher_width'], steps_per_epoch=s['steps_per_epoch'], device=device,
-                          progress=False)
-        check_teacher(t)
-    t.save(f)
-    add_cost(f, clock)
+        t = cached_teacher(f, _upto(fit, s['expert_images'], seed=1), snap, val=val, device=device, progress=False,
+                           floor=s.get('accuracy_floor'),
+                           epochs=s['teacher_epochs'], width=s['teacher_width'], steps_per_epoch=s['steps_per_epoch'])
+    if trained: add_cost(f, clock)  # trained (or resumed) now
     return t
 
 STUDENT_MIN_STEPS, STUDENT_EPOCHS = 1000, 300  # the students' SGD steps: at least this, or 300 passes at the budget
@@ -200,15 +177,15 @@ def d3_tag(budget:float, subtasks:int=1, variant:dict|None=None, seed:int=0) -> 
     return (f"ipc{budget:g}" + (f"-S{subtasks}" if subtasks > 1 else '')
             + ''.join(f"-{k}{v}" for k, v in (variant or {}).items()) + (f"-seed{seed}" if seed else ''))
 
-def _experts(out:Path, pool, val, part:list, k:int, s:dict, device, progress:bool):
-    "Subtask `k`'s experts, trained (or resumed) in the benchmark's experts folder of its partition, their cost kept."
-    ed = out/'experts' if len(part) == 1 else out/f'experts-S{len(part)}'/f'subtask_{k:02d}'
-    with CpuClock() as clock:
-        experts = train_experts(subtask_data(pool, part, k), ed, num_experts=s['experts'], epochs=s['expert_epochs'],
-                                steps_per_epoch=s['steps_per_epoch'], net_kw=dict(width=s['expert_width']), seed=0,
-                                device=device, progress=progress, val=subtask_data(val, part, k))
-    add_cost(ed, clock)
-    return experts
+def bench_experts(out:Path, subtasks:int, s:dict) -> dict:
+    "The experts' settings of a benchmark's D3 cells in `subtasks` subtasks, kept in one folder every such cell shares."
+    return dict(num_experts=s['experts'], epochs=s['expert_epochs'], steps_per_epoch=s['steps_per_epoch'],
+                net_kw=dict(width=s['expert_width']), seed=0, root=str(out/f'experts-S{subtasks}'))
+
+def experts_cost(out:Path, subtasks:int) -> float|None:
+    "CPU-seconds the experts of the benchmark's `subtasks`-subtask cells cost (None: not all recorded)."
+    cs = [read_cost(f) for f in sorted((out/f'experts-S{subtasks}').glob('subtask_*/expert_*.safetensors'))]
+    return None if not cs or None in cs else sum(c['cpu_seconds'] for c in cs)
 
 def _history_cpu(folder:Path, only_start:bool=False) -> float:
     "CPU-seconds a distillation's history records: all of them, or the start from the data's alone."
@@ -219,26 +196,21 @@ def _history_cpu(folder:Path, only_start:bool=False) -> float:
 def bench_d3(out:Path, fit:ImageData, val:ImageData, pool:ImageData, teacher:Teacher, budget:float, s:dict,
              subtasks:int=1, variant:dict|None=None, device=None, progress:bool=False, seed:int=0,
              steps:int=STUDENT_MIN_STEPS) -> tuple:
-    "Distil `fit` at `budget` with `subtasks` subtasks (resuming): `(Distilled as stored, [subtask folders])`."
+    "Distil `fit` at `budget` with `subtasks` subtasks through `run_pipeline` (resuming), the experts trained on `pool`"
+    "and shared by every cell of the partition: `(Distilled as stored, [subtask folders])`."
     variant = variant or {}
     tag = d3_tag(budget, subtasks, variant, seed)
     part = partition_classes(fit.num_classes, subtasks)
     sizes = subtask_d3_settings(budget, fit.num_classes, fit.shape, s['expert_epochs'], part, fit.counts,
                                 iterations=s['iterations'], ae_steps=s['ae_steps'], prior_share=s['prior_share'],
                                 precision=variant.get('precision', s['precision']))
-    folders = []
-    for k in range(subtasks):
-        sd = out/tag/f'subtask_{k:02d}'
-        kw = {**sizes[k], **variant, 'seed': seed}
-        kw.update(keep_settings(s, kw['iterations'], 2 * kw['lpc'] * len(part[k]), steps, variant))
-        if finished_subtask(sd, device=device, **kw) is None:  # a finished distillation needs no experts
-            experts = _experts(out, pool, val, part, k, s, device, progress)
-            distill(subtask_data(fit, part, k), experts, sd, val=subtask_data(val, part, k), device=device,
-                    progress=progress, num_classes=fit.num_classes, class_names=fit.classes, **kw)
-        folders.append(sd)
-    d = aggregate([f/'subtask.safetensors' for f in folders], teacher=teacher, num_classes=fit.num_classes,
-                  class_names=fit.classes, out=out/tag/'distilled.safetensors', device=device)
-    return d, folders
+    dkw = [{**sizes[k], **variant, 'seed': seed} for k in range(subtasks)]
+    for k, kw in enumerate(dkw): kw.update(keep_settings(s, kw['iterations'], 2 * kw['lpc'] * len(part[k]), steps,
+                                                         variant))
+    files = run_pipeline(fit, part, out/tag, bench_experts(out, subtasks, s), dkw, val=val, teacher=teacher,
+                         accuracy_floor=s.get('accuracy_floor'),
+                         expert_data=pool, device=device, progress=progress)
+    return Distilled.load(files['distilled'], device=device), [subtask_dir(out/tag, k) for k in range(subtasks)]
 
 def _state_file(folder:Path, state:str) -> Path:
     "Subtask `folder`'s `START` or `END` state: its own file, or its result when that is the state (kept last, or no"
@@ -288,9 +260,7 @@ def _d3_draw(key:str, budget:float, seed:int, out:Path, fit, val, pool, teacher,
     "`(Distilled, cost)` of a D3 method: its own distillation, or the start or end state of the d3 cell's."
     S, variant = d3_cell(key, s)
     d, folders = bench_d3(out, fit, val, pool, teacher, budget, s, S, variant, device, progress, seed, steps)
-    part = partition_classes(fit.num_classes, S)
-    experts = [read_cost(out/'experts' if S == 1 else out/f'experts-S{S}'/f'subtask_{k:02d}') for k in range(S)]
-    experts = None if None in experts else sum(c['cpu_seconds'] for c in experts)
+    experts = experts_cost(out, S)
     teach = (read_cost(_teacher_file(out, s)) or {}).get('cpu_seconds')
     if key == 'd3_init_only':  # the start needs neither experts nor iterations
         d = d3_state(folders, START, teacher, fit, device)
@@ -462,7 +432,37 @@ def _write_summary(out:Path, cells:dict, s:dict):
     with atomic_write(out/'results.md', 'w') as f: f.write(bench_markdown(cells, s, div))
     bench_plot(cells, out/'accuracy_vs_storage.png', title=f"{s['dataset']}: accuracy vs storage")
 
-# %% ../nbs/45_bench.ipynb #c021
+# %% ../nbs/45_bench.ipynb #94a38624
+def bench_cells(out:Path, s:dict, train:ImageData, test:ImageData, keys:list, bs:list, device=None,
+                progress:bool=True) -> dict:
+    "Compute (or resume) every cell of benchmark `out` of settings `s`: methods `keys` at budgets `bs`."
+    fit, val, pool = bench_data(train, s['val_images'], s['expert_images'])
+    teacher = bench_teacher(out, fit, val, s, device)
+    base = [(k, b) for b in bs for k in keys if not k.startswith('d3') and k != 'full']
+    d3 = [(k, b) for b in bs for k in keys if k.startswith('d3')]
+    todo = base + ([('full', None)] if 'full' in keys else []) + d3  # the baselines first, D3 last
+    cells = {}
+    for f in sorted((out/'results').glob('*.json')) if (out/'results').exists() else []:
+        r = EvalResult.load(f)
+        cells[(r.settings['bench_method'], r.settings.get('bench_budget'))] = r
+    for i, (k, b) in enumerate(todo):
+        if (k, b) in cells: continue
+        t0 = time.perf_counter()
+        r = bench_method(k, b, out, fit, val, pool, teacher, test, s, device, progress, budgets=bs)
+        r.settings.update(bench_method=k, bench_budget=b)
+        (out/'results').mkdir(exist_ok=True)
+        r.to_json(_cell_file(out, k, b))
+        cells[(k, b)] = r
+        log(f"[{i + 1}/{len(todo)}] {r!r} ({time.perf_counter() - t0:.0f}s)")
+        _write_summary(out, cells, s)
+    if cells: _write_summary(out, cells, s)
+    for k, b, m, kk, ref in below_baselines(cells):
+        log(f"WARNING: {METHODS[k][0]} at budget {b:g} scores {100 * m:.2f} %, below {METHODS[kk][0]} at the same "
+            f"bytes ({100 * ref:.2f} %)", logging.WARNING)
+    log((out/'results.md').read_text() if cells else 'nothing to do')
+    return dict(settings=s, results={f"{k}@{b}": r.mean for (k, b), r in cells.items()})
+
+# %% ../nbs/45_bench.ipynb #86573edc
 @call_parse
 def bench(dataset:str='embedded', # dataset name: embedded, mnist, fashion_mnist, cifar10, ... (see load_dataset)
           root:str=None,          # data root (default: $D3_DATA); not needed for the embedded slice
@@ -493,6 +493,8 @@ def bench(dataset:str='embedded', # dataset name: embedded, mnist, fashion_mnist
           dm_iterations:int=1000, # DM's optimisation steps
           dm_batch:int=256,       # DM's real images per class per step
           herding_pool:int=1000,  # herding's random candidates per class, drawn per seed (0: every image)
+          accuracy_floor:float=None, # the experts' and teacher's least accuracy (default: chance + a fifth of the way
+                                  # to all right; 0: not checked)
           threads:int=None,       # torch CPU threads (default: torch's)
           device:str=None,        # cpu, cuda, cuda:N (default: CUDA if available)
           progress:bool=True,     # show progress bars; --no-progress hides them
@@ -517,29 +519,8 @@ def bench(dataset:str='embedded', # dataset name: embedded, mnist, fashion_mnist
              teacher_epoch=str(parse_snapshot(teacher_epoch)), teacher_epochs=teacher_epochs,
              teacher_width=teacher_width,
              val_images=val_images, dm_iterations=dm_iterations, dm_batch=dm_batch, herding_pool=herding_pool or None,
-             steps_per_epoch=steps_per_epoch or None, train_per_class=train_per_class, train_images=len(train))
+             steps_per_epoch=steps_per_epoch or None, train_per_class=train_per_class, train_images=len(train),
+             **({} if accuracy_floor is None else dict(accuracy_floor=accuracy_floor)))
     s = ensure_bench(out, dict(s, machine=machine()))  # a resumed benchmark keeps the machine it started on
-    fit, val, pool = bench_data(train, val_images, expert_images)
-    teacher = bench_teacher(out, fit, val, s, device)
-    base = [(k, b) for b in bs for k in keys if not k.startswith('d3') and k != 'full']
-    todo = base + ([('full', None)] if 'full' in keys else []) + [(k, b) for b in bs for k in keys if k.startswith('d3')]
-    cells = {}
-    for f in sorted((out/'results').glob('*.json')) if (out/'results').exists() else []:
-        r = EvalResult.load(f)
-        cells[(r.settings['bench_method'], r.settings.get('bench_budget'))] = r
-    for i, (k, b) in enumerate(todo):
-        if (k, b) in cells: continue
-        t0 = time.perf_counter()
-        r = bench_method(k, b, out, fit, val, pool, teacher, test, s, device, progress, budgets=bs)
-        r.settings.update(bench_method=k, bench_budget=b)
-        (out/'results').mkdir(exist_ok=True)
-        r.to_json(_cell_file(out, k, b))
-        cells[(k, b)] = r
-        log(f"[{i + 1}/{len(todo)}] {r!r} ({time.perf_counter() - t0:.0f}s)")
-        _write_summary(out, cells, s)
-    if cells: _write_summary(out, cells, s)
-    for k, b, m, kk, ref in below_baselines(cells):
-        log(f"WARNING: {METHODS[k][0]} at budget {b:g} scores {100 * m:.2f} %, below {METHODS[kk][0]} at the same "
-            f"bytes ({100 * ref:.2f} %)", logging.WARNING)
-    log((out/'results.md').read_text() if cells else 'nothing to do')
-    return dict(settings=s, results={f"{k}@{b}": r.mean for (k, b), r in cells.items()})
+    with OutputLock(out):  # one writer: a second `d3 bench` on this folder is refused, naming this one
+        return bench_cells(out, s, train, test, keys, bs, device, progress)

@@ -13,24 +13,27 @@ from fastcore.script import anno_parser
 from fastcore.meta import delegates
 import torch
 from .core import *
-from .data import load_dataset
+from .data import load_dataset, dataset_available
 from .artifact import Distilled
 from .evaluate import evaluate_student
 from .data import ImageData
 from .experts import train_experts
 from .distill import distill, subtask_d3_settings, parse_ae_steps, DistillSettings, DEFAULTS, BUDGET_ITERATIONS
-from .teacher import Teacher, global_teacher, parse_snapshot
-from .aggregate import aggregate, aggregate_run
-from .subtasks import partition_classes, run_subtasks, run_distributed
+from .teacher import Teacher, cached_teacher, parse_snapshot
+from .aggregate import aggregate
+from .subtasks import partition_classes
+from .pipeline import run_pipeline
 from .bench import bench
-from .plan import plan_subtask
+from .plan import plan_run
+from .export import export_imagefolder, export_tensors
 import d3_nb
 
 # %% auto #0
 __all__ = ['COMMANDS', 'OLD_NAMES', 'RENAMED', 'shared_options', 'command', 'selected', 'training_data', 'subtask_ids',
-           'json_arg', 'expert_options', 'teacher_options', 'distil_subtasks', 'd3_subtasks', 'exit_process', 'd3_run',
-           'd3_info', 'd3_sample', 'd3_experts', 'd3_distill', 'd3_aggregate', 'd3_evaluate', 'parse_bytes', 'd3_plan',
-           'd3_bench', 'read_config', 'parse_command', 'config_path', 'write_config', 'main', 'console']
+           'json_arg', 'expert_options', 'teacher_options', 'validation_split', 'run_d3', 'command_settings',
+           'd3_subtasks', 'exit_process', 'd3_run', 'd3_info', 'd3_sample', 'd3_export', 'd3_experts', 'd3_distill',
+           'd3_aggregate', 'd3_evaluate', 'parse_bytes', 'd3_plan', 'd3_bench', 'read_config', 'parse_command',
+           'config_path', 'write_config', 'main', 'console']
 
 # %% ../nbs/60_cli.ipynb #c004b
 def shared_options(dataset:str='embedded', # dataset name: embedded, mnist, cifar10, imagefolder, ... (see load_dataset)
@@ -76,7 +79,7 @@ def json_arg(s, name:str) -> dict:
     check(isinstance(d, dict), f"--{name} must be a JSON object, got {s!r}")
     return d
 
-# %% ../nbs/60_cli.ipynb #c103
+# %% ../nbs/60_cli.ipynb #1bdb4c85
 def expert_options(num_experts:int, epochs:int, steps_per_epoch:int, width:int, depth:int|None, batch_size:int,
                    seed:int, root:str|None=None) -> dict:
     "The `train_experts` settings of the command-line options (a `steps_per_epoch` of 0: one pass over the data)."
@@ -85,31 +88,61 @@ def expert_options(num_experts:int, epochs:int, steps_per_epoch:int, width:int, 
                 **({'root': root} if root else {}))
 
 def teacher_options(teacher_epoch:str, temperature:float, width:int, depth:int|None, steps_per_epoch:int,
-                    momentum:float|None=None, weight_decay:float|None=None) -> dict:
-    "The `aggregate_run` settings of the command-line options; a recipe left at None is `train_teacher`'s default."
-    recipe = {k: v for k, v in dict(momentum=momentum, weight_decay=weight_decay).items() if v is not None}
-    return dict(teacher_epoch=teacher_epoch, temperature=temperature,
+                    momentum:float|None=None, weight_decay:float|None=None, epochs:int|None=None) -> dict:
+    "The pipeline's teacher settings of the command-line options; a recipe left at None is `train_teacher`'s default."
+    recipe = {k: v for k, v in dict(momentum=momentum, weight_decay=weight_decay, epochs=epochs).items()
+              if v is not None}
+    return dict(teacher_epoch=parse_snapshot(teacher_epoch), temperature=temperature,
                 teacher_kw=dict(width=width, steps_per_epoch=steps_per_epoch or None, **recipe,
                                 net_kw={'depth': depth} if depth else None))
 
-def distil_subtasks(data:ImageData, # the training data of the run, every class
-                    out, # the run folder
-                    part:list, # the partition: a list of class-id lists
-                    ekw:dict, # `train_experts` settings (`expert_options`)
-                    dkw:dict, # `distill` settings
-                    o:SimpleNamespace, # the shared options (device, progress)
-                    subtask=None, # only these subtasks (`subtask_ids`); default all
-                    workers:int=1, # parallel processes on this machine (ignored under torchrun)
-                    teacher:dict|None=None, # then aggregate with these `teacher_options` (only when every subtask runs)
-                   ):
-    "Experts and distillation of the subtasks, in processes or as a torchrun rank, then optionally the aggregation."
-    then, ids = None, subtask_ids(subtask)
-    if teacher is not None and ids is None:
-        def then(d): return aggregate_run(d, data, device=o.device, progress=o.progress, **teacher)
-    if 'RANK' in os.environ and 'WORLD_SIZE' in os.environ:
-        return run_distributed(data, part, out, ekw, dkw, device=o.device, subtasks=ids, then=then, progress=o.progress)
-    files = run_subtasks(data, part, out, ekw, dkw, device=o.device, workers=workers, subtasks=ids, progress=o.progress)
-    return then(out) if then is not None else files
+def validation_split(o:SimpleNamespace, data:ImageData) -> ImageData|None:
+    "The dataset's own validation split, when it has one (a store's, held out at conversion), for `data`'s classes."
+    if not dataset_available(o.dataset, 'val', o.root): return None
+    val = load_dataset(o.dataset, split='val', root=o.root)
+    return val.subset(list(data.classes)) if val.classes != data.classes else val
+
+def run_d3(o:SimpleNamespace, # the shared options (dataset, device, progress, ...)
+           out, # the run folder
+           data:ImageData, # the training data of the run, every class
+           part:list, # the partition: a list of class-id lists
+           ekw:dict, # `train_experts` settings (`expert_options`)
+           dkw, # `distill` settings, or one per subtask
+           subtask=None, # only these subtasks (`subtask_ids`); default all
+           workers:int=1, # parallel processes on this machine (ignored under torchrun)
+           teacher:dict|None=None, # aggregate with these `teacher_options` (only when every subtask runs); None: don't
+           test:ImageData|None=None, # then evaluate students on this split
+           eval_kw:dict|None=None, # `evaluate_student` settings
+           name:str='D3', # the method's name in the result
+           accuracy_floor:float|None=None, # the experts' and teacher's least accuracy (None: the rule; 0: unchecked)
+          ) -> dict:
+    "A D3 run from the command line: `run_pipeline`, in one process, in processes, or as a torchrun rank."
+    ids = subtask_ids(subtask)
+    return run_pipeline(data, part, out, ekw, dkw, val=validation_split(o, data), teacher=teacher,
+                        aggregate_subtasks=teacher is not None and ids is None, test=test, eval_kw=eval_kw, name=name,
+                        subtasks=ids, accuracy_floor=accuracy_floor, workers=workers, device=o.device,
+                        progress=o.progress)
+
+def command_settings(data:ImageData, # the run's training data, every class
+                     part:list,       # the partition: a list of class-id lists
+                     budget:float,    # storage budget, images per class (ignored with a preset)
+                     preset:str|None, # a preset's own sizes instead of the budget rule's
+                     seed:int,        # the distillation's seed
+                     expert_epochs:int, # epochs the experts' trajectories hold
+                     lpc:int|None=None, # latent priors per class (default: the budget rule's)
+                     overrides:dict|None=None, # further settings for every subtask (`--settings`, --d_z, ...)
+                     **kw) -> list:    # more `d3_settings` (iterations, ae_steps)
+    "Every subtask's distillation settings from a command's options: a preset's, its share of the budget, or as given."
+    if preset: sts = [dict(preset=preset, **({'lpc': lpc} if lpc else {})) for _ in part]
+    elif not budget:  # no budget: `DEFAULTS` and the overrides, as given
+        sts = [dict(**kw, **({'lpc': lpc} if lpc else {})) for _ in part]
+        check((overrides or {}).get('decoder', 'auto') != 'auto', "without a budget (--budget 0) the decoder must "
+              "be named: --decoder tiny, small, medium or large")
+    else:
+        sts = subtask_d3_settings(budget, data.num_classes, data.shape, expert_epochs, part, data.counts, **kw)
+        for st in sts:
+            if lpc is not None: st.update(lpc=lpc, decoder='auto', decoder_width=None)  # the largest that fits
+    return [{**st, 'seed': seed, **(overrides or {})} for st in sts]
 
 @command(but=('classes',))
 def d3_subtasks(out:str=None,           # the run folder (required)
@@ -125,30 +158,35 @@ def d3_subtasks(out:str=None,           # the run folder (required)
                 depth:int=None,         # ConvNet depth (default: from the image size)
                 batch_size:int=256,     # experts' minibatch size
                 experts_root:str=None,  # experts in ROOT/subtask_KK, shared by runs at other budgets (default: in OUT)
-                preset:str=None,        # distillation preset (see d3_nb.distill.PRESETS)
-                iterations:int=None,    # distillation iterations
+                budget:float=10,        # storage budget in images per class (0: none, the settings as given)
+                preset:str=None,        # distillation preset (see d3_nb.distill.PRESETS) instead of the budget's sizes
+                iterations:int=BUDGET_ITERATIONS, # distillation iterations per subtask
                 lpc:int=None,           # latent priors per class
                 d_z:int=None,           # latent dimension
                 decoder:str=None,       # decoder family (tiny, small, medium, large, auto)
                 settings:str=None,      # further distillation settings as a JSON object
                 aggregate:bool=False,   # then aggregate the subtasks with a global teacher to OUT/distilled.safetensors
                 teacher_epoch:str='val', # the global teacher's epoch: 'val' (chosen on a held-out split) or a number
+                teacher_epochs:int=None, # epochs the teacher trains at most (default: train_teacher's)
                 teacher_momentum:float=None, # the teacher's SGD momentum (default: train_teacher's; 0: the reference's)
                 teacher_weight_decay:float=None, # teacher's weight decay (default: train_teacher's; 0: the reference's)
                 temperature:float=1.0,  # soft-label temperature (with --aggregate)
+                accuracy_floor:float=None, # the experts' and teacher's least accuracy (default: chance + a fifth of
+                                        # the way to all right; 0: not checked)
                 **kwargs):
     "Distil a dataset as S subtasks (experts + distillation each), resumably; under torchrun each rank runs its share."
     o = shared_options(**kwargs)
     check(out, "--out is required: the folder of the run")
     data = training_data(o)
     part = partition_classes(data.num_classes, subtasks, how=how, seed=partition_seed)
-    dkw = {**({'preset': preset} if preset else {}), 'seed': o.seed,
-           **{k: v for k, v in dict(iterations=iterations, lpc=lpc, d_z=d_z, decoder=decoder).items() if v is not None},
-           **json_arg(settings, 'settings')}
+    extra = {k: v for k, v in dict(d_z=d_z, decoder=decoder).items() if v is not None}
+    sts = command_settings(data, part, budget, preset, o.seed, epochs, lpc, {**extra, **json_arg(settings, 'settings')},
+                           iterations=iterations)
     teacher = teacher_options(teacher_epoch, temperature, width, depth, steps_per_epoch, teacher_momentum,
-                              teacher_weight_decay) if aggregate else None
+                              teacher_weight_decay, teacher_epochs) if aggregate else None
     ekw = expert_options(num_experts, epochs, steps_per_epoch, width, depth, batch_size, o.seed, experts_root)
-    return distil_subtasks(data, out, part, ekw, dkw, o, subtask=subtask, workers=workers, teacher=teacher)
+    return run_d3(o, out, data, part, ekw, sts, subtask=subtask, workers=workers, teacher=teacher,
+                  accuracy_floor=accuracy_floor)
 
 # %% ../nbs/60_cli.ipynb #c104
 def exit_process(code:int):
@@ -159,48 +197,50 @@ def exit_process(code:int):
         os._exit(code)
     sys.exit(code)
 
-# %% ../nbs/60_cli.ipynb #c005
+# %% ../nbs/60_cli.ipynb #54702c84
 @command(but=('classes',))
 def d3_run(out:str='d3_run',        # the run folder (created; rerunning the same command resumes it)
            subtasks:int=1,          # number of subtasks S
            workers:int=1,           # subtasks distilled in parallel processes
            budget:float=10,         # storage budget in images per class (latents + decoders + soft labels)
+           preset:str=None,         # a distillation preset (e.g. imagenet64-ipc1) instead of the budget rule's sizes
            lpc:int=None,            # latent priors per class (default: the budget rule's, `budget_settings`)
            iterations:int=BUDGET_ITERATIONS, # distillation iterations per subtask
            ae_steps:str='auto',     # autoencoder steps of D3's start from the data ('auto': passes over the data)
+           settings:str=None,       # further distillation settings as a JSON object, for every subtask
            num_experts:int=2,       # experts per subtask
            expert_epochs:int=6,     # epochs per expert
            steps_per_epoch:int=50,  # SGD steps in an epoch of the experts and the teacher (0: one pass over the data)
            width:int=32,            # ConvNet width of experts and teacher
+           depth:int=None,          # their ConvNet depth (default: from the image size, 4 at 64 px)
            experts_root:str=None,   # experts in ROOT/subtask_KK, shared by runs at other budgets (default: in OUT)
            teacher_epoch:str='val', # the global teacher's epoch: 'val' (chosen on a held-out split) or a number
            student_epochs:int=100,  # epochs of each evaluation student
-           seeds:int=1,             # evaluation students (seeds 0..seeds-1)
+           student_steps:int=None,  # instead of epochs: exactly this many SGD steps per student
+           student_width:int=128,   # the students' ConvNet width (the protocol: 128)
+           student_lr:float=0.01,   # the students' initial learning rate (x0.1 at half)
+           seeds:int=1,             # evaluation students (seeds 0..seeds-1), spread over torchrun's ranks
+           accuracy_floor:float=None, # the experts' and teacher's least accuracy (default: chance + a fifth of the
+                                    # way to all right; 0: not checked)
            **kwargs) -> dict:
     "Distil a dataset with D3 (experts, distillation, teacher soft labels) and evaluate students trained on it."
     o = shared_options(**kwargs)
-    check(seeds >= 1, f"seeds must be >= 1, got {seeds}")
-    data = training_data(o)
+    check(seeds >= 1 and student_epochs >= 1 and (student_steps is None or student_steps >= 1),
+          f"seeds, student_epochs and student_steps must be >= 1, got {seeds}, {student_epochs} and {student_steps}")
+    teacher = teacher_options(teacher_epoch, 1.0, width, depth, steps_per_epoch)  # a bad epoch: refused before hours
+    data, test = training_data(o), load_dataset(o.dataset, split='test', root=o.root)
     part = partition_classes(data.num_classes, subtasks)
-    sts = subtask_d3_settings(budget, data.num_classes, data.shape, expert_epochs, part, data.counts,
-                              iterations=iterations, ae_steps=parse_ae_steps(ae_steps))  # each subtask: its own share
-    for st in sts:
-        st['seed'] = o.seed
-        if lpc is not None: st.update(lpc=lpc, decoder='auto', decoder_width=None)  # the largest decoder left room for
-    t0 = time.perf_counter()
-    distil_subtasks(data, out, part, o=o, workers=workers, dkw=sts[0] if subtasks == 1 else sts,
-                    ekw=expert_options(num_experts, expert_epochs, steps_per_epoch, width, None, 256, o.seed,
-                                        experts_root),
-                    teacher=teacher_options(teacher_epoch, 1.0, width, None, steps_per_epoch))
-    seconds = time.perf_counter() - t0
-    distilled = Distilled.load(Path(out)/'distilled.safetensors', device=o.device)
-    test = load_dataset(o.dataset, split='test', root=o.root)
-    name = f'D3 ({subtasks} subtask{"s" if subtasks > 1 else ""})'
-    res = evaluate_student(distilled, test, epochs=student_epochs, seeds=tuple(range(seeds)), device=o.device,
-                           progress=o.progress, distill_seconds=seconds, name=name)
-    res.to_json(Path(out)/'result.json')
-    print(res.table())
-    return res.to_dict()
+    sts = command_settings(data, part, budget, preset, o.seed, expert_epochs, lpc, json_arg(settings, 'settings'),
+                           iterations=iterations, ae_steps=parse_ae_steps(ae_steps))
+    ekw = expert_options(num_experts, expert_epochs, steps_per_epoch, width, depth, 256, o.seed, experts_root)
+    eval_kw = dict(seeds=tuple(range(seeds)), width=student_width, lr=student_lr,
+                   **(dict(steps=student_steps) if student_steps else dict(epochs=student_epochs)))
+    files = run_d3(o, out, data, part, ekw, sts[0] if subtasks == 1 else sts, workers=workers, teacher=teacher,
+                   test=test, eval_kw=eval_kw, name=f'D3 ({subtasks} subtask{"s" if subtasks > 1 else ""})',
+                   accuracy_floor=accuracy_floor)
+    if 'evaluation' not in files: return {}  # a torchrun rank other than 0: rank 0 writes and prints the result
+    print(files['evaluation'].table())
+    return files['evaluation'].to_dict()
 
 # %% ../nbs/60_cli.ipynb #c009
 def d3_info(artifact:str, # a distilled .safetensors file
@@ -233,6 +273,29 @@ def d3_sample(artifact:str,          # a distilled .safetensors file
     print(f"wrote {out}")
     return out
 
+# %% ../nbs/60_cli.ipynb #x878a1d
+@command(but=('dataset', 'root', 'classes', 'n_per_class', 'progress'))
+def d3_export(artifact:str,           # a distilled .safetensors file
+              out:str=None,           # the image folder to create (imagefolder), or the file to write (tensors)
+              format:str='imagefolder', # imagefolder: class folders of PNGs + labels.json; tensors: one file
+              samples_per_prior:int=1, # random samples of every prior
+              include_means:bool=True, # also every prior's mean image (--no-include_means: samples only)
+              output:str='normalised', # tensors only: images as normalised float32, 'pixels' in [0, 1], or 'uint8'
+              temperature:float=1.0,  # scale of the priors' standard deviation when sampling
+              **kwargs) -> Path:
+    "Write one draw of a distilled artifact for other tools: an ImageFolder of PNGs with labels, or one tensor file."
+    o = shared_options(**kwargs)
+    check(out, "--out is required: the image folder (or, with --format tensors, the file) to write")
+    check(format in ('imagefolder', 'tensors'), f"--format is imagefolder or tensors, got {format!r}")
+    check(samples_per_prior >= 0 and (samples_per_prior or include_means),
+          f"--samples_per_prior must be >= 0, and with --no-include_means > 0; got {samples_per_prior}")
+    kw = dict(samples_per_prior=samples_per_prior, include_means=include_means, seed=o.seed, temperature=temperature,
+              device=o.device)
+    path = (export_imagefolder(artifact, out, **kw) if format == 'imagefolder' else
+            export_tensors(artifact, out, output=output, **kw))
+    print(f"wrote {path}")
+    return path
+
 # %% ../nbs/60_cli.ipynb #c015
 @command()
 def d3_experts(out:str=None,            # the folder of the trajectory files (required; rerunning resumes it)
@@ -264,6 +327,8 @@ def d3_distill(experts:str=None, # the folder `d3 experts` wrote (same dataset a
                decoder:str=None, # decoder family (tiny, small, medium, large, auto)
                amp:str=None,     # mixed precision: bf16 (default: full precision)
                settings:str=None, # further distillation settings as a JSON object
+               accuracy_floor:float=None, # the experts' least accuracy (default: chance + a fifth of the way to all right;
+                                 # 0: not checked)
                **kwargs) -> Distilled:
     "Distil a dataset or class subset into latent priors and a decoder with trained experts (OUT/subtask.safetensors)."
     o = shared_options(**kwargs)
@@ -273,19 +338,25 @@ def d3_distill(experts:str=None, # the folder `d3 experts` wrote (same dataset a
     data = selected(full, o)
     named = dict(budget_ipc=budget, iterations=iterations, lpc=lpc, d_z=d_z, decoder=decoder, amp=amp)
     res = distill(data, experts, out, preset=preset, device=o.device, progress=o.progress, seed=o.seed,
-                  num_classes=full.num_classes, class_names=full.classes,
+                  num_classes=full.num_classes, class_names=full.classes, accuracy_floor=accuracy_floor,
                   **{k: v for k, v in named.items() if v is not None}, **json_arg(settings, 'settings'))
     print(f"distilled {data.num_classes} classes into {Path(out)/'subtask.safetensors'}: {res}")
     return res
 
 # %% ../nbs/60_cli.ipynb #c017
-@command(but=('classes', 'n_per_class', 'seed', 'progress', 'dataset'))
+@command(but=('classes', 'n_per_class', 'seed', 'dataset'))
 def d3_aggregate(subtasks:str=None,       # a run folder of d3 subtasks, or subtask files separated by commas
                  out:str='distilled.safetensors', # the aggregated artifact to write
                  teacher:str=None,        # a teacher file (e.g. a run's teacher.safetensors) giving the soft labels
-                 dataset:str=None,        # ... or train a global teacher on this dataset (saved beside OUT)
+                 dataset:str=None,        # ... or train a global teacher on this dataset (kept beside OUT, resumable)
                  teacher_epoch:str='val', # a trained teacher's epoch: 'val' (chosen on a held-out split) or a number
                  teacher_width:int=128,   # a trained teacher's ConvNet width
+                 teacher_depth:int=None,  # its ConvNet depth (default: from the image size)
+                 teacher_epochs:int=None, # the epochs it trains at most (default: train_teacher's)
+                 steps_per_epoch:int=50,  # SGD steps in its epoch (0: one pass over the data)
+                 teacher_momentum:float=None, # its SGD momentum (default: train_teacher's; 0: the reference's)
+                 teacher_weight_decay:float=None, # its weight decay (default: train_teacher's; 0: the reference's)
+                 accuracy_floor:float=None, # its least accuracy (default: chance + a fifth of the way to all right; 0: off)
                  temperature:float=1.0,   # softmax temperature of the soft labels
                  hard:bool=False,         # no teacher: store hard labels only
                  **kwargs) -> Distilled:
@@ -297,13 +368,15 @@ def d3_aggregate(subtasks:str=None,       # a run folder of d3 subtasks, or subt
     t = None
     if teacher: t = Teacher.load(teacher, device=o.device)
     elif dataset and not hard:
-        snap = parse_snapshot(teacher_epoch)
+        tk = teacher_options(teacher_epoch, temperature, teacher_width, teacher_depth, steps_per_epoch,
+                             teacher_momentum, teacher_weight_decay, teacher_epochs)
+        snap = tk['teacher_epoch']
         f = Path(out).with_name(Path(out).stem + f'.teacher_{"val" if snap == "val" else f"e{snap}"}.safetensors')
-        if f.exists(): t = Teacher.load(f, device=o.device)
-        else:
-            t = global_teacher(load_dataset(dataset, root=o.root), snap, width=teacher_width, device=o.device)
-            t.save(f)
-    return aggregate(src, teacher=t, temperature=temperature, out=out, device=o.device)
+        o.dataset = dataset
+        data = load_dataset(dataset, root=o.root)
+        t = cached_teacher(f, data, snap, val=validation_split(o, data), floor=accuracy_floor, device=o.device,
+                           progress=o.progress, **tk['teacher_kw'])
+    return aggregate(src, teacher=t, temperature=temperature, out=out, device=o.device, accuracy_floor=accuracy_floor)
 
 # %% ../nbs/60_cli.ipynb #c018
 @command(but=('classes', 'n_per_class', 'seed'))
@@ -344,22 +417,33 @@ def d3_plan(preset:str=None,          # a distillation preset (or give --setting
             classes:int=1000,         # classes of the whole dataset
             image_shape:str='3,64,64', # C,H,W of its images
             images_per_class:int=1300, # training images per class
-            subtasks:int=1,           # subtasks S (the plan is for the largest, one process each)
-            gpu_memory:str=None,      # say whether it fits a card of this size, e.g. 80GB
+            subtasks:int=None,        # subtasks S (default: the preset's reference layout)
+            ranks:int=1,              # GPUs (torchrun ranks) the run is spread over
+            gpu_memory:str=None,      # say whether every stage fits a card of this size, e.g. 80GB
             experts:int=5,            # experts per subtask
             expert_epochs:int=30,     # epochs per expert
-            expert_width:int=128,     # the experts' ConvNet width
+            expert_width:int=128,     # the experts' (and the teacher's) ConvNet width
+            steps_per_epoch:int=0,    # SGD steps in an epoch of the experts and the teacher (0: one pass over the data)
+            teacher_epochs:int=20,    # epochs the teacher trains at most
+            student_epochs:int=2000,  # epochs per student (passes over its mean images and samples)
+            seeds:int=3,              # students
+            amp:str=None,             # bf16: every forward pass under bf16 autocast
             settings:str=None,        # further distillation settings as a JSON object
            ) -> bool|None:
-    "Predict one subtask process's peak memory, its disk and its work per iteration, and whether it fits a card."
-    check(1 <= subtasks <= classes, f"subtasks must be between 1 and the {classes} classes, got {subtasks}")
+    "Predict every stage's peak GPU memory, host memory per rank, disk and work, and whether each fits a card."
+    check(subtasks is None or 1 <= subtasks <= classes,
+          f"subtasks must be between 1 and the {classes} classes, got {subtasks}")
     try: shape = tuple(int(v) for v in image_shape.split(','))
     except ValueError: raise D3Error(f"--image_shape is C,H,W like 3,64,64, got {image_shape!r}") from None
     check(len(shape) == 3, f"--image_shape is C,H,W like 3,64,64, got {image_shape!r}")
     memory = parse_bytes(gpu_memory) if gpu_memory else None
-    p = plan_subtask(math.ceil(classes / subtasks), shape, images_per_class, preset=preset, experts=experts,
-                     expert_epochs=expert_epochs, expert_width=expert_width, **json_arg(settings, 'settings'))
-    print(p.table(memory, gpu_memory))
+    p = plan_run(preset, classes, shape, images_per_class, subtasks, ranks, experts=experts,
+                 expert_epochs=expert_epochs,
+                 expert_steps=steps_per_epoch or None, expert_width=expert_width, teacher_width=expert_width,
+                 teacher_epochs=teacher_epochs, teacher_steps=steps_per_epoch or None, student_epochs=student_epochs,
+                 seeds=seeds, amp=amp, **json_arg(settings, 'settings'))
+    print(p.table(memory))
+    if memory is not None and not p.fits(memory): print('\n'.join(p.misfits(memory)))
     return None if memory is None else p.fits(memory)
 
 # %% ../nbs/60_cli.ipynb #c022
@@ -369,7 +453,7 @@ def d3_bench(**kwargs) -> dict:
     return bench(**kwargs)
 
 COMMANDS = dict(run=d3_run, experts=d3_experts, distill=d3_distill, aggregate=d3_aggregate, evaluate=d3_evaluate,
-                subtasks=d3_subtasks, bench=d3_bench, plan=d3_plan, info=d3_info, sample=d3_sample)
+                subtasks=d3_subtasks, bench=d3_bench, plan=d3_plan, info=d3_info, sample=d3_sample, export=d3_export)
 
 def _usage() -> str:
     return "usage: d3 COMMAND [options]   (d3 COMMAND --help for a command's options)\ncommands:\n" + '\n'.join(

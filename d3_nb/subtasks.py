@@ -19,7 +19,8 @@ from .distill import distill, distill_config, same_settings, finished_subtask
 # %% auto #0
 __all__ = ['RUN_FORMAT', 'RUN_VERSION', 'partition_classes', 'subtask_data', 'expert_settings', 'subtask_settings',
            'run_settings', 'read_run', 'ensure_run', 'subtask_dir', 'subtask_path', 'experts_dir', 'run_subtask',
-           'run_subtasks', 'subtasks_for_rank', 'dist_env', 'rank_device', 'run_distributed']
+           'usable_cores', 'subtask_indices', 'subtasks_failed', 'run_subtasks', 'subtasks_for_rank', 'dist_env',
+           'rank_device']
 
 # %% ../nbs/30_subtasks.ipynb #c005
 def _block_sizes(n:int, k:int) -> list:
@@ -217,7 +218,7 @@ def run_subtask(data:ImageData,  # the full training data (every class)
     return res
 
 # %% ../nbs/30_subtasks.ipynb #c030
-def _cores() -> int:
+def usable_cores() -> int:
     "CPU cores this process may use."
     try: return len(os.sched_getaffinity(0))
     except AttributeError: return os.cpu_count() or 1
@@ -246,7 +247,7 @@ def _subtask_job(args:dict) -> tuple:
         return k, None, f"{type(e).__name__}: {e}" + ("" if isinstance(e, D3Error) else "\n" + traceback.format_exc())
 
 # %% ../nbs/30_subtasks.ipynb #c031
-def _which(subtasks, n:int) -> list:
+def subtask_indices(subtasks, n:int) -> list:
     "The subtask indices to run: all of 0..n-1, or the given ones (checked)."
     if subtasks is None: return list(range(n))
     ks = [subtasks] if isinstance(subtasks, int) else [int(k) for k in subtasks]
@@ -254,7 +255,7 @@ def _which(subtasks, n:int) -> list:
     check(not bad, f"no subtask {', '.join(map(str, bad))}: the partition has {n} subtasks (0..{n - 1})")
     return sorted(set(ks))
 
-def _failed(errors:dict, out_dir) -> D3Error:
+def subtasks_failed(errors:dict, out_dir) -> D3Error:
     ks = sorted(errors)
     lines = '\n'.join(f"  subtask {k}: {errors[k]}" for k in ks)
     return D3Error(f"{len(ks)} subtask(s) failed:\n{lines}\nThe others are finished in {out_dir}. "
@@ -275,7 +276,7 @@ def run_subtasks(data:ImageData,  # the full training data (every class)
     "Run (or resume) the listed subtasks of a run, in this process or in `workers` processes; returns their files."
     check(isinstance(workers, int) and workers >= 1, f"workers must be a positive integer, got {workers!r}")
     run = ensure_run(out_dir, run_settings(data, partition, expert_kw, distill_kw))
-    todo = _which(subtasks, len(run['partition']))
+    todo = subtask_indices(subtasks, len(run['partition']))
     job = dict(data=data, partition=run['partition'], out_dir=str(out_dir), expert_kw=expert_kw, distill_kw=distill_kw,
                val=val, device=device, progress=progress and workers == 1)
     errors = {}
@@ -283,7 +284,7 @@ def run_subtasks(data:ImageData,  # the full training data (every class)
         for k in todo:
             _, _, err = _subtask_job({**job, 'k': k})
             if err: errors[k] = err
-        if errors: raise _failed(errors, out_dir)
+        if errors: raise subtasks_failed(errors, out_dir)
         return [subtask_path(out_dir, k) for k in todo]
     import concurrent.futures as cf
     import torch.multiprocessing as tmp_mp
@@ -293,7 +294,7 @@ def run_subtasks(data:ImageData,  # the full training data (every class)
     devices = ctx.Queue()
     for d in _worker_devices(device, n): devices.put(d)
     with cf.ProcessPoolExecutor(n, mp_context=ctx, initializer=mod._init_worker,
-                                initargs=(devices, max(1, _cores() // n))) as ex:
+                                initargs=(devices, max(1, usable_cores() // n))) as ex:
         futs = [ex.submit(mod._subtask_job, {**job, 'k': k}) for k in todo]
         for f in cf.as_completed(futs):
             try: k, path, err = f.result()
@@ -304,7 +305,7 @@ def run_subtasks(data:ImageData,  # the full training data (every class)
             lost = [k for k in todo if not subtask_path(out_dir, k).is_file() and k not in errors]
             errors.update({k: errors[-1] for k in lost})
             del errors[-1]
-        raise _failed(errors, out_dir)
+        raise subtasks_failed(errors, out_dir)
     return [subtask_path(out_dir, k) for k in todo]
 
 # %% ../nbs/30_subtasks.ipynb #c041
@@ -326,7 +327,7 @@ def dist_env() -> dict:
         try: env[key.lower()] = default if v is None else int(v)
         except ValueError: raise D3Error(f"environment variable {key}={v!r} is not an integer") from None
     if env['local_world_size'] is None:
-        env['local_world_size'] = 1 if env['world_size'] == 1 else min(env['world_size'], _cores())
+        env['local_world_size'] = 1 if env['world_size'] == 1 else min(env['world_size'], usable_cores())
     check(0 <= env['rank'] < env['world_size'],
           f"RANK={env['rank']} must lie in 0..WORLD_SIZE-1={env['world_size'] - 1}")
     return env
@@ -350,57 +351,6 @@ def rank_device(device,                # asked for: None (this rank's GPU, else 
           f"use --nproc_per_node {gpus} (or fewer), or "
           "--device cpu to run the ranks on the CPU")
     return f'cuda:{local_rank}'
-
-# %% ../nbs/30_subtasks.ipynb #c046
-def run_distributed(data:ImageData,  # the full training data (every rank loads it)
-                    partition,       # global class ids per subtask
-                    out_dir,         # the run folder, on a file system every rank sees
-                    expert_kw=None,  # `train_experts` settings
-                    distill_kw=None, # `distill` settings (may include `preset`), or one per subtask
-                    val:ImageData|None=None, # validation split (for distill's `eval_every`)
-                    device=None,     # None: this rank's GPU (cuda:LOCAL_RANK) if CUDA is available, else the CPU
-                    subtasks=None,   # share only these subtasks among the ranks; None: all
-                    then=None,       # `then(out_dir)` run by rank 0 once every subtask has finished (e.g. aggregation)
-                    timeout_h:float=72., # how long a rank waits at the barrier for the others
-                    progress:bool=False, # progress bars
-                   ):
-    "Run this rank's subtasks under `torchrun`, then `then` on rank 0; return its result there, else this rank's files."
-    env = dist_env()
-    rank, world, local = env['rank'], env['world_size'], env['local_rank']
-    dev = torch.device(rank_device(device, local, env['local_world_size'],
-                                   torch.cuda.device_count() if torch.cuda.is_available() else 0))
-    gpu = dev.type == 'cuda'
-    if gpu: torch.cuda.set_device(dev)  # this rank's GPU for every kernel and allocation without an explicit device
-    torch.set_num_threads(max(1, _cores() // env['local_world_size']))
-    group = world > 1 and not dist.is_initialized()
-    if group: dist.init_process_group('nccl' if gpu else 'gloo', timeout=datetime.timedelta(hours=timeout_h))
-    sync = (lambda: dist.barrier(device_ids=[dev.index]) if gpu else dist.barrier()) if world > 1 else (lambda: None)
-    try:
-        settings = run_settings(data, partition, expert_kw, distill_kw)
-        if rank == 0: ensure_run(out_dir, settings)
-        sync()  # run.json exists (or rank 0 refused it) before anyone starts
-        run = ensure_run(out_dir, settings)
-        todo = _which(subtasks, len(run['partition']))
-        mine = [todo[i] for i in subtasks_for_rank(len(todo), rank, world)]
-        errors = {}
-        for k in mine:
-            try: run_subtask(data, run['partition'], k, out_dir, expert_kw, distill_kw, val=val, device=dev,
-                             progress=progress)
-            except Exception as e: errors[k] = f"{type(e).__name__}: {e} (on rank {rank})"
-        sync()
-        every = [None] * world
-        if world > 1: dist.all_gather_object(every, errors)
-        else: every = [errors]
-        failed = {k: v for e in every for k, v in e.items()}
-    finally:
-        if group: dist.destroy_process_group()
-    if errors: raise _failed(failed, out_dir)
-    if failed:
-        log(f"rank {rank}: subtasks {sorted(failed)} failed on other ranks; not running the final step",
-            logging.WARNING)
-        return [subtask_path(out_dir, k) for k in mine]
-    if rank == 0 and then is not None: return then(out_dir)
-    return [subtask_path(out_dir, k) for k in mine]
 
 # %% ../nbs/30_subtasks.ipynb #c055
 #| eval: false
