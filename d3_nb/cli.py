@@ -29,11 +29,11 @@ from .export import export_imagefolder, export_tensors
 import d3_nb
 
 # %% auto #0
-__all__ = ['COMMANDS', 'OLD_NAMES', 'RENAMED', 'shared_options', 'command', 'selected', 'training_data', 'subtask_ids',
-           'json_arg', 'expert_options', 'teacher_options', 'validation_split', 'run_d3', 'command_settings',
-           'd3_subtasks', 'exit_process', 'd3_run', 'd3_info', 'd3_sample', 'd3_export', 'd3_experts', 'd3_distill',
-           'd3_aggregate', 'd3_evaluate', 'parse_bytes', 'd3_plan', 'd3_bench', 'read_config', 'parse_command',
-           'config_path', 'write_config', 'main', 'console']
+__all__ = ['COMMANDS', 'shared_options', 'command', 'selected', 'training_data', 'subtask_ids', 'json_arg', 'expert_options',
+           'teacher_options', 'validation_split', 'run_d3', 'command_settings', 'd3_subtasks', 'exit_process', 'd3_run',
+           'd3_info', 'd3_sample', 'd3_export', 'd3_experts', 'd3_distill', 'd3_aggregate', 'd3_evaluate',
+           'parse_bytes', 'd3_plan', 'd3_bench', 'read_config', 'parse_command', 'config_path', 'write_config', 'main',
+           'console']
 
 # %% ../nbs/60_cli.ipynb #c004b
 def shared_options(dataset:str='embedded', # dataset name: embedded, mnist, cifar10, imagefolder, ... (see load_dataset)
@@ -459,18 +459,6 @@ def _usage() -> str:
     return "usage: d3 COMMAND [options]   (d3 COMMAND --help for a command's options)\ncommands:\n" + '\n'.join(
         f"  {name:<10}{(f.__doc__ or '').splitlines()[0]}" for name, f in COMMANDS.items())
 
-# %% ../nbs/60_cli.ipynb #c022r2
-OLD_NAMES = dict(run='d3_run', info='d3_info', sample='d3_sample', experts='d3_experts', distill_cmd='d3_distill',
-                 aggregate_cmd='d3_aggregate', evaluate_cmd='d3_evaluate')
-
-def __getattr__(name:str):
-    "A command function's old name: the new function, with a warning saying what replaced it."
-    if name not in OLD_NAMES: raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import warnings
-    warnings.warn(f"d3_nb.cli.{name} is now d3_nb.cli.{OLD_NAMES[name]} (commands are named as typed)",
-                  FutureWarning, stacklevel=2)
-    return globals()[OLD_NAMES[name]]
-
 # %% ../nbs/60_cli.ipynb #c024
 _FOLDER_OUT = ('run', 'experts', 'distill', 'subtasks', 'bench')
 
@@ -485,12 +473,9 @@ def read_config(path) -> dict:
     check(isinstance(cfg, dict), f"config file {p} must hold option names and values, got {type(cfg).__name__}")
     return cfg
 
-RENAMED = {'--quiet': '--no-progress'}  # flags of earlier versions: what replaced them
-
 def parse_command(name:str, rest:list) -> tuple:
     "`(options, config file)`: the command's options from its argument list and an optional `--config FILE`."
     func, rest = COMMANDS[name], list(rest)
-    for flag in (a.split('=', 1)[0] for a in rest): check(flag not in RENAMED, f"{flag} is now {RENAMED.get(flag)}")
     cfg_file = None
     for i, a in enumerate(rest):
         if a == '--config' or a.startswith('--config='):

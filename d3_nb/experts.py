@@ -20,9 +20,9 @@ from .nets import make_net, net_kwargs
 from .train import train, evaluate
 
 # %% auto #0
-__all__ = ['TRAJECTORY_FORMAT', 'TRAJECTORY_VERSION', 'RUN_KEYS', 'OPTIONAL_RUN_KEYS', 'ExpertBuffer', 'flatten_params',
-           'unflatten_params', 'expert_seed', 'data_fingerprint', 'run_header', 'net_from_header', 'read_header',
-           'load_trajectory', 'trajectory_bytes', 'train_experts', 'Trajectories', 'segment_epochs']
+__all__ = ['TRAJECTORY_FORMAT', 'TRAJECTORY_VERSION', 'RUN_KEYS', 'OPTIONAL_RUN_KEYS', 'flatten_params', 'unflatten_params',
+           'expert_seed', 'data_fingerprint', 'run_header', 'net_from_header', 'read_header', 'load_trajectory',
+           'trajectory_bytes', 'train_experts', 'Trajectories', 'segment_epochs']
 
 # %% ../nbs/20_experts.ipynb #c005
 def flatten_params(params:dict # name -> tensor, in the network's parameter order
@@ -327,7 +327,6 @@ class Trajectories:
                 f"{h['dataset']} classes {h['class_ids'][:10]}{'...' if len(h['class_ids']) > 10 else ''}, "
                 f"{human_bytes(self.nbytes)}")
 
-ExpertBuffer = Trajectories
 
 # %% ../nbs/20_experts.ipynb #c043
 @patch
