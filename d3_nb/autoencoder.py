@@ -12,6 +12,7 @@ from .data import ImageData
 from .nets import norm_layer
 from .latents import LatentPriors, kmeans
 from .decoders import Decoder
+from .train import batched
 
 # %% auto #0
 __all__ = ['AE_PASSES', 'AE_MIN_STEPS', 'AE_MAX_STEPS', 'Encoder', 'pretrain_autoencoder', 'autoencoder_steps', 'encode',
@@ -97,7 +98,7 @@ def encode(encoder:nn.Module, x, batch_size:int=128) -> torch.Tensor:
     dev = next(encoder.parameters()).device
     norm = x.normalized if isinstance(x, ImageData) else lambda b, d: b.to(d)
     if isinstance(x, ImageData): x = x.images
-    return torch.cat([encoder(norm(x[i:i + batch_size], dev)) for i in range(0, len(x), batch_size)])
+    return batched(encoder, x, batch_size, norm, dev)  # one output tensor: the heap does not grow a batch at a time
 
 def singleton_var(mu:torch.Tensor,   # (lpc, d_z) one class's cluster centres
                   zc:torch.Tensor,   # (n, d_z) the class's codes

@@ -15,7 +15,7 @@ from .augment import apply_aug
 from .data import ImageData
 
 # %% auto #0
-__all__ = ['TRAIN_CKPT', 'soft_cross_entropy', 'as_source', 'predict', 'evaluate', 'accuracy_floor', 'train']
+__all__ = ['TRAIN_CKPT', 'soft_cross_entropy', 'as_source', 'batched', 'predict', 'evaluate', 'accuracy_floor', 'train']
 
 # %% ../nbs/04_train.ipynb #c005
 def soft_cross_entropy(logits:torch.Tensor, # (N, C) unnormalised scores
@@ -37,7 +37,17 @@ def as_source(data):
     check(len(x) > 0, "the training set is empty")
     return lambda epoch: (x, y)
 
-# %% ../nbs/04_train.ipynb #c011
+# %% ../nbs/04_train.ipynb #70fc7490
+@torch.no_grad()
+def batched(fn, x, batch_size:int, norm, dev) -> torch.Tensor:
+    "`fn` over `x` a batch at a time (each batch `norm(batch, dev)`), into one output tensor allocated once."
+    out = None
+    for i in range(0, len(x), batch_size):
+        o = fn(norm(x[i:i + batch_size], dev))
+        if out is None: out = torch.empty((len(x), *o.shape[1:]), dtype=o.dtype, device=o.device)
+        out[i:i + len(o)] = o
+    return out
+
 @torch.no_grad()
 def predict(model:nn.Module, x, batch_size:int=1024) -> torch.Tensor:
     "Logits of `model` on float images `x`, or on an `ImageData` normalised batch by batch, on the model's device."
@@ -46,7 +56,7 @@ def predict(model:nn.Module, x, batch_size:int=1024) -> torch.Tensor:
     if isinstance(x, ImageData): x = x.images  # uint8, perhaps a memory map: only a batch at a time is float
     was_training = model.training
     model.eval()
-    try: return torch.cat([model(norm(x[i:i+batch_size], dev)) for i in range(0, len(x), batch_size)])
+    try: return batched(model, x, batch_size, norm, dev)
     finally: model.train(was_training)
 
 # %% ../nbs/04_train.ipynb #c012
