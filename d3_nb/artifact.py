@@ -4,7 +4,7 @@
 
 # %% ../nbs/13_artifact.ipynb #c003
 from __future__ import annotations
-import json, math, hashlib, operator
+import json, math, operator
 from pathlib import Path
 import torch
 from torch import nn
@@ -12,14 +12,14 @@ import safetensors.torch
 from fastcore.basics import patch
 import d3_nb
 from .core import (D3Error, check, default_device, atomic_write, sha256_bytes, human_bytes, one_line, short_repr,
-                        check_sizes, build_checked, read_tensors, HEADER_KEY, d3_header)
+                        canonical_json, payload_sha256, check_sizes, build_checked, read_tensors, HEADER_KEY, d3_header)
 from .storage import (storage_report, tensor_bytes, stored_dtype, as_dtype, dtype_name, StorageReport, is_int8,
                            quantizable, quantize_rows, dequantize_rows)
 from .latents import LatentPriors
 from .decoders import Decoder
 
 # %% auto #0
-__all__ = ['FORMAT', 'FORMAT_VERSION', 'KIND', 'check_partition', 'Distilled', 'to_pixels', 'payload_sha256']
+__all__ = ['FORMAT', 'FORMAT_VERSION', 'KIND', 'check_partition', 'Distilled', 'to_pixels']
 
 # %% ../nbs/13_artifact.ipynb #c006
 def check_partition(partition,          # a list of subtasks, each a list of class ids (or names, with `classes`)
@@ -270,17 +270,6 @@ FORMAT, FORMAT_VERSION, KIND = 'd3_nb.distilled', 1, 'd3'  # the header key is c
 _REQUIRED = ('precision', 'num_classes', 'class_names', 'partition', 'image_shape', 'mean', 'std', 'soft_labels',
              'config', 'subtasks', 'payload_sha256')
 
-def _canonical(header:dict) -> str: return json.dumps(header, sort_keys=True, separators=(',', ':'))
-
-def payload_sha256(tensors:dict) -> str:
-    "SHA-256 over every tensor's name, dtype, shape and raw bytes, in name order."
-    h = hashlib.sha256()
-    for k in sorted(tensors):
-        t = tensors[k].detach().contiguous().cpu()
-        h.update(f"{k}|{dtype_name(t.dtype)}|{list(t.shape)}|".encode())
-        h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes())
-    return h.hexdigest()
-
 # %% ../nbs/13_artifact.ipynb #c031
 @patch
 def state_tensors(self:Distilled, precision=None) -> dict:
@@ -312,8 +301,8 @@ def _serialise(tensors:dict, header:dict) -> bytes:
     "safetensors bytes of `tensors` with `header` (plus its own checksum) as JSON metadata."
     header = dict(header)
     header.pop('header_sha256', None)
-    header['header_sha256'] = sha256_bytes(_canonical(header).encode())
-    return safetensors.torch.save(tensors, metadata={HEADER_KEY: _canonical(header)})
+    header['header_sha256'] = sha256_bytes(canonical_json(header).encode())
+    return safetensors.torch.save(tensors, metadata={HEADER_KEY: canonical_json(header)})
 
 # %% ../nbs/13_artifact.ipynb #c034
 @patch
@@ -332,30 +321,46 @@ def save(self:Distilled, path,      # file to write, conventionally `*.safetenso
     return Path(path)
 
 # %% ../nbs/13_artifact.ipynb #c037
-def _metadata(data:bytes, path) -> dict:
-    "The safetensors metadata of the file bytes `data`, read without trusting its length field."
-    bad = f"{path} is not a valid safetensors file"
-    check(len(data) >= 8, f"{bad}: only {len(data)} bytes (empty or truncated)")
+def _metadata(data:bytes, path, size:int|None=None) -> dict:
+    "The safetensors metadata of the file bytes `data` (the whole file, or its first bytes of a file of `size` bytes),"
+    "read without trusting its length field, and refused unless the file's size is what its index describes."
+    bad, size = f"{path} is not a valid safetensors file", len(data) if size is None else size
+    check(size >= 8, f"{bad}: only {size} bytes (empty or truncated)")
     n = int.from_bytes(data[:8], 'little')
-    check(2 <= n <= len(data) - 8, f"{bad}: its header length field ({n:,}) does not fit the file's {len(data):,} "
+    check(2 <= n <= size - 8, f"{bad}: its header length field ({n:,}) does not fit the file's {size:,} "
           "bytes (truncated, corrupted, or another format such as a pickle)")
     try: outer = json.loads(data[8:8 + n].decode('utf-8'))
     except (ValueError, RecursionError) as e:  # ValueError: bad UTF-8, bad JSON, or a number of over 4,300 digits
         raise D3Error(f"{bad}: its header is not valid JSON ({one_line(e)}); the file is corrupted") from e
     check(isinstance(outer, dict), f"{bad}: its header is not a JSON object")
+    spans = [v.get('data_offsets') if isinstance(v, dict) else None for k, v in outer.items() if k != '__metadata__']
+    check(all(isinstance(s, list) and len(s) == 2 and all(type(i) is int for i in s) for s in spans),
+          f"{bad}: its index of tensors is malformed; the file is corrupted")
+    end = 8 + n + max((s[1] for s in spans), default=0)
+    check(end == size, f"{bad}: its index describes {end:,} bytes but the file holds {size:,}; it is truncated or "
+          "corrupted (or padded)")
     return outer.get('__metadata__') or {}
 
+def _head(path:Path) -> tuple:
+    "`(first bytes, size)` of the file `path`: its length field and JSON index, never more than the file holds."
+    size = path.stat().st_size
+    with open(path, 'rb') as f:
+        first = f.read(8)
+        n = int.from_bytes(first, 'little') if len(first) == 8 else 0
+        return first + (f.read(n) if 2 <= n <= size - 8 else b''), size
+
+# %% ../nbs/13_artifact.ipynb #5cbe8b90
 def _header_sum_ok(path):
     "The `verify` of `d3_header` for a distilled dataset: its header checksum (removed from the header)."
     def verify(hd):
         want = hd.pop('header_sha256', None)
-        check(want == sha256_bytes(_canonical(hd).encode()),
+        check(want == sha256_bytes(canonical_json(hd).encode()),
               f"{path}: its d3_nb header fails its checksum; the file is corrupted")
     return verify
 
-def _read_header(data:bytes, path) -> dict:
-    "Parse and check the d3_nb header of safetensors bytes `data`."
-    hd = d3_header(_metadata(data, path), path, FORMAT, FORMAT_VERSION, 'distilled dataset', _header_sum_ok(path))
+def _read_header(data:bytes, path, size:int|None=None) -> dict:
+    "Parse and check the d3_nb header of safetensors bytes `data` (a file's first bytes, of a file of `size` bytes)."
+    hd = d3_header(_metadata(data, path, size), path, FORMAT, FORMAT_VERSION, 'distilled dataset', _header_sum_ok(path))
     check(hd.get('kind') == KIND,
           f"{path} holds a distilled dataset of kind {short_repr(hd.get('kind'))}; this d3_nb reads {KIND!r}")
     missing = [k for k in _REQUIRED if k not in hd]
@@ -400,8 +405,9 @@ def load(cls:Distilled, path,   # a file written by `Distilled.save`
     path = Path(path)
     check(path.exists(), f"no distilled dataset at {path}: the file does not exist")
     check(path.is_file(), f"no distilled dataset at {path}: it is not a file")
-    data = path.read_bytes()
-    hd = _read_header(data, path)
+    head, size = _head(path)
+    hd = _read_header(head, path, size)  # the index and header alone, checked first
+    data = path.read_bytes()  # only then the tensors: as many bytes as the checked index describes
     stored = _load_tensors(data, path, hd)
     tensors = _dequantized(stored, path) if hd['precision'] == 'int8' else stored
     try:

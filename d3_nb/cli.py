@@ -29,11 +29,11 @@ from .export import export_imagefolder, export_tensors
 import d3_nb
 
 # %% auto #0
-__all__ = ['COMMANDS', 'shared_options', 'command', 'selected', 'training_data', 'subtask_ids', 'json_arg', 'expert_options',
-           'teacher_options', 'validation_split', 'run_d3', 'command_settings', 'd3_subtasks', 'exit_process', 'd3_run',
-           'd3_info', 'd3_sample', 'd3_export', 'd3_experts', 'd3_distill', 'd3_aggregate', 'd3_evaluate',
-           'parse_bytes', 'd3_plan', 'd3_bench', 'read_config', 'parse_command', 'config_path', 'write_config', 'main',
-           'console']
+__all__ = ['COMMANDS', 'POSITIVE_OPTIONS', 'OPTION_LIMITS', 'shared_options', 'command', 'selected', 'training_data',
+           'subtask_ids', 'json_arg', 'expert_options', 'teacher_options', 'validation_split', 'run_d3',
+           'command_settings', 'd3_subtasks', 'exit_process', 'd3_run', 'd3_info', 'd3_sample', 'd3_export',
+           'd3_experts', 'd3_distill', 'd3_aggregate', 'd3_evaluate', 'parse_bytes', 'd3_plan', 'd3_bench',
+           'read_config', 'parse_command', 'config_path', 'write_config', 'check_options', 'main', 'console']
 
 # %% ../nbs/60_cli.ipynb #c004b
 def shared_options(dataset:str='embedded', # dataset name: embedded, mnist, cifar10, imagefolder, ... (see load_dataset)
@@ -410,7 +410,7 @@ def parse_bytes(s) -> int:
     num = t.rstrip('KMGTIB')
     try: value, unit = float(num), _UNITS[t[len(num):]]
     except (ValueError, KeyError): raise D3Error(f"a memory size is like 80GB, 24GiB or 512MB, got {s!r}") from None
-    check(value > 0, f"a memory size must be positive, got {s!r}")
+    check(0 < value < math.inf and value * unit < 2**63, f"a memory size must be positive and finite, got {s!r}")
     return int(value * unit)
 
 def d3_plan(preset:str=None,          # a distillation preset (or give --settings with a decoder family)
@@ -499,6 +499,7 @@ def parse_command(name:str, rest:list) -> tuple:
         parser.set_defaults(**cfg)
     args = vars(parser.parse_args(rest))
     for k in ('pdb', 'xtra', 'config'): args.pop(k, None)  # fastcore's debugging flags and ours, not the command's
+    check_options(name, args)
     return args, cfg_file
 
 def config_path(name:str, args:dict) -> Path|None:
@@ -516,6 +517,42 @@ def write_config(name:str, args:dict, argv:list, cfg_file=None):
     rec = dict(command=f'd3 {name}', argv=['d3', *argv], config_file=cfg_file, d3_nb=d3_nb.__version__, options=args)
     with atomic_write(f, 'w') as fh: json.dump(rec, fh, indent=1, default=str)
 
+# %% ../nbs/60_cli.ipynb #1c5e256c
+POSITIVE_OPTIONS = ('subtasks', 'workers', 'lpc', 'd_z', 'num_experts', 'expert_epochs', 'epochs', 'width',
+                    'depth', 'student_epochs', 'student_steps', 'student_width', 'student_lr', 'lr', 'seeds',
+                    'n_per_class', 'batch_size', 'data_fraction', 'teacher_width', 'teacher_depth', 'teacher_epochs',
+                    'temperature', 'experts', 'expert_width', 'train_per_class', 'dm_batch', 'threads', 'classes', 'images_per_class', 'ranks', 'n', 'samples_per_prior')
+OPTION_LIMITS = dict(width=LIMITS['width'], student_width=LIMITS['width'], teacher_width=LIMITS['width'],
+                     expert_width=LIMITS['width'], depth=LIMITS['depth'], teacher_depth=LIMITS['depth'],
+                     lpc=LIMITS['lpc'], d_z=LIMITS['d_z'], classes=LIMITS['num_classes'], data_fraction=1)
+_OPTION_KINDS = {'int': lambda v: isinstance(v, int) and not isinstance(v, bool), 'bool': lambda v: isinstance(v, bool),
+                 'float': lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v),
+                 'str': lambda v: isinstance(v, str)}
+
+def check_options(name:str, args:dict):
+    "Refuse, before any work, an option of `d3 NAME` of the wrong kind (a config file's `iterations = 1.5`, `progress"
+    "= \"false\"`), negative, out of its range, a CUDA device where there is none, or `--settings` repeating a flag."
+    params = inspect.signature(COMMANDS[name]).parameters
+    for k, v in args.items():
+        if v is None or k not in params: continue
+        kind = str(params[k].annotation)
+        what = dict(float='a finite number', int='an integer', bool='true or false', str='text').get(kind, kind)
+        check(_OPTION_KINDS.get(kind, lambda v: True)(v), f"--{k} must be {what}, got {short_repr(v)}")
+        if kind in ('int', 'float'):
+            pos = k in POSITIVE_OPTIONS
+            check(v > 0 if pos else v >= 0, f"--{k} must be {'> 0' if pos else '>= 0'}, got {v}")
+            check(v <= OPTION_LIMITS.get(k, math.inf), f"--{k} must be at most {OPTION_LIMITS.get(k)}, got {v}")
+    dev = args.get('device')
+    if dev:
+        try: d = torch.device(dev)
+        except (RuntimeError, ValueError) as e: raise D3Error(f"--device {dev!r} is not a device ({one_line(e)})") from None
+        check(d.type != 'cuda' or (torch.cuda.is_available() and (d.index or 0) < torch.cuda.device_count()),
+              f"--device {dev}: this machine has {torch.cuda.device_count()} CUDA device(s); use --device cpu")
+    if args.get('settings'):
+        both = sorted(set(json_arg(args['settings'], 'settings')) & set(params))
+        check(not both, f"--settings names {both}, which d3 {name} takes as flags: give them as "
+              f"{', '.join('--' + b for b in both)}")
+
 # %% ../nbs/60_cli.ipynb #c025
 def _os_error(e:OSError) -> str:
     return f"{e.strerror or e}" + (f": {e.filename}" if getattr(e, 'filename', None) else '')
@@ -531,6 +568,7 @@ def main(argv:list|None=None) -> int:
         print(f"d3: unknown command {name!r}\n{_usage()}", file=sys.stderr)
         return 2
     args, cfg_file = None, None
+    catch_interrupts()
     try:
         args, cfg_file = parse_command(name, rest)
         COMMANDS[name](**args)

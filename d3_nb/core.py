@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #c002
 from __future__ import annotations
-import os, sys, json, time, ctypes, logging, random, hashlib, tempfile, contextlib
+import os, sys, json, time, ctypes, signal, logging, threading, random, hashlib, tempfile, contextlib
 from pathlib import Path
 from typing import NamedTuple
 import safetensors.torch
@@ -16,9 +16,10 @@ from torch import nn
 # %% auto #0
 __all__ = ['logger', 'HOST_MEMORY_ENV', 'HOST_BLOCK_LINE', 'HOST_MEMORY_POLICIES', 'LOCK_NAME', 'HEADER_KEY', 'LIMITS',
            'BUILD_ERRORS', 'D3Error', 'check', 'one_line', 'short_repr', 'log', 'set_verbosity', 'default_device',
-           'deterministic_mode', 'reuse_host_memory', 'seed_everything', 'derive_seed', 'RandomStreams',
-           'current_umask', 'atomic_write', 'take_flock', 'OutputLock', 'sha256_bytes', 'write_d3_file', 'd3_header',
-           'read_d3_header', 'TensorSpec', 'tensor_specs', 'read_tensors', 'check_sizes', 'meta_build',
+           'deterministic_mode', 'catch_interrupts', 'interrupted', 'reuse_host_memory', 'seed_everything',
+           'derive_seed', 'RandomStreams', 'current_umask', 'atomic_write', 'take_flock', 'OutputLock', 'sha256_bytes',
+           'canonical_json', 'payload_sha256', 'header_sha256', 'write_d3_file', 'd3_header', 'read_d3_header',
+           'check_payload', 'read_d3_file', 'TensorSpec', 'tensor_specs', 'read_tensors', 'check_sizes', 'meta_build',
            'first_mismatch', 'check_module', 'build_checked', 'CpuClock', 'read_cost', 'add_cost', 'human_bytes']
 
 # %% ../nbs/00_core.ipynb #c005
@@ -94,6 +95,23 @@ def deterministic_mode(on:bool=True):
         torch.use_deterministic_algorithms(old[0])
         b.cudnn.deterministic, b.cudnn.benchmark, b.cuda.matmul.allow_tf32, b.cudnn.allow_tf32 = old[1:5]
         if old[5] is None: os.environ.pop('CUBLAS_WORKSPACE_CONFIG', None)
+
+# %% ../nbs/00_core.ipynb #54b9e6c8
+_SIGINT = [False]  # set by the handler `catch_interrupts` installs
+
+def catch_interrupts():
+    "Make Ctrl-C (SIGINT) set the flag `interrupted` reads before it raises `KeyboardInterrupt` (if Python's own handler"
+    "is in place: an ignored SIGINT stays ignored)."
+    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler: return
+    if threading.current_thread() is not threading.main_thread(): return  # only the main thread sets handlers
+    def handler(signum, frame):
+        _SIGINT[0] = True
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGINT, handler)
+
+def interrupted() -> bool:
+    "Whether Ctrl-C reached this process since `catch_interrupts`."
+    return _SIGINT[0]
 
 # %% ../nbs/00_core.ipynb #c009h2
 HOST_MEMORY_ENV = 'D3_HOST_MEMORY'  # a key of `HOST_MEMORY_POLICIES`: when set, every loop runs under it
@@ -239,27 +257,48 @@ def sha256_bytes(data:bytes) -> str:
     "Hex SHA-256 of `data`."
     return hashlib.sha256(data).hexdigest()
 
-# %% ../nbs/00_core.ipynb #c022
+# %% ../nbs/00_core.ipynb #a55ab460
 HEADER_KEY = 'd3_nb'
 
+def canonical_json(obj) -> str:
+    "`obj` as JSON in one spelling (sorted keys, no spaces): what a header checksum is taken over."
+    return json.dumps(obj, sort_keys=True, separators=(',', ':'))
+
+def _hash_tensor(h, name:str, t:torch.Tensor):
+    t = t.detach().contiguous().cpu()
+    h.update(f"{name}|{str(t.dtype).replace('torch.', '')}|{list(t.shape)}|".encode())
+    h.update(t.reshape(-1).view(torch.uint8).numpy().data)
+
+def payload_sha256(tensors:dict) -> str:
+    "SHA-256 over every tensor's name, dtype, shape and raw bytes, in name order."
+    h = hashlib.sha256()
+    for k in sorted(tensors): _hash_tensor(h, k, tensors[k])
+    return h.hexdigest()
+
+def header_sha256(header:dict) -> str:
+    "SHA-256 of `header`'s canonical JSON, without its own `header_sha256`."
+    return sha256_bytes(canonical_json({k: v for k, v in header.items() if k != 'header_sha256'}).encode())
+
+def _not_safetensors(path, e) -> str:
+    "The message for a file that safetensors cannot read: the file is broken (or not safetensors at all)."
+    return f"{path} is not a valid safetensors file ({one_line(e)}); it is truncated or corrupted"
+
 def write_d3_file(path, tensors:dict, header:dict) -> Path:
-    "Write `tensors` and the JSON `header` to the safetensors file `path`, atomically; returns the path."
+    "Write `tensors` and the JSON `header` (plus its two checksums) to the safetensors file `path`, atomically."
     ok = isinstance(header, dict) and isinstance(header.get('format'), str)
     check(ok and isinstance(header.get('format_version'), int),
           f"cannot write {path}: a d3_nb header needs a 'format' name and an integer 'format_version'")
-    try: meta = json.dumps(header)
+    ts = {k: v.detach().contiguous().cpu() for k, v in tensors.items()}
+    try:
+        header = json.loads(json.dumps(dict(header, payload_sha256=payload_sha256(ts))))  # as it will read back
+        meta = canonical_json(dict(header, header_sha256=header_sha256(header)))
     except (TypeError, ValueError) as e:
         raise D3Error(f"cannot write {path}: its header is not JSON ({one_line(e)})") from e
-    ts = {k: v.detach().contiguous().cpu() for k, v in tensors.items()}
     blob = safetensors.torch.save(ts, metadata={HEADER_KEY: meta})
     with atomic_write(path) as f: f.write(blob)
     return Path(path)
 
 # %% ../nbs/00_core.ipynb #c023
-def _not_safetensors(path, e) -> str:
-    "The message for a file that safetensors cannot read: the file is broken (or not safetensors at all)."
-    return f"{path} is not a valid safetensors file ({one_line(e)}); it is truncated or corrupted"
-
 def d3_header(meta, # the safetensors metadata of the file (its `__metadata__` dict)
               path, # the file, for messages
               fmt:str, # the `format` it must hold, e.g. 'd3_nb.teacher'
@@ -277,6 +316,9 @@ def d3_header(meta, # the safetensors metadata of the file (its `__metadata__` d
         raise D3Error(msg) from e
     check(isinstance(hd, dict), f"{path}: its '{HEADER_KEY}' header is not a JSON object; the file is corrupted")
     if verify is not None: verify(hd)
+    elif 'header_sha256' in hd:  # files of earlier d3_nb versions carry none
+        check(hd.pop('header_sha256') == header_sha256(hd), f"{path}: its d3_nb header fails its checksum; the {what} "
+              "file is corrupted (or was edited)")
     a = 'an' if what[0] in 'aeiou' else 'a'
     check(hd.get('format') == fmt, f"{path} holds a {short_repr(hd.get('format'))}, not {a} {what} ({fmt!r})")
     v = hd.get('format_version')
@@ -297,6 +339,40 @@ def read_d3_header(path, # the file to check
         with safe_open(str(path), 'pt') as f: meta = f.metadata() or {}
     except (SafetensorError, OSError) as e: raise D3Error(_not_safetensors(path, e)) from e
     return d3_header(meta, path, fmt, version, what)
+
+# %% ../nbs/00_core.ipynb #b198578c
+def check_payload(path, # a d3_nb safetensors file
+                  hd:dict, # its checked header (`read_d3_header`)
+                  what:str, # what the file is, for messages
+                  tensors:dict|None=None, # its tensors, if already read (else they are read one at a time)
+                  each=None, # called with each tensor's name and value as it is read (e.g. to check its values)
+                 ) -> dict|None:
+    "`tensors` once the file's payload matches its header's `payload_sha256` (a file without one is an earlier d3_nb's)."
+    want = hd.get('payload_sha256')
+    if want is None: return tensors
+    if tensors is not None:
+        got = payload_sha256(tensors)
+        for k, t in (tensors.items() if each is not None else ()): each(k, t)
+    else:  # streamed: never more memory than the largest tensor
+        h = hashlib.sha256()
+        try:
+            with safe_open(str(path), 'pt') as f:
+                for k in sorted(f.keys()):
+                    t = f.get_tensor(k)
+                    _hash_tensor(h, k, t)
+                    if each is not None: each(k, t)
+        except (SafetensorError, OSError) as e: raise D3Error(_not_safetensors(path, e)) from e
+        got = h.hexdigest()
+    check(got == want, f"{path}: its tensor data fails its checksum; the {what} file is corrupted")
+    return tensors
+
+def read_d3_file(path, fmt:str, version:int, what:str) -> tuple:
+    "`(header, tensors)` of the d3_nb file `path` of format `fmt`: the header checked, the tensors against its checksum."
+    hd = read_d3_header(path, fmt, version, what)
+    try:
+        with safe_open(str(path), 'pt') as f: tensors = {k: f.get_tensor(k) for k in f.keys()}
+    except (SafetensorError, OSError) as e: raise D3Error(_not_safetensors(path, e)) from e
+    return hd, check_payload(path, hd, what, tensors)
 
 # %% ../nbs/00_core.ipynb #c024c
 class TensorSpec(NamedTuple):

@@ -26,14 +26,15 @@ from .losses import mtt_loss, grouped_mmd2, group_rows, group_slots, init_alpha,
 from .autoencoder import ae_priors, autoencoder_steps
 
 # %% auto #0
-__all__ = ['DEFAULTS', 'REFERENCE', 'REFERENCE_COMMON', 'REFERENCE_DIFFERENCES', 'GPU_CHECKPOINTS', 'PRESETS', 'MEMORY_ONLY',
-           'PRIOR_SHARE', 'BUDGET_ITERATIONS', 'CKPT_FORMAT', 'START', 'END', 'DistillSettings', 'distill_config',
-           'same_settings', 'Run', 'budget_report', 'check_subtask_budget', 'prior_bytes', 'parse_ae_steps',
-           'check_d3_settings', 'budget_settings', 'segment_settings', 'd3_settings', 'subtask_d3_settings',
-           'save_checkpoint', 'load_checkpoint', 'autocast', 'mtt_chunk', 'mtt_step', 'feature_chunk', 'features',
-           'real_features', 'real_pool', 'pick_real', 'mmd_step', 'as_distilled', 'val_accuracy', 'init_from_data',
-           'check_experts', 'consider_best', 'validate_start', 'restore_best', 'finished_subtask',
-           'check_distill_settings', 'run_to_end', 'distill', 'iteration_tools', 'iteration', 'checkpoint_due']
+__all__ = ['DEFAULTS', 'REFERENCE', 'REFERENCE_COMMON', 'REFERENCE_DIFFERENCES', 'GPU_CHECKPOINTS', 'PRESETS', 'POSITIVE',
+           'UPPER', 'MEMORY_ONLY', 'PRIOR_SHARE', 'BUDGET_ITERATIONS', 'CKPT_FORMAT', 'START', 'END', 'DistillSettings',
+           'check_setting_values', 'distill_config', 'same_settings', 'Run', 'budget_report', 'check_subtask_budget',
+           'prior_bytes', 'parse_ae_steps', 'check_d3_settings', 'budget_settings', 'segment_settings', 'd3_settings',
+           'subtask_d3_settings', 'save_checkpoint', 'check_progress', 'load_checkpoint', 'autocast', 'mtt_chunk',
+           'mtt_step', 'feature_chunk', 'features', 'real_features', 'real_pool', 'pick_real', 'mmd_step',
+           'as_distilled', 'val_accuracy', 'init_from_data', 'check_experts_fit', 'check_experts', 'consider_best',
+           'validate_start', 'restore_best', 'finished_subtask', 'check_distill_settings', 'run_to_end', 'distill',
+           'iteration_tools', 'iteration', 'checkpoint_due']
 
 # %% ../nbs/22_distill.ipynb #c005
 @dataclass
@@ -118,6 +119,28 @@ PRESETS = {
     'mnist-ipc1': dict(lpc=2, d_z=8, budget_ipc=1, iterations=300, mmd_per_class=10),
 }
 
+# %% ../nbs/22_distill.ipynb #e1f490d5
+POSITIVE = ('lpc', 'd_z', 'syn_steps', 'expert_epochs', 'max_start_epoch', 'batch_syn', 'samples_per_prior',
+            'mmd_per_class', 'mmd_real_per_class', 'eval_epochs', 'ae_steps', 'lr_latent', 'lr_lr', 'lr_decoder',
+            'lr_teacher', 'decoder_width', 'budget_ipc', 'feature_chunk')  # > 0 where a number (None and names are checked apart)
+UPPER = dict(lpc=LIMITS['lpc'], d_z=LIMITS['d_z'], decoder_width=64, syn_steps=10_000, batch_syn=1_000_000,
+             samples_per_prior=1_000, mmd_per_class=100_000, mmd_real_per_class=100_000, expert_epochs=10_000,
+             max_start_epoch=10_000)  # sizes past these allocate more than any machine holds
+_KINDS = {'int': lambda v: isinstance(v, int) and not isinstance(v, bool), 'bool': lambda v: isinstance(v, bool),
+          'float': lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v),
+          'str': lambda v: isinstance(v, str), 'None': lambda v: v is None}
+
+def check_setting_values(cfg:dict):
+    "D3Error naming the first setting whose value is not of its declared kind (`DistillSettings`) or out of range."
+    for f in fields(DistillSettings):
+        v, kinds = cfg[f.name], [k.strip() for k in str(f.type).split('|')]
+        check(any(_KINDS[k](v) for k in kinds), f"{f.name} must be {' or '.join(kinds)}, got {short_repr(v)}")
+        if _KINDS['float'](v):
+            check(f.name not in POSITIVE or v > 0, f"{f.name} must be > 0, got {short_repr(v)}")
+            check(v >= 0 or f.name in ('init_logvar',), f"{f.name} must be >= 0, got {short_repr(v)}")
+            hi = UPPER.get(f.name, math.inf)
+            check(v <= hi, f"{f.name} must be at most {hi:,}, got {short_repr(v)}")
+
 # %% ../nbs/22_distill.ipynb #c006
 def distill_config(preset:str|None=None, # a name in `PRESETS`, or None for `DEFAULTS` alone
                    **overrides) -> dict:
@@ -126,19 +149,13 @@ def distill_config(preset:str|None=None, # a name in `PRESETS`, or None for `DEF
     unknown = sorted(set(overrides) - set(DEFAULTS))
     check(not unknown, f"unknown distillation setting(s) {unknown}: known settings are {sorted(DEFAULTS)}")
     cfg = {**DEFAULTS, **(PRESETS[preset] if preset else {}), **overrides}
-    check(isinstance(cfg['lpc'], int) and cfg['lpc'] > 0, f"lpc must be a positive integer, got {cfg['lpc']!r}")
+    check_setting_values(cfg)
     check(cfg['mtt'] or cfg['mmd'], "mtt and mmd are both off: nothing would be learned")
-    check(cfg['iterations'] >= 0, f"iterations must be >= 0, got {cfg['iterations']}")
     check(cfg['amp'] in (None, 'bf16'), f"amp must be None (full precision) or 'bf16', got {cfg['amp']!r}")
     check(cfg['noise'] in ('per_iteration', 'per_step'),
           f"noise must be 'per_iteration' or 'per_step', got {cfg['noise']!r}")
     check(cfg['precision'] in ('fp32', 'fp16', 'bf16', 'int8'),
           f"precision must be 'fp32', 'fp16', 'bf16' or 'int8', got {cfg['precision']!r}")
-    check(cfg['checkpoint_every'] >= 0 and cfg['checkpoint_seconds'] >= 0,
-          f"checkpoint_every and checkpoint_seconds must be >= 0, got {cfg['checkpoint_every']} and "
-          f"{cfg['checkpoint_seconds']}")
-    check(cfg['feature_chunk'] is None or (isinstance(cfg['feature_chunk'], int) and cfg['feature_chunk'] >= 1),
-          f"feature_chunk must be None or a positive integer (images per pass), got {cfg['feature_chunk']!r}")
     check(cfg['init'] in ('random', 'ae'), f"init must be 'random' or 'ae' (from an autoencoder), got {cfg['init']!r}")
     check(cfg['ae_steps'] == 'auto' or (isinstance(cfg['ae_steps'], int) and cfg['ae_steps'] >= 1),
           f"ae_steps must be 'auto' or a positive integer, got {cfg['ae_steps']!r}")
@@ -340,36 +357,98 @@ def save_checkpoint(run:Run, path):
                   iteration=run.iteration, seconds=run.seconds, history=run.history, skeleton=skel)
     write_d3_file(path, tensors, header)
 
-# %% ../nbs/22_distill.ipynb #c014
+# %% ../nbs/22_distill.ipynb #b347a340
 def _read_checkpoint(path) -> tuple:
-    "The header and tensors of a checkpoint file, or a `D3Error` saying why it cannot be used."
-    header = read_d3_header(path, CKPT_FORMAT, 1, 'distillation checkpoint')
+    "The header and tensors of a checkpoint file (both checksums checked), or a `D3Error` saying why it cannot be used."
+    header, tensors = read_d3_file(path, CKPT_FORMAT, 1, 'distillation checkpoint')
     missing = [k for k in ('config', 'skeleton', 'iteration', 'seconds', 'history') if k not in header]
     check(not missing, f"{path} is damaged: its header lacks {missing}; delete it to start over")
-    try:
-        with safe_open(str(path), 'pt') as f:
-            tensors = {k: f.get_tensor(k) for k in f.keys()}  # no more than the file holds
-    except (SafetensorError, OSError) as e:
-        raise D3Error(f"{path} is damaged ({type(e).__name__}: {e}); delete it to start over") from e
     return header, tensors
 
+def _is_int(v) -> bool: return isinstance(v, int) and not isinstance(v, bool)
+def _is_seconds(v) -> bool: return isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v < math.inf
+
+def check_progress(header:dict, cfg:dict, path):
+    "D3Error unless the checkpoint's iteration, seconds and history are those of a run of `cfg` that got that far."
+    it, hist = header['iteration'], header['history']
+    bad = lambda what: f"{path} is damaged: {what}; delete it to start over"
+    check(_is_int(it) and 0 <= it <= cfg['iterations'],
+          bad(f"iteration={short_repr(it)} is not one of this run's 0..{cfg['iterations']}"))
+    check(_is_seconds(header['seconds']), bad(f"seconds={short_repr(header['seconds'])} is not a duration"))
+    check(isinstance(hist, list) and all(isinstance(h, dict) and _is_int(h.get('iteration'))
+                                         and _is_seconds(h.get('seconds', 0)) for h in hist),
+          bad("its history is not a list of iterations"))
+    ran = [h['iteration'] for h in hist if h['iteration'] > 0]  # one record per iteration run, in order
+    check(ran == list(range(1, it + 1)), bad(f"its history records {len(ran)} iterations, not 1..{it}"))
+
+def _check_tensors(got:dict, want:dict, path, what:str):
+    "D3Error unless the `{name: tensor}` state `got` has `want`'s names, shapes and dtypes exactly."
+    check(isinstance(got, dict) and got.keys() == want.keys() and all(
+          torch.is_tensor(got[k]) and got[k].shape == v.shape and got[k].dtype == v.dtype for k, v in want.items()),
+          f"{path} is damaged: its {what} do not fit this run (names, shapes or dtypes); delete it to start over")
+
+# %% ../nbs/22_distill.ipynb #004641ab
+def _refs_named_by_place(obj, tensors:dict, prefix:str='s', seen:set|None=None) -> bool:
+    "Whether every tensor reference in the skeleton `obj` is named for its place (as `_flat_state` names it), and"
+    "the file holds exactly the referenced tensors: a forged skeleton cannot swap two tensors of one shape."
+    top, seen = seen is None, set() if seen is None else seen
+    if isinstance(obj, dict) and '__tensor__' in obj:
+        ok = obj['__tensor__'] == prefix and prefix in tensors and prefix not in seen
+        seen.add(prefix)
+    elif isinstance(obj, dict) and '__dict__' in obj:
+        ok = isinstance(obj['__dict__'], list) and all(isinstance(kv, list) and len(kv) == 2 and _refs_named_by_place(kv[1], tensors, f'{prefix}.{kv[0]}', seen)
+                 for kv in obj['__dict__'])
+    elif isinstance(obj, dict) and '__tuple__' in obj:
+        ok = isinstance(obj['__tuple__'], list) and _refs_named_by_place(obj['__tuple__'], tensors, prefix, seen)
+    elif isinstance(obj, list):
+        ok = all(_refs_named_by_place(v, tensors, f'{prefix}.{i}', seen) for i, v in enumerate(obj))
+    else: ok = not isinstance(obj, dict)
+    return ok and (not top or seen == set(tensors))
+
+def _check_optimizers(s:dict, run:Run, path):
+    "D3Error unless the saved optimisers' settings (learning rates, momenta, ...) are this run's own."
+    for name in ('opt_latent', 'opt_alpha', 'opt_decoder'):
+        saved, mine = s[name]['param_groups'], getattr(run, name).state_dict()['param_groups']
+        ok = isinstance(saved, list) and saved == mine  # the same keys and values (a torch of other keys: refused)
+        check(ok, f"{path} is damaged: its {name} settings are not this run's; delete it to start over")
+
+def _check_best(best, history:list, path):
+    "D3Error unless the best state's accuracy and iteration are the history's first best validation."
+    if best is None: return
+    vals = [(h['iteration'], h['val_acc']) for h in history if 'val_acc' in h]
+    top = max((v for _, v in vals), default=None)
+    check(isinstance(best, dict) and vals and best.get('acc') == top and best.get('iteration') ==
+          next(i for i, v in vals if v == top), f"{path} is damaged: its best state is not the best of its history; "
+          "delete it to start over")
+
+# %% ../nbs/22_distill.ipynb #c5215b64
 def load_checkpoint(run:Run, path):
-    "Restore `run` (built with the same settings) from the checkpoint at `path`."
+    "Restore `run` (built with the same settings) from the checkpoint at `path`, every part checked first."
     header, tensors = _read_checkpoint(path)
     check(isinstance(header['config'], dict) and same_settings(header['config'], run.cfg),
           f"{path} was written by a run with other settings: use another output folder, or delete it to start over")
+    check_progress(header, run.cfg, path)
+    check(_refs_named_by_place(header['skeleton'], tensors), f"{path} is damaged: its skeleton does not name its "
+          "tensors by their places; delete it to start over")
     try:
         s = _unflat_state(header['skeleton'], tensors)
+        for name in ('priors', 'decoder'): _check_tensors(s[name], getattr(run, name).state_dict(), path, name)
+        _check_tensors(dict(alpha=s['alpha']), dict(alpha=run.alpha.detach()), path, 'step size')
+        _check_optimizers(s, run, path)
+        best = s.get('best')  # a checkpoint of keep_state='best' carries the best state so far
+        _check_best(best, header['history'], path)
+        if best is not None:
+            for name in ('priors', 'decoder'): _check_tensors(best[name], s[name], path, f'best {name}')
+        check(isinstance(s['rng'], dict), f"{path} was written by an earlier d3_nb, whose run had one random stream "
+              "where this one has two (host and device): delete it to start over")
         run.priors.load_state_dict(s['priors'])
         run.decoder.load_state_dict(s['decoder'])
         with torch.no_grad(): run.alpha.copy_(s['alpha'])
         for name in ('opt_latent', 'opt_alpha', 'opt_decoder'): getattr(run, name).load_state_dict(s[name])
-        check(isinstance(s['rng'], dict), f"{path} was written by an earlier d3_nb, whose run had one random stream "
-              "where this one has two (host and device): delete it to start over")
         run.rng.load(s['rng'])
-        run.best = s.get('best')  # a checkpoint of keep_state='best' carries the best state so far
-    except (KeyError, TypeError, ValueError, RuntimeError) as e:  # a skeleton or tensors that do not fit this run
-        raise D3Error(f"{path} is damaged ({type(e).__name__}: {e}); delete it to start over") from e
+        run.best = best
+    except (KeyError, TypeError, ValueError, RuntimeError, IndexError) as e:  # a skeleton that does not fit this run
+        raise D3Error(f"{path} is damaged ({type(e).__name__}: {one_line(e)}); delete it to start over") from e
     run.iteration, run.seconds, run.history = header['iteration'], header['seconds'], header['history']
 
 # %% ../nbs/22_distill.ipynb #c016
@@ -533,6 +612,16 @@ def init_from_data(run:Run, progress:bool=True):
                             cpu_seconds=time.process_time() - c0))
 
 # %% ../nbs/22_distill.ipynb #nff567b1
+def check_experts_fit(experts:Trajectories, data:ImageData):
+    "Refuse experts trained on other classes (ids or names) or another image shape than the subtask's `data`."
+    h, where = experts.header, f"the experts in {experts.folder}"
+    check(h['class_ids'] == list(data.class_ids), f"{where} were trained on classes {short_repr(h['class_ids'])}, "
+          f"but this subtask holds classes {short_repr(list(data.class_ids))}: train experts for its classes")
+    check(h['classes'] == list(data.classes), f"{where} were trained on classes named {short_repr(h['classes'])}, but "
+          f"this subtask's are {short_repr(list(data.classes))}: another dataset's experts?")
+    check(h['image_shape'] == list(data.shape), f"{where} were trained on images of shape {h['image_shape']}, but this "
+          f"subtask's are {list(data.shape)}")
+
 def check_experts(experts:Trajectories,
                   floor:float|None=None, # the least accuracy (None: `accuracy_floor` of the classes; 0: unchecked)
                  ):
@@ -647,10 +736,8 @@ def distill(data:ImageData, # the subtask's training images (labels 0..k-1; `cla
     reuse_host_memory()  # setup and training reuse host memory; `iteration` switches to mixed (00_core)
     check(isinstance(data, ImageData) and len(data) > 0, "distill needs the subtask's data as a non-empty ImageData")
     experts = experts if isinstance(experts, Trajectories) else Trajectories(experts, device=dev)
+    check_experts_fit(experts, data)
     check_experts(experts, accuracy_floor)
-    check(experts.header['num_classes'] == data.num_classes if 'num_classes' in experts.header else True,
-          f"the experts were trained on {experts.header.get('num_classes')} classes "
-          f"but the data has {data.num_classes}")
     out = Path(out_dir)
     done = _finished_in(out, cfg, dev)
     if done is not None: return done

@@ -17,7 +17,8 @@ from .train import train, evaluate
 from .storage import (StorageReport, storage_of, prototype_storage, real_storage, hard_label_dtype,
                            dtype_name, dequantize_probs)
 from .core import human_bytes
-from .artifact import Distilled, payload_sha256
+from .artifact import Distilled
+from .core import payload_sha256
 from .augment import resolve_aug, aug_spec
 from .nets import fresh_net
 
@@ -398,6 +399,9 @@ def evaluate_student(source,               # a `Distilled` dataset or `Prototype
     check(shape == test.shape, f"the source's images are {shape} but the test images are {test.shape}")
     check(source.num_classes == test.num_classes,
           f"the source has {source.num_classes} classes but the test data {test.num_classes}")
+    names, theirs = [str(c) for c in source.class_names], [str(c) for c in test.classes]
+    check(names in (theirs, [str(i) for i in range(len(names))]),  # default names ('0', '1', ...) say nothing
+          f"the source's classes are {short_repr(names)} but the test data's are {short_repr(theirs)}: another dataset?")
     source, used = _with_labels(source, labels)
     name = name or (source.name if isinstance(source, Prototypes) else 'D3')
     if distill_seconds is None: distill_seconds = getattr(source, 'seconds', None)

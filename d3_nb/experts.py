@@ -4,7 +4,7 @@
 
 # %% ../nbs/20_experts.ipynb #c002
 from __future__ import annotations
-import json, re, shutil, time, functools
+import json, re, math, shutil, time, logging, functools
 from pathlib import Path
 import numpy as np
 import torch, torch.nn as nn
@@ -21,8 +21,8 @@ from .train import train, evaluate
 
 # %% auto #0
 __all__ = ['TRAJECTORY_FORMAT', 'TRAJECTORY_VERSION', 'RUN_KEYS', 'OPTIONAL_RUN_KEYS', 'flatten_params', 'unflatten_params',
-           'expert_seed', 'data_fingerprint', 'run_header', 'net_from_header', 'read_header', 'load_trajectory',
-           'trajectory_bytes', 'train_experts', 'Trajectories', 'segment_epochs']
+           'expert_seed', 'data_fingerprint', 'run_header', 'net_from_header', 'read_header', 'verified',
+           'load_trajectory', 'trajectory_bytes', 'train_experts', 'Trajectories', 'segment_epochs']
 
 # %% ../nbs/20_experts.ipynb #c005
 def flatten_params(params:dict # name -> tensor, in the network's parameter order
@@ -109,6 +109,33 @@ def _save(path, snaps:list, header:dict):
     header = dict(header, param_names=list(snaps[0][0]), buffer_names=list(snaps[0][1]), saved_epochs=len(snaps) - 1)
     write_d3_file(path, ts, header)
 
+# %% ../nbs/20_experts.ipynb #da546670
+def _ints(v, lo:int=0) -> bool: return isinstance(v, list) and all(isinstance(i, int) and not isinstance(i, bool)
+                                                                    and i >= lo for i in v)
+def _numbers(v) -> bool: return isinstance(v, list) and all(isinstance(x, (int, float)) and not isinstance(x, bool)
+                                                             and math.isfinite(x) for x in v)
+
+def _check_run_values(path, hd:dict):
+    "D3Error unless the values of a trajectory header's run keys are of their kind and agree with one another."
+    bad = lambda k: f"{path}: its trajectory header is malformed: {k}={short_repr(hd.get(k))}"
+    k = len(hd['classes'])
+    check(all(isinstance(c, str) for c in hd['classes']) and k > 0, bad('classes'))
+    check(_ints(hd['class_ids']) and len(set(hd['class_ids'])) == len(hd['class_ids']) == k, bad('class_ids'))
+    check(hd['net_kw'].get('num_classes') == k, f"{path}: its network has {short_repr(hd['net_kw'].get('num_classes'))} "
+          f"outputs for {k} classes; the file is corrupted")
+    check(_ints(hd['image_shape'], 1) and len(hd['image_shape']) == 3, bad('image_shape'))
+    C = hd['image_shape'][0]
+    check(_numbers(hd['mean']) and len(hd['mean']) == C, bad('mean'))
+    check(_numbers(hd['std']) and len(hd['std']) == C and min(hd['std']) > 0, bad('std'))
+    check(isinstance(hd['data_sha256'], str) and re.fullmatch('[0-9a-f]{64}', hd['data_sha256']), bad('data_sha256'))
+    check(isinstance(hd['num_images'], int) and hd['num_images'] > 0, bad('num_images'))
+    check(hd['epochs'] >= 0 and hd['saved_epochs'] <= hd['epochs'], bad('epochs'))
+    for key in ('acc', 'val_acc'):  # a finished trajectory's accuracies (per epoch, and on validation)
+        if key in hd:
+            v = hd[key] if key == 'acc' else [hd[key]]
+            check(_numbers(v) and all(0 <= a <= 1 for a in v) and (key == 'val_acc' or len(v) == hd['saved_epochs']),
+                  bad(key))
+
 # %% ../nbs/20_experts.ipynb #c023
 _RUN_TYPES = dict(net=str, net_kw=dict, dataset=str, classes=list, class_ids=list, epochs=int, lr=(int, float),
                   batch_size=int, seed=int, data_fraction=(int, float))
@@ -138,6 +165,7 @@ def _check_trajectory(path, hd:dict):
     net = check_module(functools.partial(make_net, hd['net']), hd['net_kw'], first, path, what)
     check([k for k, _ in net.named_parameters()] == names,
           f"{path}: its param_names are not in the network's parameter order")
+    _check_run_values(path, hd)  # after the sizes: a forged network size is refused by `check_sizes` first
 
 def read_header(path) -> dict:
     "The JSON header of the trajectory file `path`, checked, also against the file's tensors (reads no tensor data)."
@@ -146,12 +174,25 @@ def read_header(path) -> dict:
     return hd
 
 # %% ../nbs/20_experts.ipynb #c024
+_VERIFIED = set()  # (path, inode, size, mtime) of the files whose payload this process has checked
+
+def verified(path, hd:dict):
+    "Check the payload of the trajectory file `path` against its header's checksum, once per process and file version."
+    st = Path(path).stat()
+    key = (str(Path(path).resolve()), st.st_ino, st.st_size, st.st_mtime_ns)
+    if key not in _VERIFIED:
+        def finite(k, t): check(not t.is_floating_point() or bool(torch.isfinite(t).all()),
+                                f"{path}: its tensor {short_repr(k)} holds NaN or infinite values; the file is corrupted")
+        check_payload(path, hd, 'expert trajectory', each=finite)
+        _VERIFIED.add(key)
+
 def load_trajectory(path, # an `expert_*.safetensors` file
                     device=None, # where to put the tensors (None: the CPU)
                     buffers:bool=False, # also return each epoch's buffers (batch-norm statistics), if the net has any
                    ) -> tuple:
     "`(params, header)`: one `{name: tensor}` dict per saved epoch (epoch 0 = initialisation), and the file's header."
     hd = read_header(path)
+    verified(path, hd)
     names = hd['param_names'] + (hd['buffer_names'] if buffers else [])
     pre = lambda k: 'e' if k in hd['param_names'] else 'b'
     dev = default_device(device or 'cpu')
@@ -180,12 +221,27 @@ def _same_run(have:dict, want:dict, path:Path):
                       f"call asks for {k}={show(want.get(k))} (differences: {', '.join(diff)}). Use another out_dir, "
                       f"or delete {path.parent} to start over.")
 
-def _checkpoints(part:Path, want:dict) -> list:
-    "The (params, buffers, header) of each consecutive epoch checkpointed in the folder `part`, from epoch 0."
+def _epoch_stats_ok(st) -> bool:
+    "Whether `st` is what `_train_expert` records of an epoch: finite loss, accuracy in [0, 1], seconds, steps."
+    num = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+    return (isinstance(st, dict) and num(st.get('loss')) and num(st.get('acc')) and 0 <= st['acc'] <= 1
+            and num(st.get('seconds')) and st['seconds'] >= 0 and isinstance(st.get('steps'), int) and st['steps'] >= 0)
+
+def _checkpoints(part:Path, want:dict, expert:int) -> list:
+    "The (params, buffers, header) of each consecutive intact epoch of `expert` checkpointed in the folder `part`."
     out = []
     while (f := part/f'e{len(out):03d}.safetensors').is_file():
-        traj, hd = load_trajectory(f, buffers=True)
-        _same_run(hd, want, f)
+        try:
+            traj, hd = load_trajectory(f, buffers=True)
+            check((hd.get('expert'), hd.get('epoch'), hd['saved_epochs']) == (expert, len(out), 0),
+                  f"{f}: it is not epoch {len(out)} of expert {expert}")
+            check(len(out) == 0 or _epoch_stats_ok(hd.get('epoch_stats')), f"{f}: its epoch_stats are malformed")
+        except D3Error as e:  # damaged: this epoch and the later ones are trained again, to the same result
+            log(f"{one_line(e)}; expert {expert} is trained again from epoch {max(len(out) - 1, 0)}", logging.WARNING)
+            for g in part.glob('e*.safetensors'):
+                if re.fullmatch(r'e\d+', g.stem) and int(g.stem[1:]) >= len(out): g.unlink()
+            break
+        _same_run(hd, want, f)  # another run's epochs: refused, never overwritten
         ps = {k: traj[0][k] for k in hd['param_names']}
         out.append((ps, {k: traj[0][k] for k in hd['buffer_names']}, hd))
     return out
@@ -203,7 +259,7 @@ def _expert_data(data:ImageData, expert:int, fraction:float, seed:int, device) -
 def _train_expert(header:dict, xy:tuple, path:Path, expert:int, device, bar, callback, val=None) -> dict:
     "Train (or resume) one expert and write its trajectory to `path`; returns its header."
     part, seed, epochs = path.with_suffix('.partial'), header['seed'], header['epochs']
-    ckpts = _checkpoints(part, header) if part.is_dir() else []
+    ckpts = _checkpoints(part, header, expert) if part.is_dir() else []
     snaps, stats = [c[:2] for c in ckpts], [c[2].get('epoch_stats') for c in ckpts[1:]]
     net = net_from_header(header, seed=expert_seed(seed, expert))
     if snaps: net.load_state_dict({**snaps[-1][0], **snaps[-1][1]})
@@ -307,6 +363,7 @@ class Trajectories:
                                                                                            f.name))}
         check(files, f"no finished experts in {self.folder}: train them with train_experts(data, {str(self.folder)!r})")
         self.files, self.headers = files, {i: read_header(f) for i, f in files.items()}
+        for i, f in files.items(): verified(f, self.headers[i])  # every tensor, once: none is trusted unread
         self.experts = sorted(files)
         self.header = self.headers[self.experts[0]]
         for i in self.experts[1:]: _same_run(self.headers[i], self.header, files[i])

@@ -11,7 +11,8 @@ import torch
 from fastcore.basics import patch
 import d3_nb
 from .core import D3Error, check, derive_seed, write_d3_file, read_d3_header, read_tensors, one_line, current_umask
-from .artifact import Distilled, to_pixels, payload_sha256
+from .artifact import Distilled, to_pixels
+from .core import payload_sha256
 
 # %% auto #0
 __all__ = ['OUTPUTS', 'BLOCK', 'IMAGEFOLDER_FORMAT', 'EXPORT_FORMAT', 'EXPORT_VERSION', 'to_output', 'EpochDraw', 'mean_draw',

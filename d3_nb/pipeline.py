@@ -107,7 +107,9 @@ def run_stage(ranks:Ranks, # the run's ranks
         for j in mine:
             try: fn(j)
             except D3Error as e: errors[str(j)] = f"{one_line(e)} (rank {ranks.rank})"
-            except Exception as e: errors[str(j)] = f"{type(e).__name__}: {one_line(e)} (rank {ranks.rank})"
+            except Exception as e:
+                if interrupted(): raise KeyboardInterrupt from e  # Ctrl-C, reported by torch as its own error
+                errors[str(j)] = f"{type(e).__name__}: {one_line(e)} (rank {ranks.rank})"
     if log is not None:
         Path(log).mkdir(parents=True, exist_ok=True)
         rec = dict(stage=name, rank=ranks.rank, jobs=len(mine), seconds=clock.wall, cpu_seconds=clock.cpu,

@@ -16,7 +16,7 @@ from .data import ImageData
 from .augment import DiffAug, dsa_for, resolve_aug, aug_spec
 from .nets import make_net, net_kwargs, fresh_net
 from .train import train, evaluate, predict, accuracy_floor
-from .artifact import payload_sha256
+from .core import payload_sha256
 
 # %% auto #0
 __all__ = ['TEACHER_EPOCHS', 'MAX_ENTROPY', 'TEACHER_FORMAT', 'TEACHER_FORMAT_VERSION', 'Teacher', 'label_quality', 'keep_epoch',

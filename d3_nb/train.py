@@ -93,14 +93,18 @@ def _save_training(path, model, opt, rng:RandomStreams, epoch:int, hist:dict, ru
 
 def _resume(path, model, opt, rng:RandomStreams, run_key:dict, callback=None) -> int:
     "Load the state kept in `path` into the training (and a stateful callback's); the epoch it continues at."
-    hd = read_d3_header(path, TRAIN_CKPT, 1, 'training checkpoint')
+    hd, ts = read_d3_file(path, TRAIN_CKPT, 1, 'training checkpoint')
     missing = [k for k in ('epoch', 'run', 'lr', 'history') if k not in hd]
     check(not missing, f"{path} is damaged: its header lacks {missing}; delete it to train from the start")
     check(hd.get('run') == json.loads(json.dumps(run_key)), f"{path} holds the state of another training (other "
           "settings, data or network); delete it to train from the start")
-    try:
-        with safe_open(str(path), 'pt') as f: ts = {k: f.get_tensor(k) for k in f.keys()}
-        model.load_state_dict({k[6:]: v for k, v in ts.items() if k.startswith('model.')})
+    ep, sd = hd['epoch'], {k[6:]: v for k, v in ts.items() if k.startswith('model.')}
+    check(isinstance(ep, int) and not isinstance(ep, bool) and ep >= 1 and isinstance(hd['lr'], list),
+          f"{path} is damaged: epoch={short_repr(ep)} or lr={short_repr(hd['lr'])}; delete it to train from the start")
+    mine = model.state_dict()
+    check(sd.keys() == mine.keys() and all(sd[k].dtype == v.dtype for k, v in mine.items()), f"{path} holds a model "
+          "of other tensors or dtypes; delete it to train from the start")
+    try: model.load_state_dict(sd)
     except (SafetensorError, OSError, RuntimeError) as e:
         raise D3Error(f"{path} cannot continue this training ({one_line(e)}); delete it to train from the start") from e
     params = [p for g in opt.param_groups for p in g['params']]
