@@ -14,11 +14,11 @@ from .core import D3Error, check, default_device, sha256_bytes, atomic_write, on
 
 # %% auto #0
 __all__ = ['IDX_SHA256', 'ASSETS', 'MNIST_STATS', 'FASHION_MNIST_STATS', 'DATASET_STORES', 'MNIST_CLASSES',
-           'FASHION_MNIST_CLASSES', 'IMAGE_EXTENSIONS', 'GREY_MODES', 'IMAGE_MAX_PIXELS', 'data_root', 'normalize',
+           'FASHION_MNIST_CLASSES', 'IMAGE_EXTENSIONS', 'GREY_MODES', 'MAX_PIXELS', 'data_root', 'normalize',
            'denormalize', 'channel_stats', 'parse_idx', 'read_idx', 'write_idx', 'ImageData', 'class_index',
            'load_dataset', 'first_per_class', 'dataset_available', 'load_array_pickle', 'pickle_entry',
-           'read_cifar_batch', 'image_tree', 'image_files', 'read_image_folder', 'check_imagenet', 'read_imagenet_npz',
-           'imagenet_files']
+           'read_cifar_batch', 'image_tree', 'open_image', 'image_files', 'read_image_folder', 'check_imagenet',
+           'read_imagenet_npz', 'imagenet_files']
 
 # %% ../nbs/01_data.ipynb #c005
 def data_root(root=None) -> Path:
@@ -553,24 +553,25 @@ def image_tree(root, split:str) -> Path:
     check(split == 'train', f"the image tree {root} has no test/ or val/ folder, so it has no test split")
     return root
 
-IMAGE_MAX_PIXELS = 1 << 26  # the largest image an ImageFolder is read with (8192 x 8192): beyond, damaged or hostile
+MAX_PIXELS = 1 << 26  # the largest image an ImageFolder is read with (8192 x 8192): beyond, damaged or hostile
 
-def _open_image(f:Path):
-    "`Image.open(f)`, refused in one line when unreadable or over `IMAGE_MAX_PIXELS` (before its pixels are decoded)."
+def open_image(f:Path, max_pixels:int=MAX_PIXELS):
+    "`Image.open(f)`, refused in one line when unreadable or over `max_pixels` (before its pixels are decoded)."
     from PIL import Image
     try: im = Image.open(f)
     except Image.DecompressionBombError as e: raise D3Error(f"{f}: refused, too many pixels ({one_line(e)})") from e
     except (OSError, SyntaxError, ValueError) as e: raise D3Error(f"{f}: not a readable image ({one_line(e)})") from e
     w, h = im.size
-    if w * h > IMAGE_MAX_PIXELS:
+    if w * h > max_pixels:
         im.close()
-        raise D3Error(f"{f} is {w}x{h}, {w * h:,} pixels, more than {IMAGE_MAX_PIXELS:,}: a damaged or hostile file?")
+        raise D3Error(f"{f} is {w}x{h}, {w * h:,} pixels, more than max_pixels={max_pixels:,}: a damaged or hostile "
+                      "file, or pass a larger max_pixels= to accept it")
     return im
 
 def _read_image(f:Path, size:tuple, mode:str, to:str, first:Path) -> np.ndarray:
     "Image file `f` (of the `size` and `mode` of the tree's `first` image), converted to `to`, as uint8 (C, H, W)."
     try:
-        with _open_image(f) as im:
+        with open_image(f) as im:
             got = f"{im.size[0]}x{im.size[1]} {im.mode}"
             a = np.asarray(im.convert(to)) if (im.size, im.mode) == (size, mode) else None
     except (OSError, SyntaxError, ValueError) as e: raise D3Error(f"{f}: not a readable image ({e})") from e
@@ -593,7 +594,7 @@ def read_image_folder(folder, # a folder of class folders
                       channels:int|None=None): # 1 or 3; None: 1 if the images are greyscale, else 3
     "Class names and a lazy sequence of per-class `(images, labels)` batches of an ImageFolder tree."
     names, files = image_files(folder)
-    with _open_image(files[0][0]) as im: size, mode = im.size, im.mode
+    with open_image(files[0][0]) as im: size, mode = im.size, im.mode
     channels = channels or (1 if mode in GREY_MODES else 3)
     check(channels in (1, 3), f"channels must be 1 or 3, got {channels}")
     def batch(c, fs):

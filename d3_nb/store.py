@@ -10,11 +10,11 @@ import numpy as np
 import torch
 from .core import D3Error, check, one_line, short_repr, log, atomic_write, human_bytes
 from .data import (ImageData, DATASET_STORES, GREY_MODES, channel_stats, class_index, load_array_pickle,
-                        pickle_entry, check_imagenet, imagenet_files, image_files, image_tree)
+                        pickle_entry, check_imagenet, imagenet_files, image_files, image_tree, open_image, MAX_PIXELS)
 
 # %% auto #0
-__all__ = ['STORE_FORMAT', 'STORE_VERSION', 'VAL_IMAGES', 'MAX_PIXELS', 'val_counts', 'write_store', 'read_store_meta',
-           'open_store', 'write_data_store', 'npz_header', 'npz_rows', 'write_imagenet_like', 'read_imagenet_pickle',
+__all__ = ['STORE_FORMAT', 'STORE_VERSION', 'VAL_IMAGES', 'val_counts', 'write_store', 'read_store_meta', 'open_store',
+           'write_data_store', 'npz_header', 'npz_rows', 'write_imagenet_like', 'read_imagenet_pickle',
            'imagenet_batches', 'write_imagenet_store', 'write_folder_store', 'ensure_store', 'cache_dir', 'store_dir',
            'imagenet_store', 'register_stores']
 
@@ -405,20 +405,14 @@ def write_imagenet_store(dest, # the new store's folder
     return write_store(dest, f'imagenet{size}', None, {s: source(fs) for s, fs in files.items()}, val_images=val_images)
 
 # %% ../nbs/01a_store.ipynb #xc96d62
-MAX_PIXELS = 1 << 26  # the largest image an ImageFolder conversion decodes (8192 x 8192)
-
 def _image_array(f:Path, to:str, hw, max_pixels:int) -> np.ndarray:
     "Image file `f` as uint8 (C, H, W) in PIL mode `to` ('L' or 'RGB'), resized to `hw` = (h, w) unless None."
     from PIL import Image
     try:
-        with Image.open(f) as im:
-            w, h = im.size
-            check(w * h <= max_pixels, f"{f} is {w}x{h}, {w * h:,} pixels, more than max_pixels={max_pixels:,}: a "
-                  "damaged or hostile file, or pass a larger max_pixels= to accept it")
+        with open_image(f, max_pixels) as im:  # refused by its header's size, before any pixel is decoded
             im = im.convert(to)
             if hw is not None and im.size != (hw[1], hw[0]): im = im.resize((hw[1], hw[0]), Image.BOX)
             a = np.asarray(im)
-    except Image.DecompressionBombError as e: raise D3Error(f"{f}: refused, too many pixels ({one_line(e)})") from e
     except (OSError, SyntaxError, ValueError) as e: raise D3Error(f"{f}: not a readable image ({one_line(e)})") from e
     return a[None] if a.ndim == 2 else a.transpose(2, 0, 1)
 
