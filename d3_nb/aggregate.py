@@ -144,6 +144,7 @@ def _recorded_budget(parts:list, names:list):
         return None
     return next(iter(bs.values()))
 
+# %% ../nbs/31_aggregate.ipynb #5a62590c
 def aggregate(subtasks,              # a run folder, or a list of subtask files
               teacher=None,          # the global teacher: a `Teacher`, a network, a teacher file, or None (hard labels)
               temperature:float=1.0, # softmax temperature T of the soft labels

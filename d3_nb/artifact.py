@@ -210,6 +210,7 @@ def to_pixels(x, mean, std):
     m, s = torch.tensor(mean, device=x.device).view(1, -1, 1, 1), torch.tensor(std, device=x.device).view(1, -1, 1, 1)
     return (x * s + m).clamp(0, 1)
 
+# %% ../nbs/13_artifact.ipynb #3aa3bb76
 @patch
 def show(self:Distilled, n:int=8,        # samples per class, after the mean image
          temperature:float=1.,           # scale of the priors' standard deviation

@@ -109,6 +109,7 @@ def singleton_var(mu:torch.Tensor,   # (lpc, d_z) one class's cluster centres
     d = torch.cdist(mu, zc).masked_fill(near[None, :] == torch.arange(len(mu))[:, None], float('inf')).min(1).values
     return torch.where(torch.isfinite(d), (reach * d) ** 2 / mu.shape[1], torch.zeros_like(d))
 
+# %% ../nbs/21a_autoencoder.ipynb #754d1a91
 def priors_from_codes(codes:torch.Tensor,  # (N, d_z) codes of real images
                       labels:torch.Tensor, # (N,) their classes, 0..num_classes-1
                       num_classes:int,     # k, the subtask's classes

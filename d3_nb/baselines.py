@@ -64,6 +64,7 @@ def teacher_labels(protos:Prototypes, # images (real uint8 or learned float) wit
                       num_classes=protos.num_classes, hard_labels=protos.hard_labels, class_names=protos.class_names,
                       dataset=protos.dataset, config=cfg, seconds=protos.seconds, history=protos.history)
 
+# %% ../nbs/41_baselines.ipynb #b25af3b4
 def random_real_soft(data:ImageData, # the training data to choose from
                      ipc:int,        # images per class
                      teacher,        # a `Teacher` (or any network giving logits) trained on all classes of `data`

@@ -69,6 +69,7 @@ def parse_methods(methods) -> list:
     check(out, "no methods given")
     return out
 
+# %% ../nbs/45_bench.ipynb #32f95496
 def parse_budgets(budgets) -> list:
     "Budgets (images per class, > 0) from a list or a comma-separated string."
     try: bs = [float(b) for b in (budgets.split(',') if isinstance(budgets, str) else budgets)]
@@ -345,6 +346,7 @@ def diversity_line(cells:dict, div:dict, b) -> list:
     return [f"D3's diversity (`Distilled.diversity`: mean distance in normalised pixels, 8 samples of each prior): "
             + '; '.join(parts) + '.', ''] if parts else []
 
+# %% ../nbs/45_bench.ipynb #2fb1951a
 def bench_markdown(cells:dict, settings:dict, div:dict|None=None) -> str:
     "The benchmark's Markdown: a header with the settings and machine, then one table per budget."
     s = settings
@@ -370,13 +372,13 @@ def bench_markdown(cells:dict, settings:dict, div:dict|None=None) -> str:
         lines += [*_warnings(cells, b), ''] if _warnings(cells, b) else []
         lines += diversity_line(cells, div or {}, b)
     return '\n'.join(lines)
-
 def ceiling_label(r) -> str:
     "The full-data line's label, with its SGD steps: a short full-data run is only a floor under the true ceiling."
     steps = r.settings.get('steps')
     if steps is None: return f"{r.name} ({r.compute['student_epochs']} epochs)"
     return f"{r.name} ({steps:,} steps)"
 
+# %% ../nbs/45_bench.ipynb #8a1f3bfb
 def bench_plot(cells:dict, path, title:str=''):
     "Accuracy (mean ± std) against stored IPC equivalents (fp32), one line per method; the full data as a ceiling."
     import matplotlib

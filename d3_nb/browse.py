@@ -160,6 +160,7 @@ def _n_priors(self:Browser, c:int) -> int: return self.distilled.priors[_locate(
 def _changed(self:Browser, change=None):
     if not self._hold: self.render()
 
+# %% ../nbs/50_browse.ipynb #7ac6adf0
 @patch
 def _class_changed(self:Browser, change):
     self._hold = True

@@ -102,6 +102,7 @@ def validation_split(o:SimpleNamespace, data:ImageData) -> ImageData|None:
     val = load_dataset(o.dataset, split='val', root=o.root)
     return val.subset(list(data.classes)) if val.classes != data.classes else val
 
+# %% ../nbs/60_cli.ipynb #d39d78e8
 def run_d3(o:SimpleNamespace, # the shared options (dataset, device, progress, ...)
            out, # the run folder
            data:ImageData, # the training data of the run, every class
@@ -123,6 +124,7 @@ def run_d3(o:SimpleNamespace, # the shared options (dataset, device, progress, .
                         subtasks=ids, accuracy_floor=accuracy_floor, workers=workers, device=o.device,
                         progress=o.progress)
 
+# %% ../nbs/60_cli.ipynb #db8b15c7
 def command_settings(data:ImageData, # the run's training data, every class
                      part:list,       # the partition: a list of class-id lists
                      budget:float,    # storage budget, images per class (ignored with a preset)
@@ -144,6 +146,7 @@ def command_settings(data:ImageData, # the run's training data, every class
             if lpc is not None: st.update(lpc=lpc, decoder='auto', decoder_width=None)  # the largest that fits
     return [{**st, 'seed': seed, **(overrides or {})} for st in sts]
 
+# %% ../nbs/60_cli.ipynb #482da523
 @command(but=('classes',))
 def d3_subtasks(out:str=None,           # the run folder (required)
                 subtasks:int=2,         # number of subtasks S
@@ -413,6 +416,7 @@ def parse_bytes(s) -> int:
     check(0 < value < math.inf and value * unit < 2**63, f"a memory size must be positive and finite, got {s!r}")
     return int(value * unit)
 
+# %% ../nbs/60_cli.ipynb #ed80ac56
 def d3_plan(preset:str=None,          # a distillation preset (or give --settings with a decoder family)
             classes:int=1000,         # classes of the whole dataset
             image_shape:str='3,64,64', # C,H,W of its images
@@ -473,6 +477,7 @@ def read_config(path) -> dict:
     check(isinstance(cfg, dict), f"config file {p} must hold option names and values, got {type(cfg).__name__}")
     return cfg
 
+# %% ../nbs/60_cli.ipynb #2b8d6f33
 def parse_command(name:str, rest:list) -> tuple:
     "`(options, config file)`: the command's options from its argument list and an optional `--config FILE`."
     func, rest = COMMANDS[name], list(rest)
@@ -501,7 +506,6 @@ def parse_command(name:str, rest:list) -> tuple:
     for k in ('pdb', 'xtra', 'config'): args.pop(k, None)  # fastcore's debugging flags and ours, not the command's
     check_options(name, args)
     return args, cfg_file
-
 def config_path(name:str, args:dict) -> Path|None:
     "Where the resolved options of a command are written (None: a command with no output)."
     out = args.get('out')
@@ -510,6 +514,7 @@ def config_path(name:str, args:dict) -> Path|None:
     if out is None: return None
     return Path(out)/f'd3_{name}.config.json' if name in _FOLDER_OUT else Path(out).with_suffix('.config.json')
 
+# %% ../nbs/60_cli.ipynb #c51d0689
 def write_config(name:str, args:dict, argv:list, cfg_file=None):
     "Write the resolved options next to the command's outputs (if their folder exists)."
     f = config_path(name, args)

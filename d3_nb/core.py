@@ -327,6 +327,7 @@ def d3_header(meta, # the safetensors metadata of the file (its `__metadata__` d
           f"{short_repr(v)}, but this d3_nb ({__version__}) reads versions up to {version}: upgrade d3_nb to load it")
     return hd
 
+# %% ../nbs/00_core.ipynb #33a4332a
 def read_d3_header(path, # the file to check
                    fmt:str, # the `format` it must hold, e.g. 'd3_nb.teacher'
                    version:int, # the newest `format_version` this package reads

@@ -389,6 +389,7 @@ def _load_stored(key:str, split:str, root, classes, stats, **kw) -> ImageData:
     if stats is None: return d
     return ImageData(d.images, d.labels, d.classes, *stats, name=d.name, split_name=split, class_ids=d.class_ids)
 
+# %% ../nbs/01_data.ipynb #cef68fc2
 def load_dataset(name:str, # mnist, fashion_mnist, embedded, cifar10, cifar100, imagefolder, imagenet64/32, store
                  split:str='train', # 'train' or 'test' (ImageNet's official validation set); a store also has 'val'
                  root=None, # the data root (default: $D3_DATA); for 'imagefolder' the image tree, for 'store' the store
@@ -579,6 +580,7 @@ def _read_image(f:Path, size:tuple, mode:str, to:str, first:Path) -> np.ndarray:
           "must share one size and mode (resize or convert them first)")
     return a[None] if a.ndim == 2 else a.transpose(2, 0, 1)
 
+# %% ../nbs/01_data.ipynb #ed211026
 def image_files(folder) -> tuple:
     "Class names (folder names, sorted) and each class's sorted image files, in the folder of class folders `folder`."
     folder = Path(folder)
@@ -589,7 +591,6 @@ def image_files(folder) -> tuple:
     empty = [d.name for d, fs in zip(dirs, files) if not fs]
     check(not empty, f"{folder}: class folders {empty[:5]} hold no {'/'.join(IMAGE_EXTENSIONS)} images")
     return [d.name for d in dirs], files
-
 def read_image_folder(folder, # a folder of class folders
                       channels:int|None=None): # 1 or 3; None: 1 if the images are greyscale, else 3
     "Class names and a lazy sequence of per-class `(images, labels)` batches of an ImageFolder tree."

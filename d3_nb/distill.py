@@ -89,8 +89,8 @@ class DistillSettings:
         def row(f): return f"  {f.name:<19}{json.dumps(getattr(self, f.name)):<16}{docs.get(f.name) or ''}"
         return '\n'.join(row(f) for f in fields(self))
 
+# %% ../nbs/22_distill.ipynb #6a32241a
 DEFAULTS = asdict(DistillSettings())  # the same settings as a plain dict: what distill(**overrides) starts from
-
 # The reference's ImageNet-1K 64x64 settings (ConvNet-D4 experts), as facts: METHOD.md section 3 and the authors' code
 REFERENCE = {
     'imagenet64-ipc1': dict(lpc=1, d_z=64, decoder='small', syn_steps=10, expert_epochs=2, max_start_epoch=27,
@@ -202,6 +202,7 @@ def _budget_decoder(priors:LatentPriors, data:ImageData, C:int, cfg:dict) -> Dec
                                        cost=_decoder_cost(cfg['d_z'], shape, prec, data.mean, data.std))
     return make_decoder(cfg['d_z'], shape, fam, width=w, mean=data.mean, std=data.std)
 
+# %% ../nbs/22_distill.ipynb #16337e31
 class Run:
     "The learnable state of one subtask's distillation, its optimisers and its random streams."
     def __init__(self, data:ImageData, experts:Trajectories, cfg:dict, device, num_classes:int|None=None):
@@ -263,6 +264,7 @@ def check_d3_settings(prior_share:float=PRIOR_SHARE, iterations:int=0, ae_steps=
     check(isinstance(iterations, int) and iterations >= 0, f"iterations must be an integer >= 0, got {iterations!r}")
     parse_ae_steps(ae_steps)
 
+# %% ../nbs/22_distill.ipynb #63c8679e
 def budget_settings(budget_ipc:float,      # the budget, images per class (fp32 images and soft labels)
                     num_classes:int,       # C, the whole dataset's classes
                     image_shape,           # (channels, height, width)
@@ -284,7 +286,6 @@ def budget_settings(budget_ipc:float,      # the budget, images per class (fp32 
     lpc = cap(max(lpc, math.floor((share - cost(fam, w)) / per_class)))  # the decoder's leftover: more priors
     return dict(budget_ipc=budget_ipc, lpc=lpc, d_z=d_z, precision=precision, init='ae', decoder=fam, decoder_width=w,
                 batch_syn=min(k * lpc, 256))  # an unrolled student step sees a minibatch, however many priors
-
 def segment_settings(expert_epochs:int, # epochs the experts' trajectories hold
                      match:int=2,       # M, epochs a segment spans (`expert_epochs` of `distill`)
                     ) -> dict:
@@ -294,6 +295,7 @@ def segment_settings(expert_epochs:int, # epochs the experts' trajectories hold
 
 BUDGET_ITERATIONS = 100  # a budget run's iterations: 100 to 200 gained nothing on validation (nbs/45_bench.ipynb)
 
+# %% ../nbs/22_distill.ipynb #9c20cd87
 def d3_settings(budget_ipc:float,      # the budget, images per class
                 num_classes:int,       # C, the whole dataset's classes
                 image_shape,           # (channels, height, width)
@@ -308,7 +310,6 @@ def d3_settings(budget_ipc:float,      # the budget, images per class
     check_d3_settings(kw.get('prior_share', PRIOR_SHARE), iterations, ae_steps)
     return {**budget_settings(budget_ipc, num_classes, image_shape, classes=classes, max_lpc=max_lpc, **kw),
             **segment_settings(expert_epochs), 'iterations': iterations, 'ae_steps': ae_steps}
-
 def subtask_d3_settings(budget_ipc:float, # the budget, images per class
                         num_classes:int,  # C, the whole dataset's classes
                         image_shape,      # (channels, height, width)
@@ -521,6 +522,7 @@ def real_features(net:nn.Module, x:torch.Tensor, aug=None, params=None, chunk:in
     "Features of real images `x` (augmented by `aug` with `params`), without a graph, `chunk` images per pass."
     with torch.no_grad(): return features(net, x, chunk, aug, params)
 
+# %% ../nbs/22_distill.ipynb #bb621a2d
 def real_pool(x:torch.Tensor, # a subtask's real images (uint8), on the device they are picked on
               y:torch.Tensor, # their class ids 0..k-1
               k:int, # the subtask's class count
@@ -538,12 +540,12 @@ def real_pool(x:torch.Tensor, # a subtask's real images (uint8), on the device t
     return dict(x=x, order=torch.argsort(y, stable=True).to(dev), cls=torch.sort(y).values.double().to(dev),
                 take=take.to(dev), counts=counts, slot=None if slot is None else slot.to(dev),
                 n_real=None if slot is None else torch.tensor(counts, device=dev))
-
 def pick_real(pool:dict, g:torch.Generator) -> torch.Tensor:
     "Indices of `pool['counts'][c]` random distinct images of each class c, class by class, drawn on `g`'s device."
     keys = pool['cls'] + torch.rand(len(pool['cls']), generator=g, device=g.device, dtype=torch.float64)
     return pool['order'][torch.argsort(keys)[pool['take']]]  # shuffled within each class, then the first few
 
+# %% ../nbs/22_distill.ipynb #91d29dd6
 def mmd_step(run:Run, feat_nets:list, aug, real:dict,
              chunk:int|None=None, # images per feature pass (None: `feature_chunk` of the setting)
             ) -> dict:
@@ -771,6 +773,7 @@ def _between(a, b) -> float:
     "Seconds between two `_clock` marks (CUDA events: only once both have completed)."
     return a.elapsed_time(b) / 1000 if isinstance(a, torch.cuda.Event) else b - a
 
+# %% ../nbs/22_distill.ipynb #02004926
 def iteration(run:Run, tools:dict) -> dict:
     "One iteration of `run`: its MTT update and its MMD update (each if on); returns their diagnostics and seconds."
     reuse_host_memory('mixed')  # the unrolled steps' big activations mapped and handed back (00_core): less memory
@@ -791,12 +794,12 @@ def iteration(run:Run, tools:dict) -> dict:
     rec.update({f'{k}_seconds': _between(a, b) for k, a, b in zip(parts, marks, marks[1:])})
     run.iteration += 1
     return rec
-
 def checkpoint_due(cfg:dict, iteration:int, seconds:float) -> bool:
     "Whether a checkpoint is due after `iteration`, `seconds` after the last one (always after the last iteration)."
     n, t = cfg['checkpoint_every'], cfg['checkpoint_seconds']
     return iteration == cfg['iterations'] or bool(n and iteration % n == 0) or bool(t and seconds >= t)
 
+# %% ../nbs/22_distill.ipynb #363553ec
 def _loop(run:Run, ckpt:Path, out:Path, val, progress:bool):
     cfg, tools, saved = run.cfg, iteration_tools(run), time.monotonic()
     bar = tqdm(total=cfg['iterations'], initial=run.iteration, desc=f"distill {out.name}", disable=not progress)

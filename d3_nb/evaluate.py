@@ -289,6 +289,7 @@ def table(self:EvalResult) -> str:
     "This result as a Markdown table (header and one row)."
     return results_table([self])
 
+# %% ../nbs/40_evaluate.ipynb #4fee4a68
 @patch
 def __repr__(self:EvalResult) -> str:
     st, c = self.storage, self.compute
@@ -299,7 +300,6 @@ def __repr__(self:EvalResult) -> str:
             f"students of {_training(c)}, "
             f"{_secs(float(np.mean(c['student_seconds'])) if c.get('student_seconds') else None)} s"
             f" per student, distill {_secs(c.get('distill_seconds'))} s")
-
 @patch
 def _repr_markdown_(self:EvalResult) -> str: return self.table()
 

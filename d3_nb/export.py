@@ -201,6 +201,7 @@ def _write_pngs(images:torch.Tensor, files:list):
     a = images.permute(0, 2, 3, 1).numpy()
     for im, f in zip(a, files): Image.fromarray(im[..., 0] if im.shape[-1] == 1 else im).save(f, format='PNG')
 
+# %% ../nbs/14_export.ipynb #e0eb78c4
 def export_imagefolder(distilled, # a `Distilled` dataset, or the path of its .safetensors file
                        out, # the folder to create (absent or empty), in an existing folder
                        samples_per_prior:int=1, # random samples of every prior

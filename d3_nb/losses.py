@@ -215,6 +215,7 @@ def group_rows(f:torch.Tensor, # rows (N, d) stacked group by group
     slots = group_slots(counts).to(f.device) if slots is None else slots
     return f.new_zeros(k * M, f.shape[1]).index_copy(0, slots, f).view(k, M, -1)
 
+# %% ../nbs/21_losses.ipynb #2de13739
 def grouped_mmd2(xs:torch.Tensor, # synthetic embeddings grouped by class, (k, n, d)
                  xr:torch.Tensor, # real embeddings grouped by class, (k, m, d)
                  sigmas=SIGMAS, # RBF bandwidths (see `mmd2`)

@@ -122,6 +122,7 @@ class BasicBlock(nn.Module):
 # %% ../nbs/03_nets.ipynb #c027
 RESNET_VARIANTS = ('cifar', 'ap', 'imagenet')
 
+# %% ../nbs/03_nets.ipynb #cf310e29
 class ResNet18(nn.Module):
     "ResNet-18 for small images: the 'cifar', 'ap' (64 px distillation) or 'imagenet' layout."
     def __init__(self, in_channels:int=3, # image channels

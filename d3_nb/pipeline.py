@@ -94,6 +94,7 @@ class MemoryPeaks:
 
 FAULT_ENV = 'D3_FAULT'  # 'stage:rank': that rank dies as the stage starts (for rehearsing a lost machine)
 
+# %% ../nbs/32_pipeline.ipynb #712a9a0c
 def run_stage(ranks:Ranks, # the run's ranks
               name:str,    # the stage, for messages
               jobs:list,   # its jobs, the same on every rank

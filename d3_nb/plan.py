@@ -309,6 +309,7 @@ def _eval_pass(net, r, n:int) -> tuple:
     return ({'batch (float)': 4 * fb * math.prod(r.shape), 'forward pass': fv['peak'],
              'logits (kept, joined)': 2 * 4 * n * net.num_classes}, math.ceil(n / fb) * fv['flops'])
 
+# %% ../nbs/35_plan.ipynb #3882a8a2
 def _teacher_stage(r) -> Stage:
     "One rank trains the global teacher in batches streamed from the whole store, then labels every prior."
     N, chw, cfg, net = r.classes * r.ipc, math.prod(r.shape), r.cfg, r.teacher_net
@@ -381,6 +382,7 @@ def _si(x:float, unit:str='') -> str:
         if abs(x) < 1000 or p == 'P': return f"{x:,.0f} {unit}".rstrip() if p == '' else f"{x:,.2f} {p}{unit}"
         x /= 1000
 
+# %% ../nbs/35_plan.ipynb #dca0f557
 @dataclass
 class RunPlan:
     "The predicted resources of a whole run: one `Stage` per step of the method, each for its busiest rank."

@@ -188,6 +188,7 @@ def _check_meta(meta:dict, path:Path):
         got = f.stat().st_size if f.is_file() else 0
         check(got == want, f"{f.name} holds {got:,} bytes where {v['images']:,} images need {want:,}")
 
+# %% ../nbs/01a_store.ipynb #8c06bfba
 def read_store_meta(path) -> dict:
     "The checked `meta.json` of store `path`; a one-line `D3Error` if it is missing, unfinished, foreign or damaged."
     path = Path(path)
@@ -211,7 +212,6 @@ def read_store_meta(path) -> dict:
         why = f"no entry {e}" if isinstance(e, KeyError) else one_line(e)
         raise D3Error(f"{f}: the store is damaged ({why}); delete it and convert again") from e
     return meta
-
 def _split_meta(meta:dict, path, split:str) -> dict:
     "The `meta.json` entry of `split` in store `path`, or a `D3Error` listing the splits it has."
     check(split in meta['splits'], f"the store {path} has no split {split!r} (it has {', '.join(meta['splits'])})"
@@ -384,13 +384,13 @@ def imagenet_batches(path, # one `.npz` file or original pickle batch of downsam
             yield x.reshape(-1, 3, size, size), y[i:i + len(x)]
             i += len(x)
 
+# %% ../nbs/01a_store.ipynb #ec220993
 def _imagenet_splits(root, size:int) -> tuple:
     "The data root and the files of each split of downsampled ImageNet in it ('test' only if its files are there)."
     name = f'imagenet{size}'
     base, train = imagenet_files(root, 'train', size, name)
     try: return base, {'train': train, 'test': imagenet_files(root, 'test', size, name)[1]}
     except D3Error: return base, {'train': train}
-
 def write_imagenet_store(dest, # the new store's folder
                          root=None, # the data root holding the Imagenet{size}_* folders (default: $D3_DATA)
                          size:int=64, # 64 or 32
@@ -416,6 +416,7 @@ def _image_array(f:Path, to:str, hw, max_pixels:int) -> np.ndarray:
     except (OSError, SyntaxError, ValueError) as e: raise D3Error(f"{f}: not a readable image ({one_line(e)})") from e
     return a[None] if a.ndim == 2 else a.transpose(2, 0, 1)
 
+# %% ../nbs/01a_store.ipynb #85789758
 def write_folder_store(dest, # the new store's folder
                        root, # an ImageFolder tree: root/<class>/*.png|jpg, or train/ and test/ (or val/) of those
                        size=None, # resize every image to size x size, or (h, w); None: all must share one size
@@ -494,6 +495,7 @@ def _locked(lock:Path, what:Path):
             fcntl.flock(f, fcntl.LOCK_EX)
         yield
 
+# %% ../nbs/01a_store.ipynb #825915c5
 def ensure_store(path, # where the finished store is to be
                  write, # `write(folder)` writes the store into the new `folder`, e.g. a `write_*_store` function
                  source=None, # JSON-able description of what the store is made from; a store of another is rebuilt

@@ -162,6 +162,7 @@ def ensure_run(out_dir, settings:dict) -> dict:
                       f"Use another output folder, or delete {out} to start over.")
     return have
 
+# %% ../nbs/30_subtasks.ipynb #e4b638fb
 def _first_difference(name:str, have, want) -> tuple:
     "The first setting inside `have` and `want` (nested dicts and lists) that differs: its dotted name and both values."
     if isinstance(have, dict) and isinstance(want, dict):
@@ -262,6 +263,7 @@ def subtasks_failed(errors:dict, out_dir) -> D3Error:
                    f"Rerun the failed ones alone with subtasks={ks} "
                    f"(command line: --subtask {','.join(map(str, ks))}); they resume where they stopped.")
 
+# %% ../nbs/30_subtasks.ipynb #7b1052b2
 def run_subtasks(data:ImageData,  # the full training data (every class)
                  partition,       # global class ids per subtask (see `partition_classes`)
                  out_dir,         # the run folder

@@ -133,6 +133,7 @@ class _Keeper:
         self.states = {e: {k.split('.', 1)[1]: v for k, v in tensors.items() if k.split('.', 1)[0] == str(e)}
                        for e in js['epochs']}
 
+# %% ../nbs/25_teacher.ipynb #e9cca76c
 def train_teacher(data:ImageData,           # the full training data (every class; or a validation-free part of it)
                   epochs:int|None=None,     # epochs to train; None: `snapshot_epoch` if a number, else TEACHER_EPOCHS
                   lr:float=0.01,            # learning rate

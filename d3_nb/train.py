@@ -91,6 +91,7 @@ def _save_training(path, model, opt, rng:RandomStreams, epoch:int, hist:dict, ru
     write_d3_file(path, tensors, dict(format=TRAIN_CKPT, format_version=1, epoch=epoch, run=run_key,
                                       lr=[g['lr'] for g in opt.param_groups], history=hist, callback=cb_json))
 
+# %% ../nbs/04_train.ipynb #e4d28c71
 def _resume(path, model, opt, rng:RandomStreams, run_key:dict, callback=None) -> int:
     "Load the state kept in `path` into the training (and a stateful callback's); the epoch it continues at."
     hd, ts = read_d3_file(path, TRAIN_CKPT, 1, 'training checkpoint')
@@ -121,7 +122,6 @@ def _resume(path, model, opt, rng:RandomStreams, run_key:dict, callback=None) ->
             raise D3Error(f"{path} is damaged (its callback's state: {one_line(e)}); delete it to train from the "
                           "start") from e
     return int(hd['epoch'])
-
 def _resumed_history(path, start:int) -> dict:
     "The history kept with the checkpoint, marked as resumed at epoch `start`."
     return dict(read_d3_header(path, TRAIN_CKPT, 1, 'training checkpoint')['history'], resumed_at=start)
