@@ -19,7 +19,7 @@ from .latents import LatentPriors
 from .decoders import Decoder
 
 # %% auto #0
-__all__ = ['FORMAT', 'FORMAT_VERSION', 'KIND', 'check_partition', 'Distilled', 'to_pixels']
+__all__ = ['FORMAT', 'FORMAT_VERSION', 'KIND', 'MAX_INDEX', 'check_partition', 'Distilled', 'to_pixels']
 
 # %% ../nbs/13_artifact.ipynb #c006
 def check_partition(partition,          # a list of subtasks, each a list of class ids (or names, with `classes`)
@@ -342,12 +342,16 @@ def _metadata(data:bytes, path, size:int|None=None) -> dict:
           "corrupted (or padded)")
     return outer.get('__metadata__') or {}
 
+MAX_INDEX = 100 * 2**20  # the largest JSON index read (safetensors' own bound): a longer one is hostile
+
 def _head(path:Path) -> tuple:
     "`(first bytes, size)` of the file `path`: its length field and JSON index, never more than the file holds."
     size = path.stat().st_size
     with open(path, 'rb') as f:
         first = f.read(8)
         n = int.from_bytes(first, 'little') if len(first) == 8 else 0
+        check(n <= MAX_INDEX or n > size - 8, f"{path} is not a valid safetensors file: its header length field "
+              f"({n:,}) is over {MAX_INDEX:,} bytes; the file is corrupted or hostile")
         return first + (f.read(n) if 2 <= n <= size - 8 else b''), size
 
 # %% ../nbs/13_artifact.ipynb #5cbe8b90
