@@ -18,7 +18,8 @@ import torch
 from d3_nb.data import load_dataset
 from d3_nb.bench import bench, bench_data
 from d3_nb.experts import train_experts
-from d3_nb.distill import distill, d3_settings
+from d3_nb.distill import distill
+from d3_nb.settings import d3_settings
 
 def floats(s): return [float(x) for x in s.split(',')]
 def ints(s): return [int(x) for x in s.split(',')]

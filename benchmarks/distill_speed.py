@@ -49,7 +49,7 @@ def experts(work: Path, device):
 
 def reference_settings() -> dict:
     "The authors' MNIST settings: d3_nb's `REFERENCE_COMMON` (what every reference budget shares) and the rest."
-    from d3_nb.distill import REFERENCE_COMMON
+    from d3_nb.settings import REFERENCE_COMMON
     return dict(REFERENCE_COMMON, d_z=64, decoder='small', syn_steps=10, expert_epochs=2, max_start_epoch=4,
                 mmd_per_class=30, mmd_real_per_class=30, lr_latent=3e-4, lr_lr=1e-6, lr_teacher=1e-2,
                 lr_decoder=3e-4, init='random', checkpoint_every=10**9)
@@ -112,7 +112,9 @@ def one_profile(args):
     import time, torch
     torch.set_num_threads(args.threads)
     from torch.profiler import profile, ProfilerActivity
-    from d3_nb.distill import Run, distill_config, iteration_tools, iteration
+    from d3_nb.distill import iteration_tools, iteration
+    from d3_nb.settings import distill_config
+    from d3_nb.state import Run
     dev, d = torch.device(args.device), reference_data()
     ex, kw = reference_experts(Path(args.work), d, dev), dict(reference_settings(), **REFERENCE_ROWS[args.one])
     run = Run(d, ex, distill_config(None, **kw), dev)

@@ -48,7 +48,7 @@ def main():
     print("RANDOM BYTES in ImageNet-64's file format: speed and memory only, never accuracy.", flush=True)
     t0 = time.perf_counter()
     if not (root/'Imagenet64_val_npz'/'val_data.npz').exists():
-        from d3_nb.store import write_imagenet_like
+        from d3_nb.formats import write_imagenet_like
         write_imagenet_like(root, classes=a.classes, per_class=a.per_class, size=64, val_per_class=a.val_per_class)
     written = time.perf_counter() - t0
     conv = json.loads(subprocess.run([sys.executable, '-c', CONVERT, str(root)], capture_output=True, text=True,

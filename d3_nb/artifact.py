@@ -11,8 +11,8 @@ from torch import nn
 import safetensors.torch
 from fastcore.basics import patch
 import d3_nb
-from .core import (D3Error, check, default_device, atomic_write, sha256_bytes, human_bytes, one_line, short_repr,
-                        canonical_json, payload_sha256, check_sizes, build_checked, read_tensors, HEADER_KEY, d3_header)
+from .core import D3Error, check, default_device, atomic_write, sha256_bytes, human_bytes, one_line, short_repr
+from .files import canonical_json, header_sha256, payload_sha256, check_sizes, build_checked, read_tensors, HEADER_KEY, d3_header
 from .storage import (storage_report, tensor_bytes, stored_dtype, as_dtype, dtype_name, StorageReport, is_int8,
                            quantizable, quantize_rows, dequantize_rows)
 from .latents import LatentPriors
@@ -62,6 +62,35 @@ def check_partition(partition,          # a list of subtasks, each a list of cla
           f"{'are' if len(missing) > 1 else 'is'} in no subtask: every class must be in exactly one subtask")
     return out
 
+# %% ../nbs/13_artifact.ipynb #5520d78d
+def _as_list(x) -> list: return list(x) if isinstance(x, (list, tuple, nn.ModuleList)) else [x]
+
+def _checked_partition(priors, decoders, partition, num_classes) -> tuple:
+    "`(partition, C)` of a distilled dataset, checked against its subtasks' priors and decoders."
+    S = len(priors)
+    check(len(decoders) == S, f"got {S} sets of priors but {len(decoders)} decoders: one of each per subtask")
+    if partition is None:
+        check(S == 1, "pass partition= (global class ids per subtask) when there is more than one subtask")
+        partition = [list(range(priors[0].num_classes))]
+    part = check_partition(partition, num_classes, complete=num_classes is None)
+    check(len(part) == S, f"partition has {len(part)} subtasks but there are {S} sets of priors")
+    for s, (p, cls) in enumerate(zip(priors, part)):
+        check(p.num_classes == len(cls),
+              f"subtask {s}: its priors cover {p.num_classes} classes but the partition gives it {len(cls)}")
+    return tuple(tuple(p) for p in part), (int(num_classes) if num_classes is not None else sum(map(len, part)))
+
+def _checked_format(decoders, image_shape, mean, std) -> tuple:
+    "`(image_shape, mean, std)` of the images the decoders make, checked (by default the first decoder's)."
+    dc = decoders[0].config
+    shape = tuple(int(i) for i in (image_shape if image_shape is not None else dc['out_shape']))
+    check(all(tuple(d.config['out_shape']) == shape for d in decoders),
+          f"every decoder must make images of shape {shape}")
+    nc = shape[0]
+    mean = tuple(float(m) for m in (mean if mean is not None else dc.get('mean') or (0.,)*nc))
+    std = tuple(float(s) for s in (std if std is not None else dc.get('std') or (1.,)*nc))
+    check(len(mean) == nc and len(std) == nc, f"mean and std need one value per channel ({nc})")
+    return shape, mean, std
+
 # %% ../nbs/13_artifact.ipynb #c008
 class Distilled:
     "A D3 distilled dataset: per subtask latent priors and a decoder, the class partition and optional soft labels."
@@ -76,30 +105,9 @@ class Distilled:
                  config=None,             # JSON-serialisable settings the dataset was made with (kept in the file)
                  precision='fp32',        # the precision it is stored at (set by `load`; `save` uses it by default)
                 ):
-        self.priors = nn.ModuleList(priors if isinstance(priors, (list, tuple, nn.ModuleList)) else [priors])
-        self.decoders = nn.ModuleList(decoders if isinstance(decoders, (list, tuple, nn.ModuleList)) else [decoders])
-        S = len(self.priors)
-        check(len(self.decoders) == S,
-              f"got {S} sets of priors but {len(self.decoders)} decoders: one of each per subtask")
-        if partition is None:
-            check(S == 1, "pass partition= (global class ids per subtask) when there is more than one subtask")
-            partition = [list(range(self.priors[0].num_classes))]
-        part = check_partition(partition, num_classes, complete=num_classes is None)
-        self.partition = tuple(tuple(p) for p in part)
-        self.num_classes = int(num_classes) if num_classes is not None else sum(map(len, part))
-        check(len(self.partition) == S,
-              f"partition has {len(self.partition)} subtasks but there are {S} sets of priors")
-        for s, (p, part) in enumerate(zip(self.priors, self.partition)):
-            check(p.num_classes == len(part),
-                  f"subtask {s}: its priors cover {p.num_classes} classes but the partition gives it {len(part)}")
-        dc = self.decoders[0].config
-        self.image_shape = tuple(int(i) for i in (image_shape if image_shape is not None else dc['out_shape']))
-        check(all(tuple(d.config['out_shape']) == self.image_shape for d in self.decoders),
-              f"every decoder must make images of shape {self.image_shape}")
-        nc = self.image_shape[0]
-        self.mean = tuple(float(m) for m in (mean if mean is not None else dc.get('mean') or (0.,)*nc))
-        self.std = tuple(float(s) for s in (std if std is not None else dc.get('std') or (1.,)*nc))
-        check(len(self.mean) == nc and len(self.std) == nc, f"mean and std need one value per channel ({nc})")
+        self.priors, self.decoders = nn.ModuleList(_as_list(priors)), nn.ModuleList(_as_list(decoders))
+        self.partition, self.num_classes = _checked_partition(self.priors, self.decoders, partition, num_classes)
+        self.image_shape, self.mean, self.std = _checked_format(self.decoders, image_shape, mean, std)
         names = range(self.num_classes) if class_names is None else class_names
         self.class_names = [str(c) for c in names]
         check(len(self.class_names) == self.num_classes,
@@ -300,9 +308,7 @@ def header(self:Distilled, precision=None, payload:str=None) -> dict:
 
 def _serialise(tensors:dict, header:dict) -> bytes:
     "safetensors bytes of `tensors` with `header` (plus its own checksum) as JSON metadata."
-    header = dict(header)
-    header.pop('header_sha256', None)
-    header['header_sha256'] = sha256_bytes(canonical_json(header).encode())
+    header = dict(header, header_sha256=header_sha256(header))
     return safetensors.torch.save(tensors, metadata={HEADER_KEY: canonical_json(header)})
 
 # %% ../nbs/13_artifact.ipynb #c034
@@ -359,7 +365,7 @@ def _header_sum_ok(path):
     "The `verify` of `d3_header` for a distilled dataset: its header checksum (removed from the header)."
     def verify(hd):
         want = hd.pop('header_sha256', None)
-        check(want == sha256_bytes(canonical_json(hd).encode()),
+        check(want == header_sha256(hd),
               f"{path}: its d3_nb header fails its checksum; the file is corrupted")
     return verify
 

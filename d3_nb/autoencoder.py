@@ -37,6 +37,18 @@ class Encoder(nn.Module):
 
     def forward(self, x:torch.Tensor) -> torch.Tensor: return self.head(self.features(x))
 
+# %% ../nbs/21a_autoencoder.ipynb #22f7f99b
+def _ae_step(enc, decoder, xb, noise:float, code_penalty:float, g:torch.Generator, opt, sched) -> torch.Tensor:
+    "One step of the autoencoder on the batch `xb` (noisy codes, a small code penalty); its reconstruction MSE."
+    z = enc(xb)
+    mse = F.mse_loss(decoder(z + noise * torch.randn(z.shape, generator=g).to(xb.device)), xb)
+    loss = mse + code_penalty * z.pow(2).mean()
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    opt.step()
+    sched.step()
+    return mse
+
 # %% ../nbs/21a_autoencoder.ipynb #c008
 def pretrain_autoencoder(data:ImageData,    # the subtask's training images
                          decoder:Decoder,   # trained in place
@@ -68,13 +80,7 @@ def pretrain_autoencoder(data:ImageData,    # the subtask's training images
     for s in tqdm(range(steps), desc='autoencoder', disable=not progress, leave=False):
         idx = torch.randint(len(data), (min(batch_size, len(data)),), generator=g)
         xb = data.normalized(data.images[idx], dev)
-        z = enc(xb)
-        mse = F.mse_loss(decoder(z + noise * torch.randn(z.shape, generator=g).to(dev)), xb)
-        loss = mse + code_penalty * z.pow(2).mean()
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        sched.step()
+        mse = _ae_step(enc, decoder, xb, noise, code_penalty, g, opt, sched)
         if s % 50 == 0 or s == steps - 1:
             hist['step'].append(s + 1)
             hist['mse'].append(mse.item())

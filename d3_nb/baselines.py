@@ -156,6 +156,22 @@ def dm_loss(net:nn.Module,          # a (random) network with `.features`
         loss = loss + ((fr - net.features(xs).mean(0)) ** 2).sum()
     return loss
 
+# %% ../nbs/41_baselines.ipynb #8c523330
+def _check_dm_args(ipc, iterations, batch_real, lr_img):
+    "Refuse `dm`'s arguments before anything is drawn."
+    check(isinstance(ipc, int) and ipc >= 1, f"ipc must be a positive integer, got {ipc!r}")
+    check(isinstance(iterations, int) and iterations >= 0,
+          f"iterations must be a non-negative integer, got {iterations!r}")
+    check(batch_real >= 1 and lr_img > 0, f"batch_real and lr_img must be positive, got {batch_real} and {lr_img}")
+
+def _dm_step(model, real:list, syn:torch.Tensor, rows:list, augment, g:torch.Generator, opt) -> float:
+    "One DM update of the prototypes `syn` (class c's at `rows[c]`) against `real` in `model`'s embedding; its loss."
+    loss = dm_loss(model, real, [syn[r] for r in rows], augment, g)
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    opt.step()
+    return loss.item()
+
 # %% ../nbs/41_baselines.ipynb #c023
 def dm(data:ImageData,          # the training data
        ipc:int,                 # prototypes per class
@@ -172,10 +188,7 @@ def dm(data:ImageData,          # the training data
        progress:bool=True,      # show a progress bar
       ) -> Prototypes:
     "Distribution Matching: `ipc` float prototypes per class matched to real data in random networks' embeddings."
-    check(isinstance(ipc, int) and ipc >= 1, f"ipc must be a positive integer, got {ipc!r}")
-    check(isinstance(iterations, int) and iterations >= 0,
-          f"iterations must be a non-negative integer, got {iterations!r}")
-    check(batch_real >= 1 and lr_img > 0, f"batch_real and lr_img must be positive, got {batch_real} and {lr_img}")
+    _check_dm_args(ipc, iterations, batch_real, lr_img)
     t0, dev, g = time.perf_counter(), default_device(device), torch.Generator().manual_seed(seed)
     reuse_host_memory()  # big host tensors reused, not page-faulted in afresh (00_core)
     init = data.sample_per_class(ipc, seed)
@@ -187,14 +200,9 @@ def dm(data:ImageData,          # the training data
     opt, augment, losses = torch.optim.SGD([syn], lr=lr_img, momentum=momentum), resolve_aug(aug, data), []
     bar = tqdm(range(iterations), desc='DM', disable=not progress, leave=False)
     for it in bar:
-        model = fresh_net(net, kw, _iteration_seed(seed, it)).to(dev).train()
-        for q in model.parameters(): q.requires_grad_(False)
+        model = fresh_net(net, kw, _iteration_seed(seed, it)).to(dev).train().requires_grad_(False)
         real = [data.normalized(data.images[p[torch.randperm(len(p), generator=g)[:batch_real]]], dev) for p in pools]
-        loss = dm_loss(model, real, [syn[r] for r in rows], augment, g)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        losses.append(loss.item() / C)
+        losses.append(_dm_step(model, real, syn, rows, augment, g, opt) / C)
         bar.set_postfix(loss=f"{losses[-1]:.4f}")
     cfg = dict(method='dm', ipc=ipc, iterations=iterations, lr_img=lr_img, batch_real=batch_real, seed=seed, net=net,
                net_kw=kw, momentum=momentum, aug=aug_spec(augment), init='real')

@@ -6,77 +6,29 @@
 from __future__ import annotations
 import json, logging, math, os, platform, subprocess, sys, time
 from pathlib import Path
+from types import SimpleNamespace
 import numpy as np
 import torch
 from fastcore.script import call_parse
 from .core import *
 from .data import ImageData, load_dataset
 from .storage import ipc_budget_bytes, prototype_storage
-from .distill import (subtask_d3_settings, check_d3_settings, parse_ae_steps,
-                           PRIOR_SHARE, BUDGET_ITERATIONS, START, END)
+from .settings import subtask_d3_settings, check_d3_settings, parse_ae_steps, PRIOR_SHARE, BUDGET_ITERATIONS
+from .distill import START, END
 from .teacher import Teacher, cached_teacher, parse_snapshot
 from .subtasks import partition_classes, subtask_dir
 from .aggregate import aggregate
 from .pipeline import run_pipeline
 from .artifact import Distilled
 from .evaluate import EvalResult, Prototypes, evaluate_student, results_table, merge_results
+from .report import *
 from .baselines import random_real, random_real_soft, teacher_labels, herding, dm, to_uint8, full_data
 
 # %% auto #0
-__all__ = ['METHODS', 'BASELINES', 'METHOD_GROUPS', 'BENCH_FORMAT', 'BENCH_VERSION', 'STUDENT_MIN_STEPS', 'STUDENT_EPOCHS',
-           'D3_VARIANTS', 'D3_STATES', 'parse_methods', 'parse_budgets', 'source_commit', 'machine', 'ensure_bench',
-           'uint8_ipc', 'bench_data', 'bench_teacher', 'student_steps', 'keep_settings', 'd3_cell', 'd3_tag',
-           'bench_experts', 'experts_cost', 'bench_d3', 'd3_state', 'make_draw', 'cell_steps', 'bench_method',
-           'below_baselines', 'diversity_line', 'bench_markdown', 'ceiling_label', 'bench_plot', 'd3_artifact',
+__all__ = ['BENCH_FORMAT', 'BENCH_VERSION', 'D3_VARIANTS', 'D3_STATES', 'source_commit', 'machine', 'ensure_bench', 'uint8_ipc',
+           'bench_data', 'bench_teacher', 'student_steps', 'keep_settings', 'd3_cell', 'd3_tag', 'bench_experts',
+           'experts_cost', 'bench_d3', 'd3_state', 'make_draw', 'cell_steps', 'bench_method', 'd3_artifact',
            'bench_diversity', 'bench_cells', 'bench']
-
-# %% ../nbs/45_bench.ipynb #c005
-METHODS = {  # key: (display name, needs an integer budget of images)
-    'random': ('random real, hard labels', True),
-    'random_u8': ('random real, uint8 at the budget\'s bytes, hard labels', True),
-    'random_soft': ('random real + teacher soft labels', True),
-    'random_u8_soft': ('random real, uint8 at the budget\'s bytes + uint8 teacher soft labels', True),
-    'herding': ('herding (teacher features)', True),
-    'herding_u8': ('herding, uint8 at the budget\'s bytes', True),
-    'dm': ('DM', True),
-    'dm_u8': ('DM, uint8 at the budget\'s bytes', True),
-    'dm_u8_soft': ('DM, uint8 at the budget\'s bytes + uint8 teacher soft labels', True),
-    'd3': ('D3 (1 subtask)', False),
-    'd3_subtasks': ('D3 (S subtasks)', False),
-    'd3_init_only': ('D3, the start from the data only (no iterations)', False),
-    'd3_last': ('D3, start + iterations, the end kept', False),
-    'd3_random_init': ('D3, random start + iterations, the end kept', False),
-    'd3_mtt_only': ('D3, MTT only', False),
-    'd3_mmd_only': ('D3, MMD only', False),
-    'd3_fp32': ('D3, stored at fp32', False),
-    'full': ('full data', False),
-}
-BASELINES = ['random', 'random_u8', 'random_soft', 'random_u8_soft', 'herding', 'herding_u8', 'dm_u8', 'dm_u8_soft']
-METHOD_GROUPS = dict(baselines=BASELINES,
-                     all=[*BASELINES, 'd3', 'd3_subtasks', 'd3_init_only', 'd3_last', 'd3_random_init', 'full'],
-                     ablation=['d3', 'd3_init_only', 'd3_last', 'd3_random_init', 'd3_mtt_only', 'd3_mmd_only',
-                               'd3_fp32'])
-
-def parse_methods(methods) -> list:
-    "Method keys from a list or a comma-separated string of keys and group names ('all', 'baselines', 'ablation')."
-    items = [m.strip() for m in (methods.split(',') if isinstance(methods, str) else methods) if m.strip()]
-    out = []
-    for m in items:
-        keys = METHOD_GROUPS.get(m, [m])
-        bad = [k for k in keys if k not in METHODS]
-        check(not bad, f"unknown method {m!r}: choose from {list(METHODS)} or a group {list(METHOD_GROUPS)}")
-        out += [k for k in keys if k not in out]
-    check(out, "no methods given")
-    return out
-
-# %% ../nbs/45_bench.ipynb #32f95496
-def parse_budgets(budgets) -> list:
-    "Budgets (images per class, > 0) from a list or a comma-separated string."
-    try: bs = [float(b) for b in (budgets.split(',') if isinstance(budgets, str) else budgets)]
-    except ValueError: raise D3Error(f"budgets must be numbers, e.g. 1,10,50; got {budgets!r}") from None
-    check(bs and all(math.isfinite(b) and b > 0 for b in bs),
-          f"budgets must be positive images-per-class numbers, got {budgets!r}")
-    return sorted(set(bs))
 
 # %% ../nbs/45_bench.ipynb #c008
 BENCH_FORMAT, BENCH_VERSION = 'd3_nb.bench', 2
@@ -148,8 +100,6 @@ def bench_teacher(out:Path, fit:ImageData, val:ImageData, s:dict, device) -> Tea
                            epochs=s['teacher_epochs'], width=s['teacher_width'], steps_per_epoch=s['steps_per_epoch'])
     if trained: add_cost(f, clock)  # trained (or resumed) now
     return t
-
-STUDENT_MIN_STEPS, STUDENT_EPOCHS = 1000, 300  # the students' SGD steps: at least this, or 300 passes at the budget
 
 def student_steps(budget:float, num_classes:int, shape, batch_size:int=256) -> int:
     "SGD steps of every student at `budget`: 300 passes over the most images the budget buys (uint8), at least 1,000."
@@ -323,94 +273,6 @@ def bench_method(key:str, budget:float, out:Path, fit, val, pool, teacher, test,
                                 float(np.mean(v)) for k in rs[0].compute['cpu_seconds']}  # what one draw costs
     return r
 
-# %% ../nbs/45_bench.ipynb #c018
-def below_baselines(cells:dict) -> list:
-    "`(key, budget, mean, baseline key, its mean)` of every D3 row (1 or S subtasks) below the best baseline at its"
-    "budget (every baseline stores at most the budget's bytes)."
-    out = []
-    for (k, b), r in sorted(cells.items(), key=lambda kv: str(kv[0])):
-        base = [(cells[kk, b].mean, kk) for kk in [*BASELINES, 'dm'] if (kk, b) in cells]
-        if k in ('d3', 'd3_subtasks') and base and r.mean < max(base)[0]: out.append((k, b, r.mean, max(base)[1],
-                                                                                     max(base)[0]))
-    return out
-
-def _warnings(cells:dict, b) -> list:
-    "The loud lines under budget `b`'s table: D3 rows that a baseline beats at the same bytes."
-    return [f"**⚠ {METHODS[k][0]} is below {METHODS[kk][0]} at the same bytes: {100 * m:.2f} % against "
-            f"{100 * ref:.2f} %.**" for k, bb, m, kk, ref in below_baselines(cells) if bb == b]
-
-def diversity_line(cells:dict, div:dict, b) -> list:
-    "The line under budget `b`'s table: how much the samples of one D3 prior differ, beside how much its priors do."
-    parts = [f"{cells[k, bb].name} {d['within']:.3f} within a prior, {d['between']:.3f} between a class's priors"
-             for (k, bb), d in sorted(div.items(), key=lambda kv: kv[0][0]) if bb == b and (k, bb) in cells]
-    return [f"D3's diversity (`Distilled.diversity`: mean distance in normalised pixels, 8 samples of each prior): "
-            + '; '.join(parts) + '.', ''] if parts else []
-
-# %% ../nbs/45_bench.ipynb #2fb1951a
-def bench_markdown(cells:dict, settings:dict, div:dict|None=None) -> str:
-    "The benchmark's Markdown: a header with the settings and machine, then one table per budget."
-    s = settings
-    lines = [f"# d3_nb benchmark: {s['dataset']}", '',
-             f"Students: {s['student_steps'] or 'by the rule'} SGD steps of at most 256 images at every budget "
-             f"(the rule: 300 passes over the most uint8 images a budget buys, at least {STUDENT_MIN_STEPS:,}), seeds "
-             f"0..{s['seeds'] - 1}, a draw per seed, ConvNet width {s['student_width']}, final-step accuracy on the "
-             "test split "
-             f"({s['test_images']:,} images). D3: {s['iterations']} iterations per subtask, {s['experts']} experts x "
-             f"{s['expert_epochs']} epochs of {s.get('steps_per_epoch') or 'one pass of'} steps per subtask on "
-             f"{s['expert_images']} images per class, teacher epoch {s['teacher_epoch']}"
-             f"{' (chosen on validation)' if s['teacher_epoch'] == 'val' else ''}"
-             f"{'; ' + format(s['train_per_class']) + ' training images per class' if s.get('train_per_class') else ''}"
-             f". Machine: {s['machine']['processor']}, {s['machine']['cpus']} CPUs, "
-             f"{s['machine']['threads']} torch threads{', ' + s['machine']['gpu'] if 'gpu' in s['machine'] else ''}.",
-             '']
-    full = cells.get(('full', None))
-    for b in sorted({b for (k, b) in cells if b is not None}):
-        rs = [cells[(k, b)] for k in METHODS if (k, b) in cells]
-        ref = cells.get(('random', b))
-        lines += [f"## Budget {b:g} image{'' if b == 1 else 's'} per class", '',
-                  results_table(rs + ([full] if full else []), reference=ref), '']
-        lines += [*_warnings(cells, b), ''] if _warnings(cells, b) else []
-        lines += diversity_line(cells, div or {}, b)
-    return '\n'.join(lines)
-def ceiling_label(r) -> str:
-    "The full-data line's label, with its SGD steps: a short full-data run is only a floor under the true ceiling."
-    steps = r.settings.get('steps')
-    if steps is None: return f"{r.name} ({r.compute['student_epochs']} epochs)"
-    return f"{r.name} ({steps:,} steps)"
-
-# %% ../nbs/45_bench.ipynb #8a1f3bfb
-def bench_plot(cells:dict, path, title:str=''):
-    "Accuracy (mean ± std) against stored IPC equivalents (fp32), one line per method; the full data as a ceiling."
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    for k in METHODS:
-        pts = sorted((r.storage['ipc_equivalent_fp32'], 100 * r.mean, 100 * r.std, r.name) for (kk, b),
-                     r in cells.items() if kk == k and b is not None)
-        if not pts: continue
-        x, y, e, names = zip(*pts)
-        ax.errorbar(x, y, yerr=e, marker='o', capsize=3, label=names[0], lw=2.5 if k.startswith('d3') else 1.2)
-    if ('full', None) in cells: ax.axhline(100 * cells['full', None].mean, ls='--', c='gray',
-                                           label=ceiling_label(cells['full', None]))
-    for b in sorted({b for (k, b) in cells if b is not None}):  # each budget is a wall no method may cross
-        ax.axvline(b, ls=':', c='k', alpha=.5)
-        ax.annotate(f'budget {b:g}', (b, 0), xycoords=('data', 'axes fraction'), xytext=(-3, 4),
-                    textcoords='offset points', rotation=90, ha='right', va='bottom', fontsize=7, alpha=.7)
-    ax.set_xscale('log')
-    ax.set_xlabel('stored bytes, in images per class (fp32, labels included)')
-    lead = lambda v: round(v / 10 ** math.floor(math.log10(v))) if v > 0 else 0
-    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f'{v:g}'))  # 1, 10 rather than 10^0, 10^1
-    ax.xaxis.set_minor_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f'{v:g}' if lead(v) in (2, 5) else ''))
-    ax.tick_params(axis='x', which='minor', labelsize=7)
-    ax.set_ylabel('test accuracy %')
-    ax.set_title(title)
-    ax.grid(alpha=.3)
-    ax.legend(fontsize=8, loc='upper left', bbox_to_anchor=(1.01, 1))  # beside the axes: it hides no point
-    with atomic_write(path) as f: fig.savefig(f, format='png', dpi=110, bbox_inches='tight')
-    plt.close(fig)
-    return Path(path)
-
 # %% ../nbs/45_bench.ipynb #c020
 def d3_artifact(out:Path, key:str, b:float, s:dict) -> Path:
     "The artifact file of D3 cell `(key, b)` (seed 0's where each seed has its own)."
@@ -464,6 +326,38 @@ def bench_cells(out:Path, s:dict, train:ImageData, test:ImageData, keys:list, bs
     log((out/'results.md').read_text() if cells else 'nothing to do')
     return dict(settings=s, results={f"{k}@{b}": r.mean for (k, b), r in cells.items()})
 
+# %% ../nbs/45_bench.ipynb #e47376e1
+def _bench_settings(a, train:ImageData, test:ImageData, seed_budgets:list, ae_steps) -> dict:
+    "What `bench.json` records of the command's options `a`: every setting that decides a number of the benchmark."
+    return dict(format=BENCH_FORMAT, format_version=BENCH_VERSION, dataset=train.name, test_images=len(test),
+                seeds=a.seeds, student_steps=a.student_steps, student_width=a.student_width, full_steps=a.full_steps,
+                iterations=a.iterations, subtasks=a.subtasks, d3_seed_budgets=seed_budgets, experts=a.experts,
+                expert_epochs=a.expert_epochs, expert_width=a.expert_width, expert_images=a.expert_images,
+                prior_share=a.prior_share, precision=a.precision, ae_steps=ae_steps, keep_state=a.keep_state,
+                teacher_epoch=str(parse_snapshot(a.teacher_epoch)), teacher_epochs=a.teacher_epochs,
+                teacher_width=a.teacher_width, val_images=a.val_images, dm_iterations=a.dm_iterations,
+                dm_batch=a.dm_batch, herding_pool=a.herding_pool or None, steps_per_epoch=a.steps_per_epoch or None,
+                train_per_class=a.train_per_class, train_images=len(train),
+                **({} if a.accuracy_floor is None else dict(accuracy_floor=a.accuracy_floor)))
+
+def _run_bench(a) -> dict:
+    "`bench` with its options `a`: checked before data loads or `bench.json` is written, then every cell."
+    if a.threads: torch.set_num_threads(a.threads)
+    keys, bs, out = parse_methods(a.methods), parse_budgets(a.budgets), Path(a.out)
+    check(a.keep_state in ('best', 'last'), f"keep_state must be 'best' or 'last', got {a.keep_state!r}")
+    check(a.seeds >= 1 and all(v is None or v >= 1 for v in (a.student_steps, a.full_steps)),
+          f"seeds, student_steps and full_steps must be >= 1, got {a.seeds}, {a.student_steps} and {a.full_steps}")
+    ae_steps, seed_budgets = parse_ae_steps(a.ae_steps), parse_budgets(a.d3_seed_budgets) if a.d3_seed_budgets else []
+    check_d3_settings(a.prior_share, a.iterations, ae_steps)  # before data loads or bench.json is written
+    train, test = load_dataset(a.dataset, root=a.root), load_dataset(a.dataset, split='test', root=a.root)
+    if a.train_per_class: train = train.sample_per_class(a.train_per_class, seed=0)
+    check(1 <= a.subtasks <= train.num_classes,
+          f"subtasks must be between 1 and the {train.num_classes} classes, got {a.subtasks}")
+    s = _bench_settings(a, train, test, seed_budgets, ae_steps)
+    s = ensure_bench(out, dict(s, machine=machine()))  # a resumed benchmark keeps the machine it started on
+    with OutputLock(out):  # one writer: a second `d3 bench` on this folder is refused, naming this one
+        return bench_cells(out, s, train, test, keys, bs, a.device, a.progress)
+
 # %% ../nbs/45_bench.ipynb #86573edc
 @call_parse
 def bench(dataset:str='embedded', # dataset name: embedded, mnist, fashion_mnist, cifar10, ... (see load_dataset)
@@ -495,34 +389,10 @@ def bench(dataset:str='embedded', # dataset name: embedded, mnist, fashion_mnist
           dm_iterations:int=1000, # DM's optimisation steps
           dm_batch:int=256,       # DM's real images per class per step
           herding_pool:int=1000,  # herding's random candidates per class, drawn per seed (0: every image)
-          accuracy_floor:float=None, # the experts' and teacher's least accuracy (default: chance + a fifth of the way
-                                  # to all right; 0: not checked)
+          accuracy_floor:float=None, # the experts' and teacher's least accuracy (default: `accuracy_floor`; 0: none)
           threads:int=None,       # torch CPU threads (default: torch's)
           device:str=None,        # cpu, cuda, cuda:N (default: CUDA if available)
           progress:bool=True,     # show progress bars; --no-progress hides them
          ) -> dict:
     "Run every method at every budget under the evaluation protocol; write results.json, results.md and a plot."
-    if threads: torch.set_num_threads(threads)
-    keys, bs, out = parse_methods(methods), parse_budgets(budgets), Path(out)
-    check(keep_state in ('best', 'last'), f"keep_state must be 'best' or 'last', got {keep_state!r}")
-    check(seeds >= 1 and all(v is None or v >= 1 for v in (student_steps, full_steps)),
-          f"seeds, student_steps and full_steps must be >= 1, got {seeds}, {student_steps} and {full_steps}")
-    ae_steps, seed_budgets = parse_ae_steps(ae_steps), parse_budgets(d3_seed_budgets) if d3_seed_budgets else []
-    check_d3_settings(prior_share, iterations, ae_steps)  # before data loads or bench.json is written
-    train, test = load_dataset(dataset, root=root), load_dataset(dataset, split='test', root=root)
-    if train_per_class: train = train.sample_per_class(train_per_class, seed=0)
-    check(1 <= subtasks <= train.num_classes,
-          f"subtasks must be between 1 and the {train.num_classes} classes, got {subtasks}")
-    s = dict(format=BENCH_FORMAT, format_version=BENCH_VERSION, dataset=train.name, test_images=len(test), seeds=seeds,
-             student_steps=student_steps, student_width=student_width, full_steps=full_steps, iterations=iterations,
-             subtasks=subtasks, d3_seed_budgets=seed_budgets,
-             experts=experts, expert_epochs=expert_epochs, expert_width=expert_width, expert_images=expert_images,
-             prior_share=prior_share, precision=precision, ae_steps=ae_steps, keep_state=keep_state,
-             teacher_epoch=str(parse_snapshot(teacher_epoch)), teacher_epochs=teacher_epochs,
-             teacher_width=teacher_width,
-             val_images=val_images, dm_iterations=dm_iterations, dm_batch=dm_batch, herding_pool=herding_pool or None,
-             steps_per_epoch=steps_per_epoch or None, train_per_class=train_per_class, train_images=len(train),
-             **({} if accuracy_floor is None else dict(accuracy_floor=accuracy_floor)))
-    s = ensure_bench(out, dict(s, machine=machine()))  # a resumed benchmark keeps the machine it started on
-    with OutputLock(out):  # one writer: a second `d3 bench` on this folder is refused, naming this one
-        return bench_cells(out, s, train, test, keys, bs, device, progress)
+    return _run_bench(SimpleNamespace(**locals()))

@@ -4,147 +4,35 @@
 
 # %% ../nbs/60_cli.ipynb #c002
 from __future__ import annotations
-import argparse, inspect, math, os, sys, json, time
+import argparse, inspect, math, os, sys, json
 try: import tomllib  # novermin (Python >= 3.11; the fallback below serves older ones)
 except ModuleNotFoundError: import tomli as tomllib  # the same parser, installed on Python 3.9 and 3.10
 from pathlib import Path
-from types import SimpleNamespace
+from types import SimpleNamespace  # in the commands' annotations, which `anno_parser` evaluates here
 from fastcore.script import anno_parser
 from fastcore.meta import delegates
 import torch
 from .core import *
-from .data import load_dataset, dataset_available
+from .files import *
+from .data import load_dataset
 from .artifact import Distilled
 from .evaluate import evaluate_student
-from .data import ImageData
 from .experts import train_experts
-from .distill import distill, subtask_d3_settings, parse_ae_steps, DistillSettings, DEFAULTS, BUDGET_ITERATIONS
-from .teacher import Teacher, cached_teacher, parse_snapshot
+from .distill import distill
+from .settings import parse_ae_steps, DistillSettings, BUDGET_ITERATIONS
+from .teacher import Teacher, cached_teacher
 from .aggregate import aggregate
 from .subtasks import partition_classes
-from .pipeline import run_pipeline
 from .bench import bench
 from .plan import plan_run
 from .export import export_imagefolder, export_tensors
 import d3_nb
+from .options import *
 
 # %% auto #0
-__all__ = ['COMMANDS', 'POSITIVE_OPTIONS', 'OPTION_LIMITS', 'shared_options', 'command', 'selected', 'training_data',
-           'subtask_ids', 'json_arg', 'expert_options', 'teacher_options', 'validation_split', 'run_d3',
-           'command_settings', 'd3_subtasks', 'exit_process', 'd3_run', 'd3_info', 'd3_sample', 'd3_export',
-           'd3_experts', 'd3_distill', 'd3_aggregate', 'd3_evaluate', 'parse_bytes', 'd3_plan', 'd3_bench',
+__all__ = ['COMMANDS', 'POSITIVE_OPTIONS', 'OPTION_LIMITS', 'd3_subtasks', 'exit_process', 'd3_run', 'd3_info', 'd3_sample',
+           'd3_export', 'd3_experts', 'd3_distill', 'd3_aggregate', 'd3_evaluate', 'parse_bytes', 'd3_plan', 'd3_bench',
            'read_config', 'parse_command', 'config_path', 'write_config', 'check_options', 'main', 'console']
-
-# %% ../nbs/60_cli.ipynb #c004b
-def shared_options(dataset:str='embedded', # dataset name: embedded, mnist, cifar10, imagefolder, ... (see load_dataset)
-                   root:str=None,          # data root (default: $D3_DATA); not needed for the embedded slice
-                   classes:str=None,       # only these classes, e.g. 0,1,2 or names (a subtask); default all
-                   n_per_class:int=None,   # only this many random training images of each class (quick runs)
-                   seed:int=0,             # seed of the run (the subset, the experts, the distillation, the samples)
-                   device:str=None,        # cpu, cuda, cuda:N (default: CUDA if any; under torchrun, the rank's GPU)
-                   progress:bool=True,     # show progress bars; --no-progress hides them
-                  ) -> SimpleNamespace:
-    "The options several commands share, documented here once: each command takes its share of them by `command`."
-    return SimpleNamespace(**locals())
-
-def command(but:tuple=()):
-    "Make a command take the `shared_options` not in `but` as `**kwargs`, shown by `--help` (fastcore's `delegates`)."
-    return delegates(shared_options, but=list(but))
-
-def selected(data:ImageData, o:SimpleNamespace) -> ImageData:
-    "`data`, or only the classes and the images per class that the shared options `o` name."
-    if getattr(o, 'classes', None):
-        items = [c.strip() for c in str(o.classes).split(',') if c.strip()]
-        data = data.subset([int(c) if c.lstrip('-').isdigit() else c for c in items])
-    if o.n_per_class: data = data.sample_per_class(o.n_per_class, seed=o.seed)
-    return data
-
-def training_data(o:SimpleNamespace) -> ImageData:
-    "The training data the shared options `o` name: the dataset, optionally only some classes and some images of each."
-    return selected(load_dataset(o.dataset, root=o.root), o)
-
-# %% ../nbs/60_cli.ipynb #c101
-def subtask_ids(s) -> list|None:
-    "'3' or '0,2' -> [3] or [0, 2]; None stays None."
-    if s is None or isinstance(s, (list, tuple)): return s
-    try: return [int(v) for v in str(s).replace(' ', '').split(',') if v != '']
-    except ValueError: raise D3Error(f"--subtask takes subtask indices like 3 or 0,2; got {s!r}") from None
-
-def json_arg(s, name:str) -> dict:
-    "A JSON-object option (`--settings`) as a dict; {} when empty; one-line errors for anything else."
-    if not s: return {}
-    try: d = json.loads(s)
-    except json.JSONDecodeError as e:
-        raise D3Error(f"--{name} must be a JSON object, e.g. '{{\"syn_steps\": 20}}': {e}") from None
-    check(isinstance(d, dict), f"--{name} must be a JSON object, got {s!r}")
-    return d
-
-# %% ../nbs/60_cli.ipynb #1bdb4c85
-def expert_options(num_experts:int, epochs:int, steps_per_epoch:int, width:int, depth:int|None, batch_size:int,
-                   seed:int, root:str|None=None) -> dict:
-    "The `train_experts` settings of the command-line options (a `steps_per_epoch` of 0: one pass over the data)."
-    return dict(num_experts=num_experts, epochs=epochs, steps_per_epoch=steps_per_epoch or None, batch_size=batch_size,
-                net_kw=dict(width=width, **({'depth': depth} if depth else {})), seed=seed,
-                **({'root': root} if root else {}))
-
-def teacher_options(teacher_epoch:str, temperature:float, width:int, depth:int|None, steps_per_epoch:int,
-                    momentum:float|None=None, weight_decay:float|None=None, epochs:int|None=None) -> dict:
-    "The pipeline's teacher settings of the command-line options; a recipe left at None is `train_teacher`'s default."
-    recipe = {k: v for k, v in dict(momentum=momentum, weight_decay=weight_decay, epochs=epochs).items()
-              if v is not None}
-    return dict(teacher_epoch=parse_snapshot(teacher_epoch), temperature=temperature,
-                teacher_kw=dict(width=width, steps_per_epoch=steps_per_epoch or None, **recipe,
-                                net_kw={'depth': depth} if depth else None))
-
-def validation_split(o:SimpleNamespace, data:ImageData) -> ImageData|None:
-    "The dataset's own validation split, when it has one (a store's, held out at conversion), for `data`'s classes."
-    if not dataset_available(o.dataset, 'val', o.root): return None
-    val = load_dataset(o.dataset, split='val', root=o.root)
-    return val.subset(list(data.classes)) if val.classes != data.classes else val
-
-# %% ../nbs/60_cli.ipynb #d39d78e8
-def run_d3(o:SimpleNamespace, # the shared options (dataset, device, progress, ...)
-           out, # the run folder
-           data:ImageData, # the training data of the run, every class
-           part:list, # the partition: a list of class-id lists
-           ekw:dict, # `train_experts` settings (`expert_options`)
-           dkw, # `distill` settings, or one per subtask
-           subtask=None, # only these subtasks (`subtask_ids`); default all
-           workers:int=1, # parallel processes on this machine (ignored under torchrun)
-           teacher:dict|None=None, # aggregate with these `teacher_options` (only when every subtask runs); None: don't
-           test:ImageData|None=None, # then evaluate students on this split
-           eval_kw:dict|None=None, # `evaluate_student` settings
-           name:str='D3', # the method's name in the result
-           accuracy_floor:float|None=None, # the experts' and teacher's least accuracy (None: the rule; 0: unchecked)
-          ) -> dict:
-    "A D3 run from the command line: `run_pipeline`, in one process, in processes, or as a torchrun rank."
-    ids = subtask_ids(subtask)
-    return run_pipeline(data, part, out, ekw, dkw, val=validation_split(o, data), teacher=teacher,
-                        aggregate_subtasks=teacher is not None and ids is None, test=test, eval_kw=eval_kw, name=name,
-                        subtasks=ids, accuracy_floor=accuracy_floor, workers=workers, device=o.device,
-                        progress=o.progress)
-
-# %% ../nbs/60_cli.ipynb #db8b15c7
-def command_settings(data:ImageData, # the run's training data, every class
-                     part:list,       # the partition: a list of class-id lists
-                     budget:float,    # storage budget, images per class (ignored with a preset)
-                     preset:str|None, # a preset's own sizes instead of the budget rule's
-                     seed:int,        # the distillation's seed
-                     expert_epochs:int, # epochs the experts' trajectories hold
-                     lpc:int|None=None, # latent priors per class (default: the budget rule's)
-                     overrides:dict|None=None, # further settings for every subtask (`--settings`, --d_z, ...)
-                     **kw) -> list:    # more `d3_settings` (iterations, ae_steps)
-    "Every subtask's distillation settings from a command's options: a preset's, its share of the budget, or as given."
-    if preset: sts = [dict(preset=preset, **({'lpc': lpc} if lpc else {})) for _ in part]
-    elif not budget:  # no budget: `DEFAULTS` and the overrides, as given
-        sts = [dict(**kw, **({'lpc': lpc} if lpc else {})) for _ in part]
-        check((overrides or {}).get('decoder', 'auto') != 'auto', "without a budget (--budget 0) the decoder must "
-              "be named: --decoder tiny, small, medium or large")
-    else:
-        sts = subtask_d3_settings(budget, data.num_classes, data.shape, expert_epochs, part, data.counts, **kw)
-        for st in sts:
-            if lpc is not None: st.update(lpc=lpc, decoder='auto', decoder_width=None)  # the largest that fits
-    return [{**st, 'seed': seed, **(overrides or {})} for st in sts]
 
 # %% ../nbs/60_cli.ipynb #482da523
 @command(but=('classes',))
@@ -162,7 +50,7 @@ def d3_subtasks(out:str=None,           # the run folder (required)
                 batch_size:int=256,     # experts' minibatch size
                 experts_root:str=None,  # experts in ROOT/subtask_KK, shared by runs at other budgets (default: in OUT)
                 budget:float=10,        # storage budget in images per class (0: none, the settings as given)
-                preset:str=None,        # distillation preset (see d3_nb.distill.PRESETS) instead of the budget's sizes
+                preset:str=None,        # distillation preset (see d3_nb.settings.PRESETS) instead of the budget's sizes
                 iterations:int=BUDGET_ITERATIONS, # distillation iterations per subtask
                 lpc:int=None,           # latent priors per class
                 d_z:int=None,           # latent dimension
@@ -174,17 +62,13 @@ def d3_subtasks(out:str=None,           # the run folder (required)
                 teacher_momentum:float=None, # the teacher's SGD momentum (default: train_teacher's; 0: the reference's)
                 teacher_weight_decay:float=None, # teacher's weight decay (default: train_teacher's; 0: the reference's)
                 temperature:float=1.0,  # soft-label temperature (with --aggregate)
-                accuracy_floor:float=None, # the experts' and teacher's least accuracy (default: chance + a fifth of
-                                        # the way to all right; 0: not checked)
+                accuracy_floor:float=None, # the experts' and teacher's least accuracy (default: `accuracy_floor`)
                 **kwargs):
     "Distil a dataset as S subtasks (experts + distillation each), resumably; under torchrun each rank runs its share."
-    o = shared_options(**kwargs)
     check(out, "--out is required: the folder of the run")
-    data = training_data(o)
-    part = partition_classes(data.num_classes, subtasks, how=how, seed=partition_seed)
-    extra = {k: v for k, v in dict(d_z=d_z, decoder=decoder).items() if v is not None}
-    sts = command_settings(data, part, budget, preset, o.seed, epochs, lpc, {**extra, **json_arg(settings, 'settings')},
-                           iterations=iterations)
+    o, data, part = command_data(kwargs, subtasks, how, partition_seed)
+    sts = command_settings(data, part, budget, preset, o.seed, epochs, lpc,
+                           json_arg(settings, 'settings', d_z=d_z, decoder=decoder), iterations=iterations)
     teacher = teacher_options(teacher_epoch, temperature, width, depth, steps_per_epoch, teacher_momentum,
                               teacher_weight_decay, teacher_epochs) if aggregate else None
     ekw = expert_options(num_experts, epochs, steps_per_epoch, width, depth, batch_size, o.seed, experts_root)
@@ -223,21 +107,17 @@ def d3_run(out:str='d3_run',        # the run folder (created; rerunning the sam
            student_width:int=128,   # the students' ConvNet width (the protocol: 128)
            student_lr:float=0.01,   # the students' initial learning rate (x0.1 at half)
            seeds:int=1,             # evaluation students (seeds 0..seeds-1), spread over torchrun's ranks
-           accuracy_floor:float=None, # the experts' and teacher's least accuracy (default: chance + a fifth of the
-                                    # way to all right; 0: not checked)
+           accuracy_floor:float=None, # the experts' and teacher's least accuracy (default: `accuracy_floor`)
            **kwargs) -> dict:
     "Distil a dataset with D3 (experts, distillation, teacher soft labels) and evaluate students trained on it."
     o = shared_options(**kwargs)
-    check(seeds >= 1 and student_epochs >= 1 and (student_steps is None or student_steps >= 1),
-          f"seeds, student_epochs and student_steps must be >= 1, got {seeds}, {student_epochs} and {student_steps}")
+    eval_kw = student_options(seeds, student_width, student_lr, student_epochs, student_steps)
     teacher = teacher_options(teacher_epoch, 1.0, width, depth, steps_per_epoch)  # a bad epoch: refused before hours
     data, test = training_data(o), load_dataset(o.dataset, split='test', root=o.root)
     part = partition_classes(data.num_classes, subtasks)
     sts = command_settings(data, part, budget, preset, o.seed, expert_epochs, lpc, json_arg(settings, 'settings'),
                            iterations=iterations, ae_steps=parse_ae_steps(ae_steps))
     ekw = expert_options(num_experts, expert_epochs, steps_per_epoch, width, depth, 256, o.seed, experts_root)
-    eval_kw = dict(seeds=tuple(range(seeds)), width=student_width, lr=student_lr,
-                   **(dict(steps=student_steps) if student_steps else dict(epochs=student_epochs)))
     files = run_d3(o, out, data, part, ekw, sts[0] if subtasks == 1 else sts, workers=workers, teacher=teacher,
                    test=test, eval_kw=eval_kw, name=f'D3 ({subtasks} subtask{"s" if subtasks > 1 else ""})',
                    accuracy_floor=accuracy_floor)
@@ -322,7 +202,7 @@ def d3_experts(out:str=None,            # the folder of the trajectory files (re
 @command()
 def d3_distill(experts:str=None, # the folder `d3 experts` wrote (same dataset and classes)
                out:str=None,     # the folder of the run (required; rerunning resumes from its checkpoint)
-               preset:str=None,  # a preset of d3_nb.distill.PRESETS
+               preset:str=None,  # a preset of d3_nb.settings.PRESETS
                budget:float=None, # storage budget, images per class (picks the decoder; refuses to exceed it)
                iterations:int=None, # distillation iterations
                lpc:int=None,     # latent priors per class
@@ -530,9 +410,6 @@ POSITIVE_OPTIONS = ('subtasks', 'workers', 'lpc', 'd_z', 'num_experts', 'expert_
 OPTION_LIMITS = dict(width=LIMITS['width'], student_width=LIMITS['width'], teacher_width=LIMITS['width'],
                      expert_width=LIMITS['width'], depth=LIMITS['depth'], teacher_depth=LIMITS['depth'],
                      lpc=LIMITS['lpc'], d_z=LIMITS['d_z'], classes=LIMITS['num_classes'], data_fraction=1)
-_OPTION_KINDS = {'int': lambda v: isinstance(v, int) and not isinstance(v, bool), 'bool': lambda v: isinstance(v, bool),
-                 'float': lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v),
-                 'str': lambda v: isinstance(v, str)}
 
 def check_options(name:str, args:dict):
     "Refuse, before any work, an option of `d3 NAME` of the wrong kind (a config file's `iterations = 1.5`, `progress"
@@ -540,13 +417,8 @@ def check_options(name:str, args:dict):
     params = inspect.signature(COMMANDS[name]).parameters
     for k, v in args.items():
         if v is None or k not in params: continue
-        kind = str(params[k].annotation)
-        what = dict(float='a finite number', int='an integer', bool='true or false', str='text').get(kind, kind)
-        check(_OPTION_KINDS.get(kind, lambda v: True)(v), f"--{k} must be {what}, got {short_repr(v)}")
-        if kind in ('int', 'float'):
-            pos = k in POSITIVE_OPTIONS
-            check(v > 0 if pos else v >= 0, f"--{k} must be {'> 0' if pos else '>= 0'}, got {v}")
-            check(v <= OPTION_LIMITS.get(k, math.inf), f"--{k} must be at most {OPTION_LIMITS.get(k)}, got {v}")
+        check_value(f'--{k}', v, params[k].annotation, positive=k in POSITIVE_OPTIONS,
+                    upper=OPTION_LIMITS.get(k, math.inf))
     dev = args.get('device')
     if dev:
         try: d = torch.device(dev)

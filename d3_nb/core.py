@@ -4,23 +4,17 @@
 
 # %% ../nbs/00_core.ipynb #c002
 from __future__ import annotations
-import os, sys, json, time, ctypes, signal, logging, threading, random, hashlib, tempfile, contextlib
+import os, sys, json, math, time, ctypes, signal, logging, threading, random, hashlib, tempfile, contextlib
 from pathlib import Path
-from typing import NamedTuple
-import safetensors.torch
-from safetensors import safe_open, SafetensorError
 import numpy as np
 import torch
-from torch import nn
 
 # %% auto #0
-__all__ = ['logger', 'HOST_MEMORY_ENV', 'HOST_BLOCK_LINE', 'HOST_MEMORY_POLICIES', 'LOCK_NAME', 'HEADER_KEY', 'LIMITS',
-           'BUILD_ERRORS', 'D3Error', 'check', 'one_line', 'short_repr', 'log', 'set_verbosity', 'default_device',
+__all__ = ['KINDS', 'KIND_WORDS', 'logger', 'HOST_MEMORY_ENV', 'HOST_BLOCK_LINE', 'HOST_MEMORY_POLICIES', 'LOCK_NAME', 'D3Error',
+           'check', 'one_line', 'short_repr', 'is_kind', 'check_value', 'log', 'set_verbosity', 'default_device',
            'deterministic_mode', 'catch_interrupts', 'interrupted', 'reuse_host_memory', 'seed_everything',
            'derive_seed', 'RandomStreams', 'current_umask', 'atomic_write', 'take_flock', 'OutputLock', 'sha256_bytes',
-           'canonical_json', 'payload_sha256', 'header_sha256', 'write_d3_file', 'd3_header', 'read_d3_header',
-           'check_payload', 'read_d3_file', 'TensorSpec', 'tensor_specs', 'read_tensors', 'check_sizes', 'meta_build',
-           'first_mismatch', 'check_module', 'build_checked', 'CpuClock', 'read_cost', 'add_cost', 'human_bytes']
+           'CpuClock', 'read_cost', 'add_cost', 'human_bytes']
 
 # %% ../nbs/00_core.ipynb #c005
 class D3Error(Exception):
@@ -42,6 +36,27 @@ def one_line(msg, # an exception or any text
 def short_repr(v, limit:int=60) -> str:
     "`repr(v)` on one line, shortened to `limit` characters: a value read from a file, quoted in a message."
     return one_line(repr(v), limit)
+
+# %% ../nbs/00_core.ipynb #9fa29c67
+KINDS = {'int': lambda v: isinstance(v, int) and not isinstance(v, bool), 'bool': lambda v: isinstance(v, bool),
+         'float': lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v),
+         'str': lambda v: isinstance(v, str), 'None': lambda v: v is None}  # a kind's test; other kinds pass
+KIND_WORDS = {'int': 'an integer', 'float': 'a finite number', 'bool': 'true or false', 'str': 'text', 'None': 'None'}
+
+def is_kind(v, kind:str) -> bool:
+    "Whether `v` is of `kind`, an annotation's text such as 'int', 'float' or 'float|str|None'."
+    return any(KINDS.get(k.strip(), lambda v: True)(v) for k in str(kind).split('|'))
+
+def check_value(name:str, v, kind:str, # the value's name in the message, the value, its kind (see `is_kind`)
+                positive:bool=False, # a number must be > 0 (else >= 0)
+                upper:float=math.inf, # a number must be at most this
+                signed:bool=False): # a number may be negative
+    "D3Error naming `name` unless `v` is of `kind` and, when a number, within its range."
+    words = ' or '.join(KIND_WORDS.get(k.strip(), k.strip()) for k in str(kind).split('|'))
+    check(is_kind(v, kind), f"{name} must be {words}, got {short_repr(v)}")
+    if is_kind(v, 'float'):
+        check(v > 0 if positive else v >= 0 or signed, f"{name} must be {'> 0' if positive else '>= 0'}, got {short_repr(v)}")
+        check(v <= upper, f"{name} must be at most {upper:,}, got {short_repr(v)}")
 
 # %% ../nbs/00_core.ipynb #c101
 class _ConsoleHandler(logging.Handler):
@@ -256,233 +271,6 @@ class OutputLock:
 def sha256_bytes(data:bytes) -> str:
     "Hex SHA-256 of `data`."
     return hashlib.sha256(data).hexdigest()
-
-# %% ../nbs/00_core.ipynb #a55ab460
-HEADER_KEY = 'd3_nb'
-
-def canonical_json(obj) -> str:
-    "`obj` as JSON in one spelling (sorted keys, no spaces): what a header checksum is taken over."
-    return json.dumps(obj, sort_keys=True, separators=(',', ':'))
-
-def _hash_tensor(h, name:str, t:torch.Tensor):
-    t = t.detach().contiguous().cpu()
-    h.update(f"{name}|{str(t.dtype).replace('torch.', '')}|{list(t.shape)}|".encode())
-    h.update(t.reshape(-1).view(torch.uint8).numpy().data)
-
-def payload_sha256(tensors:dict) -> str:
-    "SHA-256 over every tensor's name, dtype, shape and raw bytes, in name order."
-    h = hashlib.sha256()
-    for k in sorted(tensors): _hash_tensor(h, k, tensors[k])
-    return h.hexdigest()
-
-def header_sha256(header:dict) -> str:
-    "SHA-256 of `header`'s canonical JSON, without its own `header_sha256`."
-    return sha256_bytes(canonical_json({k: v for k, v in header.items() if k != 'header_sha256'}).encode())
-
-def _not_safetensors(path, e) -> str:
-    "The message for a file that safetensors cannot read: the file is broken (or not safetensors at all)."
-    return f"{path} is not a valid safetensors file ({one_line(e)}); it is truncated or corrupted"
-
-def write_d3_file(path, tensors:dict, header:dict) -> Path:
-    "Write `tensors` and the JSON `header` (plus its two checksums) to the safetensors file `path`, atomically."
-    ok = isinstance(header, dict) and isinstance(header.get('format'), str)
-    check(ok and isinstance(header.get('format_version'), int),
-          f"cannot write {path}: a d3_nb header needs a 'format' name and an integer 'format_version'")
-    ts = {k: v.detach().contiguous().cpu() for k, v in tensors.items()}
-    try:
-        header = json.loads(json.dumps(dict(header, payload_sha256=payload_sha256(ts))))  # as it will read back
-        meta = canonical_json(dict(header, header_sha256=header_sha256(header)))
-    except (TypeError, ValueError) as e:
-        raise D3Error(f"cannot write {path}: its header is not JSON ({one_line(e)})") from e
-    blob = safetensors.torch.save(ts, metadata={HEADER_KEY: meta})
-    with atomic_write(path) as f: f.write(blob)
-    return Path(path)
-
-# %% ../nbs/00_core.ipynb #c023
-def d3_header(meta, # the safetensors metadata of the file (its `__metadata__` dict)
-              path, # the file, for messages
-              fmt:str, # the `format` it must hold, e.g. 'd3_nb.teacher'
-              version:int, # the newest `format_version` this package reads
-              what:str, # what the file is, for messages: 'teacher', 'expert trajectory', ...
-              verify=None, # called with the parsed header before its format is checked (e.g. a checksum)
-             ) -> dict:
-    "The checked JSON header, under `HEADER_KEY` in safetensors metadata `meta`, of a d3_nb file of format `fmt`."
-    keys = short_repr(sorted(meta) if isinstance(meta, dict) else meta)
-    check(isinstance(meta, dict) and HEADER_KEY in meta, f"{path} is a safetensors file but not a d3_nb {what}: "
-          f"it has no '{HEADER_KEY}' header (metadata keys: {keys})")
-    try: hd = json.loads(meta[HEADER_KEY])
-    except (TypeError, ValueError, RecursionError) as e:  # ValueError: bad JSON, or a number of over 4,300 digits
-        msg = f"{path}: its '{HEADER_KEY}' header is not valid JSON ({one_line(e)}); the file is corrupted"
-        raise D3Error(msg) from e
-    check(isinstance(hd, dict), f"{path}: its '{HEADER_KEY}' header is not a JSON object; the file is corrupted")
-    if verify is not None: verify(hd)
-    elif 'header_sha256' in hd:  # files of earlier d3_nb versions carry none
-        check(hd.pop('header_sha256') == header_sha256(hd), f"{path}: its d3_nb header fails its checksum; the {what} "
-              "file is corrupted (or was edited)")
-    a = 'an' if what[0] in 'aeiou' else 'a'
-    check(hd.get('format') == fmt, f"{path} holds a {short_repr(hd.get('format'))}, not {a} {what} ({fmt!r})")
-    v = hd.get('format_version')
-    from d3_nb import __version__
-    check(isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= version, f"{path} has {what} format version "
-          f"{short_repr(v)}, but this d3_nb ({__version__}) reads versions up to {version}: upgrade d3_nb to load it")
-    return hd
-
-# %% ../nbs/00_core.ipynb #33a4332a
-def read_d3_header(path, # the file to check
-                   fmt:str, # the `format` it must hold, e.g. 'd3_nb.teacher'
-                   version:int, # the newest `format_version` this package reads
-                   what:str, # what the file is, for messages: 'teacher', 'expert trajectory', ...
-                  ) -> dict:
-    "The checked JSON header of the d3_nb safetensors file `path` of format `fmt` (reads no tensors)."
-    path = Path(path)
-    check(path.is_file(), f"no {what} file {path}")
-    try:
-        with safe_open(str(path), 'pt') as f: meta = f.metadata() or {}
-    except (SafetensorError, OSError) as e: raise D3Error(_not_safetensors(path, e)) from e
-    return d3_header(meta, path, fmt, version, what)
-
-# %% ../nbs/00_core.ipynb #b198578c
-def check_payload(path, # a d3_nb safetensors file
-                  hd:dict, # its checked header (`read_d3_header`)
-                  what:str, # what the file is, for messages
-                  tensors:dict|None=None, # its tensors, if already read (else they are read one at a time)
-                  each=None, # called with each tensor's name and value as it is read (e.g. to check its values)
-                 ) -> dict|None:
-    "`tensors` once the file's payload matches its header's `payload_sha256` (a file without one is an earlier d3_nb's)."
-    want = hd.get('payload_sha256')
-    if want is None: return tensors
-    if tensors is not None:
-        got = payload_sha256(tensors)
-        for k, t in (tensors.items() if each is not None else ()): each(k, t)
-    else:  # streamed: never more memory than the largest tensor
-        h = hashlib.sha256()
-        try:
-            with safe_open(str(path), 'pt') as f:
-                for k in sorted(f.keys()):
-                    t = f.get_tensor(k)
-                    _hash_tensor(h, k, t)
-                    if each is not None: each(k, t)
-        except (SafetensorError, OSError) as e: raise D3Error(_not_safetensors(path, e)) from e
-        got = h.hexdigest()
-    check(got == want, f"{path}: its tensor data fails its checksum; the {what} file is corrupted")
-    return tensors
-
-def read_d3_file(path, fmt:str, version:int, what:str) -> tuple:
-    "`(header, tensors)` of the d3_nb file `path` of format `fmt`: the header checked, the tensors against its checksum."
-    hd = read_d3_header(path, fmt, version, what)
-    try:
-        with safe_open(str(path), 'pt') as f: tensors = {k: f.get_tensor(k) for k in f.keys()}
-    except (SafetensorError, OSError) as e: raise D3Error(_not_safetensors(path, e)) from e
-    return hd, check_payload(path, hd, what, tensors)
-
-# %% ../nbs/00_core.ipynb #c024c
-class TensorSpec(NamedTuple):
-    "A stored tensor's dtype (safetensors' name: 'F32', 'BF16', 'I64', ...) and shape."
-    dtype: str
-    shape: tuple
-
-def tensor_specs(path) -> dict:
-    "Name -> `TensorSpec` of every tensor in the safetensors file `path`, from its index alone (reads no tensor data)."
-    try:
-        with safe_open(str(path), 'pt') as f:
-            return {k: TensorSpec(s.get_dtype(), tuple(s.get_shape())) for k in f.keys() for s in (f.get_slice(k),)}
-    except (SafetensorError, OSError) as e: raise D3Error(_not_safetensors(path, e)) from e
-
-def read_tensors(data:bytes, # the bytes of a safetensors file
-                 path, # the file, for messages
-                ) -> dict:
-    "Every tensor in `data`, checked by safetensors (offsets, shapes, dtypes): no more memory than the file's size."
-    try: return safetensors.torch.load(data)
-    except SafetensorError as e: raise D3Error(_not_safetensors(path, e)) from e
-    except KeyError as e:  # a dtype safetensors knows but has no torch type for: 'F4', 'F8_E8M0', ...
-        raise D3Error(f"{path} holds a tensor of dtype {e} that torch cannot read; it was not written by d3_nb") from e
-
-# %% ../nbs/00_core.ipynb #c024f
-LIMITS = dict(in_channels=64, num_classes=100_000, im_size=4096, width=8192, depth=64, lpc=4096, d_z=65_536,
-              out_shape=(64, 4096, 4096), image_shape=(64, 4096, 4096))  # (channels, height, width)
-
-def check_sizes(cfg:dict, # constructor arguments (or a header) read from a file
-                where:str, # for messages: the file and the part, e.g. 'x.safetensors: the decoder of subtask 0'
-               ) -> dict:
-    "`cfg` itself, once every size in it that `LIMITS` names is a positive number within its bound; else a D3Error."
-    check(isinstance(cfg, dict), f"{where}: its stored config is not a JSON object but {short_repr(cfg)}")
-    for k, hi in LIMITS.items():
-        v = cfg.get(k)
-        if v is None: continue
-        his = hi if isinstance(hi, tuple) else (hi, hi) if k == 'im_size' and isinstance(v, (list, tuple)) else None
-        vs, his = (v, his) if his else ([v], [hi])
-        kind = (int, float) if k == 'width' else int
-        ok = isinstance(vs, (list, tuple)) and len(vs) == len(his) and all(
-            isinstance(x, kind) and not isinstance(x, bool) and 0 < x <= h for x, h in zip(vs, his))
-        bound = (f"a list of positive integers at most {list(hi)}" if isinstance(hi, tuple) else
-                 f"a positive {'number' if k == 'width' else 'integer'} at most {hi}"
-                 + (' (or a pair)' if k == 'im_size' else ''))
-        check(ok, f"{where}: {k}={short_repr(v)} is not {bound} (this package's bound); "
-                  "the file is corrupted or was not written by d3_nb")
-    return cfg
-
-# %% ../nbs/00_core.ipynb #c024j
-BUILD_ERRORS = (TypeError, ValueError, D3Error, RuntimeError, OverflowError)
-
-def meta_build(factory, # a module's constructor, e.g. `Decoder` or `functools.partial(make_net, 'convnet')`
-               cfg:dict, # its keyword arguments, as a file's header gives them
-               path, # the file, for messages
-               what:str, # the module, for messages: 'the decoder of subtask 0', 'the network', ...
-              ) -> nn.Module:
-    "`factory(**cfg)` built on the meta device (shapes without memory) once `check_sizes` passes; failures: one line."
-    check_sizes(cfg, f"{path}: {what}")
-    try:
-        with torch.device('meta'): return factory(**cfg)
-    except BUILD_ERRORS as e:
-        msg = f"{path}: cannot rebuild {what} from its stored config {short_repr(cfg, 120)}: {one_line(e)}"
-        raise D3Error(msg) from e
-
-# %% ../nbs/00_core.ipynb #c024l
-def _shape(v) -> tuple: return tuple(v.shape) if hasattr(v, 'shape') else tuple(v)
-
-def _kind(v) -> str|None:
-    "'float', 'int', 'bool' or 'complex': the kind of a tensor's or a `TensorSpec`'s dtype (None for a bare shape)."
-    d = getattr(v, 'dtype', None)
-    if d is None: return None
-    if isinstance(d, str):  # safetensors' names: F32, BF16, F8_E4M3, I64, U8, BOOL, C64, ...
-        return 'bool' if d == 'BOOL' else 'complex' if d[:1] == 'C' else 'int' if d[:1] in ('I', 'U') else 'float'
-    return 'bool' if d == torch.bool else 'complex' if d.is_complex else 'float' if d.is_floating_point else 'int'
-
-def first_mismatch(module:nn.Module, # e.g. from `meta_build`
-                   stored:dict, # name -> shape (a `TensorSpec`, a tensor or a tuple) of the tensors a file holds
-                  ) -> str|None:
-    "The first tensor whose name, shape or kind of dtype differs between `module`'s `state_dict` and `stored`."
-    want, have = module.state_dict(), {k: _shape(v) for k, v in stored.items()}
-    show = lambda s: 'no such tensor' if s is None else f"shape {list(s)}"
-    for k in [*want, *sorted(set(have) - set(want))]:
-        w = tuple(want[k].shape) if k in want else None
-        if w != have.get(k): return f"{short_repr(k)}: its config gives {show(w)}, the file holds {show(have.get(k))}"
-        a, b = _kind(want[k]), _kind(stored[k])
-        if b is not None and a != b: return f"{short_repr(k)}: its config gives a {a} tensor, the file holds a {b} one"
-
-def check_module(factory, cfg:dict, stored:dict, path, what:str) -> nn.Module:
-    "The meta-device module `factory(**cfg)`, once its tensors' names and shapes are exactly the `stored` ones."
-    m = meta_build(factory, cfg, path, what)
-    bad = first_mismatch(m, stored)
-    check(bad is None, f"{path}: the stored tensors of {what} do not match its config: first difference at {bad}")
-    return m
-
-# %% ../nbs/00_core.ipynb #c024o
-def build_checked(factory, # a module's constructor
-                  cfg:dict, # its keyword arguments, from a file's header
-                  stored:dict, # name -> shape of the tensors the file holds for the module (e.g. `tensor_specs`)
-                  path, what:str, # the file and the module, for messages
-                  state=None, # the tensors to load, or a function returning them; None: a freshly initialised module
-                 ) -> nn.Module:
-    "`factory(**cfg)` on the CPU, built only once its shapes, computed on the meta device, match the `stored` ones."
-    check_module(factory, cfg, stored, path, what)
-    if callable(state): state = state()
-    if state is None: return factory(**cfg)
-    with torch.random.fork_rng(devices=[]): m = factory(**cfg)  # its random initialisation is overwritten just below
-    try: m.load_state_dict(state, strict=True)
-    except RuntimeError as e:
-        raise D3Error(f"{path}: the stored tensors of {what} do not match its config: {one_line(e)}") from e
-    return m
 
 # %% ../nbs/00_core.ipynb #xeea0aa
 class CpuClock:

@@ -4,21 +4,19 @@
 
 # %% ../nbs/01_data.ipynb #c002
 from __future__ import annotations
-import os, gzip, zlib, math, pickle, codecs, struct, zipfile
+import os
 from pathlib import Path
 import numpy as np
 import torch
 from fastcore.basics import patch
 import d3_nb
-from .core import D3Error, check, default_device, sha256_bytes, atomic_write, one_line
+from .core import D3Error, check, default_device
+from .formats import *
 
 # %% auto #0
 __all__ = ['IDX_SHA256', 'ASSETS', 'MNIST_STATS', 'FASHION_MNIST_STATS', 'DATASET_STORES', 'MNIST_CLASSES',
-           'FASHION_MNIST_CLASSES', 'IMAGE_EXTENSIONS', 'GREY_MODES', 'MAX_PIXELS', 'data_root', 'normalize',
-           'denormalize', 'channel_stats', 'parse_idx', 'read_idx', 'write_idx', 'ImageData', 'class_index',
-           'load_dataset', 'first_per_class', 'dataset_available', 'load_array_pickle', 'pickle_entry',
-           'read_cifar_batch', 'image_tree', 'open_image', 'image_files', 'read_image_folder', 'check_imagenet',
-           'read_imagenet_npz', 'imagenet_files']
+           'FASHION_MNIST_CLASSES', 'data_root', 'normalize', 'denormalize', 'channel_stats', 'ImageData',
+           'class_index', 'load_dataset', 'first_per_class', 'dataset_available', 'image_tree', 'imagenet_files']
 
 # %% ../nbs/01_data.ipynb #c005
 def data_root(root=None) -> Path:
@@ -60,57 +58,6 @@ def channel_stats(chunks) -> tuple:
     mean = hist @ v / n
     std = np.sqrt(np.maximum(hist @ v**2 / n - mean**2, 0))
     return tuple(mean.tolist()), tuple(std.tolist())
-
-# %% ../nbs/01_data.ipynb #c016
-_IDX_TYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: '>i2', 0x0C: '>i4', 0x0D: '>f4', 0x0E: '>f8'}
-
-def parse_idx(raw:bytes, # the decompressed bytes of an IDX file
-              name:str='IDX data' # what to call it in error messages (the file name)
-             ) -> np.ndarray:
-    "The array stored in IDX bytes `raw`, after checking the magic number and that the size matches the header."
-    check(len(raw) >= 4 and raw[:2] == b'\0\0' and raw[2] in _IDX_TYPES and raw[3] > 0,
-          f"{name}: not an IDX file (magic number {raw[:4].hex() or 'missing'}); "
-          "the file is corrupt or of another kind")
-    nd = raw[3]
-    check(len(raw) >= 4 + 4*nd, f"{name}: truncated IDX header")
-    dims = [int(d) for d in np.frombuffer(raw, '>u4', nd, 4)]
-    dt = np.dtype(_IDX_TYPES[raw[2]])
-    want, have = math.prod(dims) * dt.itemsize, len(raw) - 4 - 4*nd
-    check(want == have, f"{name}: wrong size: the header promises {'x'.join(map(str, dims))} values ({want:,} bytes) "
-          f"but the file holds {have:,} bytes; it is truncated or corrupt")
-    return np.frombuffer(raw, dt, offset=4 + 4*nd).reshape(dims).astype(dt.newbyteorder('='))  # a writable native copy
-
-# %% ../nbs/01_data.ipynb #c018
-def read_idx(path, # an IDX file, gzipped when its name ends in `.gz`
-             sha256:str|None=None # expected SHA-256 of the decompressed bytes (None: not checked)
-            ) -> np.ndarray:
-    "Read an IDX file, checking its gzip stream, header, size and (if given) the SHA-256 of its decompressed bytes."
-    path = Path(path)
-    check(path.is_file(), f"missing file {path}")
-    raw = path.read_bytes()
-    if path.suffix == '.gz':
-        try: raw = gzip.decompress(raw)
-        except (OSError, EOFError, zlib.error) as e:
-            raise D3Error(f"{path}: not a valid gzip file ({e}); "
-                          "the download is corrupt or truncated, fetch it again") from e
-    arr = parse_idx(raw, str(path))
-    if sha256 is not None:
-        got = sha256_bytes(raw)
-        check(got == sha256, f"{path}: the SHA-256 of its decompressed data is {got}, expected {sha256}: "
-              "the file is corrupt or not the official one; fetch it again")
-    return arr
-
-# %% ../nbs/01_data.ipynb #c020
-def write_idx(path, # destination; gzipped when the name ends in `.gz`
-              arr:np.ndarray # uint8 array of any shape
-             ) -> str:
-    "Write uint8 `arr` as an IDX file (atomically); return the SHA-256 of its uncompressed bytes."
-    arr = np.ascontiguousarray(arr)
-    check(arr.dtype == np.uint8 and arr.ndim > 0,
-          f"write_idx writes uint8 arrays, got {arr.dtype} with shape {arr.shape}")
-    raw = bytes([0, 0, 0x08, arr.ndim]) + np.array(arr.shape, '>u4').tobytes() + arr.tobytes()
-    with atomic_write(path) as f: f.write(gzip.compress(raw, 9, mtime=0) if str(path).endswith('.gz') else raw)
-    return sha256_bytes(raw)
 
 # %% ../nbs/01_data.ipynb #c023
 IDX_SHA256 = {
@@ -328,11 +275,6 @@ def _need(path:Path, name:str) -> Path:
     return path
 
 # %% ../nbs/01_data.ipynb #c056
-class _lazy:
-    "An iterable whose batches are only read when it is iterated (every time it is iterated)."
-    def __init__(self, make): self.make = make
-    def __iter__(self): return iter(self.make())
-
 def _collect(batches, n_classes:int, keep=None) -> tuple:
     "Concatenate `(images, labels)` batches into uint8/int64 tensors, keeping only classes `keep` (relabelled 0..k-1)."
     xs, ys = [], []
@@ -431,7 +373,7 @@ def _idx_reader(name:str, sub:str, table:str, classes:tuple):
         folder = _dataset_folder(root, sub, name)
         p = 'train' if split == 'train' else 't10k'
         files = [_need(folder/f'{p}-{kind}-ubyte.gz', name) for kind in ('images-idx3', 'labels-idx1')]
-        return folder, classes, _lazy(lambda: [_read_idx_pair(*files, IDX_SHA256[table], len(classes))])
+        return folder, classes, LazyBatches(lambda: [_read_idx_pair(*files, IDX_SHA256[table], len(classes))])
     return read
 
 _READERS['mnist'] = (_idx_reader('mnist', 'MNIST/raw', 'MNIST', MNIST_CLASSES), MNIST_STATS)
@@ -450,7 +392,7 @@ def _read_embedded(root, split):
     files = [ASSETS/f'mnist-slice-{p}-{kind}-ubyte.gz' for kind in ('images-idx3', 'labels-idx1')]
     for f in files: check(f.is_file(),
             f"the embedded MNIST slice file {f} is missing: the d3_nb installation is incomplete; reinstall it")
-    return ASSETS, MNIST_CLASSES, _lazy(lambda: [_read_idx_pair(*files, IDX_SHA256['embedded'], 10)])
+    return ASSETS, MNIST_CLASSES, LazyBatches(lambda: [_read_idx_pair(*files, IDX_SHA256['embedded'], 10)])
 
 _READERS['embedded'] = (_read_embedded, MNIST_STATS)
 
@@ -468,64 +410,10 @@ def dataset_available(name:str, # a dataset name of `load_dataset`
     except D3Error: return False
     return True
 
-# %% ../nbs/01_data.ipynb #c073
-def _array_globals() -> dict:
-    "The only globals a pickle of NumPy arrays needs (from NumPy 1.x or 2.x, Python 2 or 3)."
-    try: from numpy._core import multiarray as ma, numeric as nu  # NumPy >= 2
-    except ImportError: from numpy.core import multiarray as ma, numeric as nu
-    ok = {('numpy', 'ndarray'): np.ndarray, ('numpy', 'dtype'): np.dtype,
-          ('_codecs', 'encode'): codecs.encode, ('codecs', 'encode'): codecs.encode}
-    for core in ('numpy.core', 'numpy._core'):
-        ok.update({(f'{core}.multiarray', '_reconstruct'): ma._reconstruct, (f'{core}.multiarray', 'scalar'): ma.scalar,
-                   (f'{core}.numeric', '_frombuffer'): nu._frombuffer})
-    return ok
-
-class _ArrayUnpickler(pickle.Unpickler):
-    "An unpickler that builds NumPy arrays and plain Python values only; every other global is refused."
-    allowed = _array_globals()
-    def find_class(self, module, name):
-        module = 'builtins' if module == '__builtin__' else module  # Python 2's name for it
-        obj = self.allowed.get((module, name))
-        if obj is None: raise D3Error(f"refused to load the global {module}.{name}: a dataset file never needs it, "
-                                      "and unpickling it could run code")
-        return obj
-
-# what unpickling damaged or foreign bytes raises; anything else (a bug, MemoryError) is not caught
-_BAD_PICKLE = (pickle.UnpicklingError, EOFError, ValueError, TypeError, KeyError, IndexError, AttributeError,
-               UnicodeDecodeError, OverflowError, struct.error)
-
-def load_array_pickle(path) -> object:
-    "Unpickle `path` (Python 2 pickles too) allowing only NumPy arrays and plain Python values."
-    path = Path(path)
-    check(path.is_file(), f"missing file {path}")
-    try:
-        with open(path, 'rb') as f: return _ArrayUnpickler(f, encoding='latin1').load()
-    except D3Error as e: raise D3Error(f"{path}: {e}") from e
-    except _BAD_PICKLE as e: raise D3Error(f"{path}: not a readable pickle of arrays ({type(e).__name__}: {e})") from e
-
 # %% ../nbs/01_data.ipynb #c079
 _CIFAR = {'cifar10':  ('cifar-10-batches-py', [f'data_batch_{i}' for i in range(1, 6)], ['test_batch'],
                        'batches.meta', 'label_names', 'labels'),
           'cifar100': ('cifar-100-python', ['train'], ['test'], 'meta', 'fine_label_names', 'fine_labels')}
-
-def pickle_entry(d, key:str, path):
-    "Entry `key` of an unpickled dict of a dataset file (CIFAR's, downsampled ImageNet's), whose keys may be bytes."
-    check(isinstance(d, dict), f"{path}: expected a dict, found {type(d).__name__}")
-    d = {k.decode('latin1') if isinstance(k, bytes) else k: v for k, v in d.items()}
-    check(key in d, f"{path}: no '{key}' entry (it has {sorted(map(str, d))[:8]}); is this the right file?")
-    return d[key]
-
-def read_cifar_batch(path, label_key:str='labels', n_classes:int=10) -> tuple:
-    "uint8 images (N, 3, 32, 32) and int64 labels of one CIFAR batch file."
-    d = load_array_pickle(path)
-    x, y = pickle_entry(d, 'data', path), np.asarray(pickle_entry(d, label_key, path))
-    check(isinstance(x, np.ndarray) and x.dtype == np.uint8 and x.ndim == 2 and x.shape[1] == 3*32*32,
-          f"{path}: 'data' must be uint8 of shape (N, 3072), "
-          f"got {getattr(x, 'dtype', type(x).__name__)} {getattr(x, 'shape', '')}")
-    ok = y.ndim == 1 and len(y) == len(x) and np.issubdtype(y.dtype, np.integer)
-    check(ok and (len(y) == 0 or 0 <= y.min() <= y.max() < n_classes),
-          f"{path}: '{label_key}' must be {len(x)} labels in 0..{n_classes - 1}")
-    return x.reshape(-1, 3, 32, 32), y.astype(np.int64)
 
 def _cifar_reader(key:str):
     "The reader for torchvision's CIFAR-10 or CIFAR-100 folder."
@@ -535,15 +423,12 @@ def _cifar_reader(key:str):
         files = [_need(folder/f, key) for f in (train if split == 'train' else test)]
         stored = pickle_entry(load_array_pickle(_need(folder/meta, key)), names_key, folder/meta)
         names = [n.decode() if isinstance(n, bytes) else str(n) for n in stored]
-        return folder, names, _lazy(lambda: (read_cifar_batch(f, label_key, len(names)) for f in files))
+        return folder, names, LazyBatches(lambda: (read_cifar_batch(f, label_key, len(names)) for f in files))
     return read
 
 _READERS['cifar10'], _READERS['cifar100'] = (_cifar_reader('cifar10'), None), (_cifar_reader('cifar100'), None)
 
 # %% ../nbs/01_data.ipynb #c085
-IMAGE_EXTENSIONS = ('.png', '.jpg', '.jpeg')
-GREY_MODES = ('1', 'L', 'LA', 'I', 'I;16', 'F')  # PIL modes read as one channel
-
 def image_tree(root, split:str) -> Path:
     "The folder of class folders for `split` in the ImageFolder tree `root`."
     check(root is not None, "load_dataset('imagefolder') needs root= the folder of class folders (root/<class>/*.png)")
@@ -554,56 +439,7 @@ def image_tree(root, split:str) -> Path:
     check(split == 'train', f"the image tree {root} has no test/ or val/ folder, so it has no test split")
     return root
 
-MAX_PIXELS = 1 << 26  # the largest image an ImageFolder is read with (8192 x 8192): beyond, damaged or hostile
-
-def open_image(f:Path, max_pixels:int=MAX_PIXELS):
-    "`Image.open(f)`, refused in one line when unreadable or over `max_pixels` (before its pixels are decoded)."
-    from PIL import Image
-    try: im = Image.open(f)
-    except Image.DecompressionBombError as e: raise D3Error(f"{f}: refused, too many pixels ({one_line(e)})") from e
-    except (OSError, SyntaxError, ValueError) as e: raise D3Error(f"{f}: not a readable image ({one_line(e)})") from e
-    w, h = im.size
-    if w * h > max_pixels:
-        im.close()
-        raise D3Error(f"{f} is {w}x{h}, {w * h:,} pixels, more than max_pixels={max_pixels:,}: a damaged or hostile "
-                      "file, or pass a larger max_pixels= to accept it")
-    return im
-
-def _read_image(f:Path, size:tuple, mode:str, to:str, first:Path) -> np.ndarray:
-    "Image file `f` (of the `size` and `mode` of the tree's `first` image), converted to `to`, as uint8 (C, H, W)."
-    try:
-        with open_image(f) as im:
-            got = f"{im.size[0]}x{im.size[1]} {im.mode}"
-            a = np.asarray(im.convert(to)) if (im.size, im.mode) == (size, mode) else None
-    except (OSError, SyntaxError, ValueError) as e: raise D3Error(f"{f}: not a readable image ({e})") from e
-    check(a is not None, f"{f} is {got} but {first} is {size[0]}x{size[1]} {mode}: all images of an ImageFolder tree "
-          "must share one size and mode (resize or convert them first)")
-    return a[None] if a.ndim == 2 else a.transpose(2, 0, 1)
-
 # %% ../nbs/01_data.ipynb #ed211026
-def image_files(folder) -> tuple:
-    "Class names (folder names, sorted) and each class's sorted image files, in the folder of class folders `folder`."
-    folder = Path(folder)
-    dirs = sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith('.'))
-    check(dirs, f"{folder} has no class folders: an ImageFolder tree is root/<class_name>/*.png|jpg")
-    def is_image(f): return f.suffix.lower() in IMAGE_EXTENSIONS and not f.name.startswith('.')
-    files = [sorted(filter(is_image, d.iterdir())) for d in dirs]
-    empty = [d.name for d, fs in zip(dirs, files) if not fs]
-    check(not empty, f"{folder}: class folders {empty[:5]} hold no {'/'.join(IMAGE_EXTENSIONS)} images")
-    return [d.name for d in dirs], files
-def read_image_folder(folder, # a folder of class folders
-                      channels:int|None=None): # 1 or 3; None: 1 if the images are greyscale, else 3
-    "Class names and a lazy sequence of per-class `(images, labels)` batches of an ImageFolder tree."
-    names, files = image_files(folder)
-    with open_image(files[0][0]) as im: size, mode = im.size, im.mode
-    channels = channels or (1 if mode in GREY_MODES else 3)
-    check(channels in (1, 3), f"channels must be 1 or 3, got {channels}")
-    def batch(c, fs):
-        out = np.empty((len(fs), channels, size[1], size[0]), np.uint8)
-        for i, f in enumerate(fs): out[i] = _read_image(f, size, mode, 'L' if channels == 1 else 'RGB', files[0][0])
-        return out, np.full(len(fs), c, np.int64)
-    return names, _lazy(lambda: (batch(c, fs) for c, fs in enumerate(files)))
-
 def _read_imagefolder(root, split, channels=None):
     folder = image_tree(root, split)
     return (folder, *read_image_folder(folder, channels))
@@ -611,35 +447,6 @@ def _read_imagefolder(root, split, channels=None):
 _READERS['imagefolder'] = (_read_imagefolder, None)
 
 # %% ../nbs/01_data.ipynb #c090
-def _open_npz(path) -> np.lib.npyio.NpzFile:
-    "The `.npz` archive `path` (arrays only, never pickles), checked to hold the arrays 'data' and 'labels'."
-    try: z = np.load(path, allow_pickle=False)
-    except (OSError, ValueError, EOFError,
-            zipfile.BadZipFile) as e: raise D3Error(f"{path}: cannot read it ({e})") from e
-    check(hasattr(z, 'files'), f"{path}: expected an .npz archive of arrays")
-    check('data' in z.files and 'labels' in z.files, f"{path}: needs the arrays 'data' and 'labels', has {z.files}")
-    return z
-
-def _npz_array(z, key:str, path) -> np.ndarray:
-    "Array `key` of the open archive `z`, read from the file `path`."
-    try: return np.asarray(z[key])
-    except (OSError, ValueError, EOFError,
-            zipfile.BadZipFile) as e: raise D3Error(f"{path}: cannot read '{key}' ({e})") from e
-
-def check_imagenet(path, size:int, dtype, shape:tuple, y:np.ndarray):
-    "Check that the 'data' (its dtype and shape) and 'labels' `y` of file `path` are downsampled ImageNet at `size`."
-    check(dtype == np.uint8 and len(shape) == 2 and shape[1] == 3*size*size,
-          f"{path}: 'data' must be uint8 of shape (N, {3*size*size}) for {size}x{size} images, "
-          f"got {dtype} {tuple(shape)}")
-    check(y.ndim == 1 and len(y) == shape[0] and np.issubdtype(y.dtype, np.integer) and (len(y) == 0 or y.min() >= 1),
-          f"{path}: 'labels' must be {shape[0]} integers numbered from 1")
-
-def read_imagenet_npz(path, size:int) -> tuple:
-    "uint8 images (N, 3, size, size) and 0-based int64 labels of one downsampled-ImageNet `.npz` file, read whole."
-    with _open_npz(path) as z: x, y = _npz_array(z, 'data', path), _npz_array(z, 'labels', path)
-    check_imagenet(path, size, x.dtype, x.shape, y)
-    return x.reshape(-1, 3, size, size), y.astype(np.int64) - 1
-
 def imagenet_files(root, split:str, size:int, name:str) -> tuple:
     "The data root and the files of one split of downsampled ImageNet (`.npz`, else the original pickles), in order."
     base = data_root(root)

@@ -11,6 +11,7 @@ import numpy as np
 import torch, torch.nn as nn
 from fastcore.basics import patch
 from .core import *
+from .files import *
 from .data import ImageData
 from .nets import make_net, net_kwargs
 from .train import train, evaluate
@@ -18,13 +19,36 @@ from .storage import (StorageReport, storage_of, prototype_storage, real_storage
                            dtype_name, dequantize_probs)
 from .core import human_bytes
 from .artifact import Distilled
-from .core import payload_sha256
+from .files import payload_sha256
 from .augment import resolve_aug, aug_spec
 from .nets import fresh_net
 
 # %% auto #0
 __all__ = ['PROTOTYPES_FORMAT', 'Prototypes', 'prototype_report', 'student_data', 'EvalResult', 'results_table',
            'student_schedule', 'source_digest', 'evaluate_student', 'merge_results']
+
+# %% ../nbs/40_evaluate.ipynb #10e77d2a
+def _prototype_labels(images, labels, num_classes, hard_labels, class_names) -> tuple:
+    "`(soft labels or None, hard labels, C)` of prototypes, checked against their images."
+    check(torch.is_tensor(images) and images.ndim == 4 and len(images) > 0,
+          f"images must be a non-empty (N, C, H, W) tensor, got {tuple(getattr(images, 'shape', ()))}")
+    check(images.dtype == torch.uint8 or images.is_floating_point(),
+          f"images must be uint8 or float, got {images.dtype}")
+    check(torch.is_tensor(labels) and len(labels) == len(images), f"got {len(images)} images but "
+          f"{len(labels) if torch.is_tensor(labels) else type(labels).__name__} labels")
+    soft = labels.is_floating_point() or (labels.dtype == torch.uint8 and labels.ndim == 2)
+    check(labels.ndim == (2 if soft else 1),
+          f"labels must be class ids (N,) or soft labels (N, C), got {labels.dtype} {tuple(labels.shape)}")
+    if num_classes is None:
+        num_classes = (labels.shape[1] if soft else len(class_names) if class_names is not None
+                       else int(labels.max()) + 1)
+    num_classes = int(num_classes)
+    hard = (labels.argmax(1) if hard_labels is None else torch.as_tensor(hard_labels)) if soft else labels
+    check(hard.shape == (len(images),) and int(hard.min()) >= 0 and int(hard.max()) < num_classes,
+          f"class ids must lie in 0..{num_classes - 1}, one per image")
+    if soft: check(labels.shape[1] == num_classes,
+                   f"soft labels have {labels.shape[1]} columns for {num_classes} classes")
+    return (labels if soft else None), hard.long(), num_classes
 
 # %% ../nbs/40_evaluate.ipynb #c005
 class Prototypes:
@@ -42,32 +66,15 @@ class Prototypes:
                  seconds:float|None=None,     # wall-clock seconds spent making them (the method's compute)
                  history:dict|None=None,      # curves recorded while making them (e.g. a loss per iteration)
                 ):
-        check(torch.is_tensor(images) and images.ndim == 4 and len(images) > 0,
-              f"images must be a non-empty (N, C, H, W) tensor, got {tuple(getattr(images, 'shape', ()))}")
-        check(images.dtype == torch.uint8 or images.is_floating_point(),
-              f"images must be uint8 or float, got {images.dtype}")
-        check(torch.is_tensor(labels) and len(labels) == len(images), f"got {len(images)} images but "
-              f"{len(labels) if torch.is_tensor(labels) else type(labels).__name__} labels")
-        soft = labels.is_floating_point() or (labels.dtype == torch.uint8 and labels.ndim == 2)
-        check(labels.ndim == (2 if soft else 1),
-              f"labels must be class ids (N,) or soft labels (N, C), got {labels.dtype} {tuple(labels.shape)}")
-        if num_classes is None:
-            num_classes = (labels.shape[1] if soft else len(class_names) if class_names is not None
-                           else int(labels.max()) + 1)
-        self.num_classes = int(num_classes)
-        hard = (labels.argmax(1) if hard_labels is None else torch.as_tensor(hard_labels)) if soft else labels
-        check(hard.shape == (len(images),) and int(hard.min()) >= 0 and int(hard.max()) < self.num_classes,
-              f"class ids must lie in 0..{self.num_classes - 1}, one per image")
-        if soft: check(labels.shape[1] == self.num_classes,
-                       f"soft labels have {labels.shape[1]} columns for {self.num_classes} classes")
+        self.soft_labels, self.hard_labels, self.num_classes = _prototype_labels(images, labels, num_classes,
+                                                                                 hard_labels, class_names)
         if images.dtype == torch.uint8: check(mean is not None and std is not None,
               "uint8 images need the dataset's mean= and std= to be normalised for training")
         nc = images.shape[1]
         self.mean = tuple(float(m) for m in (mean if mean is not None else (0.,) * nc))
         self.std = tuple(float(s) for s in (std if std is not None else (1.,) * nc))
         check(len(self.mean) == nc and len(self.std) == nc, f"mean and std need one value per channel ({nc})")
-        self.images, self.hard_labels = images, hard.long()
-        self.soft_labels = labels if soft else None
+        self.images = images
         self.name, self.dataset, self.config = name, dataset, dict(config or {})
         self.seconds, self.history = seconds, dict(history or {})
         self.class_names = [str(c) for c in (class_names if class_names is not None else range(self.num_classes))]
@@ -365,6 +372,46 @@ def _keep_student(folder, done:dict):
     Path(folder).mkdir(parents=True, exist_ok=True)
     with atomic_write(_student_file(folder, done['seed']), 'w') as f: json.dump(done, f)
 
+# %% ../nbs/40_evaluate.ipynb #89f224cc
+def _check_student_args(source, test, epochs, steps, resume, seeds) -> list:
+    "Refuse `evaluate_student`'s arguments before any training (a source that does not match the test data included)."
+    check(isinstance(source, (Distilled, Prototypes)),
+          f"source must be a Distilled dataset or Prototypes, got {type(source).__name__}")
+    check(isinstance(test, ImageData), f"test must be an ImageData (the held-out split), got {type(test).__name__}")
+    check(isinstance(epochs, int) and epochs >= 1, f"epochs must be a positive integer, got {epochs!r}")
+    check(steps is None or (isinstance(steps, int) and steps >= 1), f"steps must be a positive integer, got {steps!r}")
+    check(resume is None or not Path(resume).exists() or Path(resume).is_dir(),
+          f"resume={str(resume)!r} is a file: give a folder to keep the students in")  # before hours of training
+    seeds = [int(s) for s in seeds]
+    check(len(seeds) >= 1 and len(set(seeds)) == len(seeds), f"seeds must be distinct and at least one, got {seeds}")
+    shape = tuple(source.image_shape)
+    check(shape == test.shape, f"the source's images are {shape} but the test images are {test.shape}")
+    check(source.num_classes == test.num_classes,
+          f"the source has {source.num_classes} classes but the test data {test.num_classes}")
+    names, theirs = [str(c) for c in source.class_names], [str(c) for c in test.classes]
+    check(names in (theirs, [str(i) for i in range(len(names))]),  # default names ('0', '1', ...) say nothing
+          f"the source's classes are {short_repr(names)} but the test data's are {short_repr(theirs)}: another dataset?")
+    return seeds
+
+# %% ../nbs/40_evaluate.ipynb #06f8a3c8
+def _train_student(source, test, s:int, key:dict, resume, net:str, kw:dict, epochs:int, per_epoch, lr:float,
+                   batch_size:int, aug, dev, progress:bool) -> dict:
+    "The record of the student of seed `s`: kept in `resume` from an earlier call, or trained (and kept) now."
+    done = _finished_student(resume, s, key)
+    if done is not None: return done
+    model, ck = fresh_net(net, kw, s), _student_checkpoint(resume, s)
+    if ck is not None: ck.parent.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    hist = train(model, student_data(source, s, dev), epochs, lr=lr, batch_size=batch_size, aug=aug, seed=s,
+                 device=dev, progress=progress, desc=f"{key['name']} seed {s}", checkpoint=ck, key=key,
+                 steps_per_epoch=per_epoch)
+    before = sum(hist['seconds'][:hist['resumed_at']])  # the epochs trained before a stop
+    done = dict(key, seed=s, accuracy=evaluate(model, test), seconds=time.perf_counter() - t0 + before,
+                images=hist['images'], steps=hist['steps'])
+    _keep_student(resume, done)
+    if ck is not None: ck.unlink(missing_ok=True)
+    return done
+
 # %% ../nbs/40_evaluate.ipynb #c029
 def evaluate_student(source,               # a `Distilled` dataset or `Prototypes`
                      test,                 # the held-out `ImageData` to measure on (the test or a validation split)
@@ -382,63 +429,29 @@ def evaluate_student(source,               # a `Distilled` dataset or `Prototype
                      distill_seconds:float|None=None, # distillation wall-clock (default: source's `seconds`, if known)
                      name:str|None=None,   # what to call the method (default: the source's name, or 'D3')
                      net_kw:dict|None=None,# further `make_net` arguments (depth, norm, ...)
-                     resume=None,          # a folder: each finished student is kept there and not trained again,
-                                           # and one that was stopped continues from its last minute
+                     resume=None,          # a folder where finished students are kept and a stopped one resumes
                     ) -> EvalResult:
     "Train fresh students on `source` under the one protocol; final-epoch accuracy on `test` with storage and compute."
-    check(isinstance(source, (Distilled, Prototypes)),
-          f"source must be a Distilled dataset or Prototypes, got {type(source).__name__}")
-    check(isinstance(test, ImageData), f"test must be an ImageData (the held-out split), got {type(test).__name__}")
-    check(isinstance(epochs, int) and epochs >= 1, f"epochs must be a positive integer, got {epochs!r}")
-    check(steps is None or (isinstance(steps, int) and steps >= 1), f"steps must be a positive integer, got {steps!r}")
-    check(resume is None or not Path(resume).exists() or Path(resume).is_dir(),
-          f"resume={str(resume)!r} is a file: give a folder to keep the students in")  # before hours of training
-    seeds = [int(s) for s in seeds]
-    check(len(seeds) >= 1 and len(set(seeds)) == len(seeds), f"seeds must be distinct and at least one, got {seeds}")
-    shape = tuple(source.image_shape)
-    check(shape == test.shape, f"the source's images are {shape} but the test images are {test.shape}")
-    check(source.num_classes == test.num_classes,
-          f"the source has {source.num_classes} classes but the test data {test.num_classes}")
-    names, theirs = [str(c) for c in source.class_names], [str(c) for c in test.classes]
-    check(names in (theirs, [str(i) for i in range(len(names))]),  # default names ('0', '1', ...) say nothing
-          f"the source's classes are {short_repr(names)} but the test data's are {short_repr(theirs)}: another dataset?")
+    seeds = _check_student_args(source, test, epochs, steps, resume, seeds)
     source, used = _with_labels(source, labels)
     name = name or (source.name if isinstance(source, Prototypes) else 'D3')
     if distill_seconds is None: distill_seconds = getattr(source, 'seconds', None)
     dev, aug = default_device(device), resolve_aug(aug, test)
-    kw = net_kwargs(shape, test.num_classes, net, width, net_kw)
+    kw = net_kwargs(tuple(source.image_shape), test.num_classes, net, width, net_kw)
     n = len(source) * (2 if isinstance(source, Distilled) else 1)
-    per_epoch = None
-    if steps is not None: epochs, per_epoch = student_schedule(n, steps, batch_size)
+    epochs, per_epoch = (epochs, None) if steps is None else student_schedule(n, steps, batch_size)
     settings = dict(epochs=epochs, lr=lr, momentum=0.9, weight_decay=5e-4, batch_size=batch_size,
-                    **({} if steps is None else dict(steps=steps, steps_per_epoch=per_epoch)),
-                    lr_decay='x0.1 at half',
+                    **({} if steps is None else dict(steps=steps, steps_per_epoch=per_epoch)), lr_decay='x0.1 at half',
                     net=net, net_kw=kw, labels=used, aug=aug_spec(aug),
                     source='d3' if isinstance(source, Distilled) else 'prototypes',
                     test=dict(dataset=test.name, split=test.split_name, images=len(test)))
     key = dict(name=name, settings=settings, source=source_digest(source))
-    accs, secs, seen, taken = [], [], [], []
-    for s in seeds:
-        done = _finished_student(resume, s, key)
-        if done is None:
-            model, ck = fresh_net(net, kw, s), _student_checkpoint(resume, s)
-            if ck is not None: ck.parent.mkdir(parents=True, exist_ok=True)
-            t0 = time.perf_counter()
-            hist = train(model, student_data(source, s, dev), epochs, lr=lr, batch_size=batch_size, aug=aug, seed=s,
-                         device=dev, progress=progress, desc=f"{name} seed {s}", checkpoint=ck, key=key,
-                         steps_per_epoch=per_epoch)
-            before = sum(hist['seconds'][:hist['resumed_at']])  # the epochs trained before a stop
-            done = dict(key, seed=s, accuracy=evaluate(model, test), seconds=time.perf_counter() - t0 + before,
-                        images=hist['images'], steps=hist['steps'])
-            _keep_student(resume, done)
-            if ck is not None: ck.unlink(missing_ok=True)
-        secs.append(done['seconds'])
-        seen.append(done['images'])
-        taken.append(done.get('steps'))
-        accs.append(done['accuracy'])
-    compute = dict(student_epochs=epochs, student_steps=taken, images_per_epoch=n, images_seen=seen,
-                   student_seconds=secs, distill_seconds=distill_seconds, device=str(dev))
-    return EvalResult(name, accs, seeds, source.storage().to_dict(), compute, settings)
+    done = [_train_student(source, test, s, key, resume, net, kw, epochs, per_epoch, lr, batch_size, aug, dev, progress)
+            for s in seeds]
+    compute = dict(student_epochs=epochs, student_steps=[d.get('steps') for d in done], images_per_epoch=n,
+                   images_seen=[d['images'] for d in done], student_seconds=[d['seconds'] for d in done],
+                   distill_seconds=distill_seconds, device=str(dev))
+    return EvalResult(name, [d['accuracy'] for d in done], seeds, source.storage().to_dict(), compute, settings)
 
 # %% ../nbs/40_evaluate.ipynb #x9f3436
 def merge_results(results, # `EvalResult`s of distinct seeds, one draw each, of the same method and storage

@@ -14,6 +14,7 @@ from fastcore.basics import patch
 from tqdm.auto import tqdm
 import d3_nb
 from .core import *
+from .files import *
 from .data import ImageData
 from .augment import DiffAug, dsa_for, aug_spec
 from .nets import make_net, net_kwargs
@@ -110,10 +111,8 @@ def _save(path, snaps:list, header:dict):
     write_d3_file(path, ts, header)
 
 # %% ../nbs/20_experts.ipynb #da546670
-def _ints(v, lo:int=0) -> bool: return isinstance(v, list) and all(isinstance(i, int) and not isinstance(i, bool)
-                                                                    and i >= lo for i in v)
-def _numbers(v) -> bool: return isinstance(v, list) and all(isinstance(x, (int, float)) and not isinstance(x, bool)
-                                                             and math.isfinite(x) for x in v)
+def _ints(v, lo:int=0) -> bool: return isinstance(v, list) and all(is_kind(i, 'int') and i >= lo for i in v)
+def _numbers(v) -> bool: return isinstance(v, list) and all(is_kind(x, 'float') for x in v)
 
 def _check_run_values(path, hd:dict):
     "D3Error unless the values of a trajectory header's run keys are of their kind and agree with one another."
@@ -223,9 +222,9 @@ def _same_run(have:dict, want:dict, path:Path):
 
 def _epoch_stats_ok(st) -> bool:
     "Whether `st` is what `_train_expert` records of an epoch: finite loss, accuracy in [0, 1], seconds, steps."
-    num = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+    num = lambda v: is_kind(v, 'float')
     return (isinstance(st, dict) and num(st.get('loss')) and num(st.get('acc')) and 0 <= st['acc'] <= 1
-            and num(st.get('seconds')) and st['seconds'] >= 0 and isinstance(st.get('steps'), int) and st['steps'] >= 0)
+            and num(st.get('seconds')) and st['seconds'] >= 0 and is_kind(st.get('steps'), 'int') and st['steps'] >= 0)
 
 def _checkpoints(part:Path, want:dict, expert:int) -> list:
     "The (params, buffers, header) of each consecutive intact epoch of `expert` checkpointed in the folder `part`."
@@ -295,6 +294,33 @@ def _train_expert(header:dict, xy:tuple, path:Path, expert:int, device, bar, cal
 
 def _public(header:dict) -> dict: return {k: v for k, v in header.items() if not k.startswith('_')}
 
+# %% ../nbs/20_experts.ipynb #1a504652
+def _check_experts_args(data, num_experts:int, epochs:int, data_fraction:float, val):
+    "Refuse `train_experts`' arguments before a folder is made."
+    check(isinstance(data, ImageData) and len(data) > 0, "train_experts needs a non-empty ImageData")
+    check(num_experts >= 1 and epochs >= 0, f"need num_experts >= 1 and epochs >= 0, got {num_experts} and {epochs}")
+    check(0 < data_fraction <= 1, f"data_fraction must be in (0, 1], got {data_fraction}")
+    if val is not None: check(val.shape == data.shape and val.classes == data.classes,
+                              f"val must hold images of the experts' classes {list(data.classes)[:5]}... "
+                              f"and shape {data.shape}")
+
+def _experts_todo(out:Path, num_experts:int, only, header:dict) -> tuple:
+    "`(paths, done)`: the trajectory file of each expert asked for, and those already finished by this same run."
+    todo = list(range(num_experts)) if only is None else sorted(set(int(i) for i in only))
+    check(all(i >= 0 for i in todo), f"expert indices must be >= 0, got {only}")
+    paths = {i: out/f'expert_{i:03d}.safetensors' for i in todo}
+    done = [i for i in todo if paths[i].is_file()]
+    for i in done:
+        _same_run(read_header(paths[i]), header, paths[i])
+        shutil.rmtree(paths[i].with_suffix('.partial'), ignore_errors=True)  # left by a crash after the final write
+    return paths, done
+
+def _log_experts(buf, out:Path, net:str, probe, epochs:int, trained:int, done:int, seconds:float):
+    "One log line: the experts in `out`, their size, and what this call trained."
+    log(f"experts in {out}: {len(buf)} x {epochs} epochs of {net} ({sum(p.numel() for p in probe.parameters()):,} "
+        f"params); trained {trained} now in {seconds:.1f}s, {done} already done; {human_bytes(buf.nbytes)} on disk "
+        f"(predicted {human_bytes(trajectory_bytes(probe, epochs, len(buf)))} + headers)")
+
 # %% ../nbs/20_experts.ipynb #c037
 def train_experts(data:ImageData, # the subtask's training data (labels 0..k-1; the head has data.num_classes outputs)
                   out_dir, # folder of the trajectory files (created if missing)
@@ -315,41 +341,25 @@ def train_experts(data:ImageData, # the subtask's training data (labels 0..k-1; 
                   val:ImageData|None=None, # held-out images of the same classes, to record each expert's final accuracy
                  ) -> Trajectories:
     "Train (or resume) `num_experts` expert trajectories on `data` in `out_dir`; return them as `Trajectories`."
-    check(isinstance(data, ImageData) and len(data) > 0, "train_experts needs a non-empty ImageData")
-    check(num_experts >= 1 and epochs >= 0, f"need num_experts >= 1 and epochs >= 0, got {num_experts} and {epochs}")
-    check(0 < data_fraction <= 1, f"data_fraction must be in (0, 1], got {data_fraction}")
+    _check_experts_args(data, num_experts, epochs, data_fraction, val)
     aug = dsa_for(data) if aug is True else (aug or None)
     header = dict(run_header(data, net, net_kw, epochs, lr, batch_size, aug, data_fraction, seed, steps_per_epoch),
                   _aug=aug)
     probe = net_from_header(header, seed=0)  # fails early on a bad network name or option
     out = Path(out_dir)
+    paths, done = _experts_todo(out, num_experts, only, header)
     out.mkdir(parents=True, exist_ok=True)
-    todo = list(range(num_experts)) if only is None else sorted(set(int(i) for i in only))
-    check(all(i >= 0 for i in todo), f"expert indices must be >= 0, got {only}")
-    paths = {i: out/f'expert_{i:03d}.safetensors' for i in todo}
-    done = [i for i in todo if paths[i].is_file()]
-    for i in done:
-        _same_run(read_header(paths[i]), header, paths[i])
-        shutil.rmtree(paths[i].with_suffix('.partial'), ignore_errors=True)  # left by a crash after the final write
-    if val is not None: check(val.shape == data.shape and val.classes == data.classes,
-                              f"val must hold images of the experts' classes {list(data.classes)[:5]}... "
-                              f"and shape {data.shape}")
     dev, t0, xy = default_device(device), time.perf_counter(), None
-    vxy = val  # evaluated a batch at a time
-    train_now = [i for i in todo if i not in done]
+    train_now = [i for i in paths if i not in done]
     bar = tqdm(total=len(train_now) * epochs, desc=f'experts -> {out.name}', disable=not progress, leave=False)
     try:
         for i in train_now:
             if xy is None or data_fraction < 1: xy = _expert_data(data, i, data_fraction, seed, dev)
             with OutputLock(out, f'.expert_{i:03d}.lock'):  # one trainer an expert (other ranks, other commands)
-                if not paths[i].is_file(): _train_expert(header, xy, paths[i], i, dev, bar, callback, vxy)
+                if not paths[i].is_file(): _train_expert(header, xy, paths[i], i, dev, bar, callback, val)
     finally: bar.close()
     buf = Trajectories(out, device=dev)
-    log(f"experts in {out}: {len(buf)} x {epochs} epochs of {net} "
-        f"({sum(p.numel() for p in probe.parameters()):,} params); "
-          f"trained {len(train_now)} now in {time.perf_counter() - t0:.1f}s, {len(done)} already done; "
-          f"{human_bytes(buf.nbytes)} on disk "
-        f"(predicted {human_bytes(trajectory_bytes(probe, epochs, len(buf)))} + headers)")
+    _log_experts(buf, out, net, probe, epochs, len(train_now), len(done), time.perf_counter() - t0)
     return buf
 
 # %% ../nbs/20_experts.ipynb #c039

@@ -10,9 +10,10 @@ from typing import NamedTuple
 import torch
 from fastcore.basics import patch
 import d3_nb
-from .core import D3Error, check, derive_seed, write_d3_file, read_d3_header, read_tensors, one_line, current_umask
+from .core import D3Error, check, derive_seed, one_line, current_umask
+from .files import write_d3_file, read_d3_header, read_tensors
 from .artifact import Distilled, to_pixels
-from .core import payload_sha256
+from .files import payload_sha256
 
 # %% auto #0
 __all__ = ['OUTPUTS', 'BLOCK', 'IMAGEFOLDER_FORMAT', 'EXPORT_FORMAT', 'EXPORT_VERSION', 'to_output', 'EpochDraw', 'mean_draw',
@@ -201,6 +202,22 @@ def _write_pngs(images:torch.Tensor, files:list):
     a = images.permute(0, 2, 3, 1).numpy()
     for im, f in zip(a, files): Image.fromarray(im[..., 0] if im.shape[-1] == 1 else im).save(f, format='PNG')
 
+# %% ../nbs/14_export.ipynb #a7270749
+def _publish_tree(out:Path, folders:list, names:list, images, meta:dict):
+    "Write the PNGs `images` at `names` and `labels.json` in a hidden folder beside `out`, then rename it to `out`."
+    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f'.{out.name}.', suffix='.tmp'))
+    try:
+        os.chmod(tmp, 0o777 & ~current_umask())  # mkdtemp makes 0700; give the tree the permissions mkdir would
+        for f in folders: (tmp/'train'/f).mkdir(parents=True)
+        _write_pngs(images, [tmp/n for n in names])
+        (tmp/'labels.json').write_text(json.dumps(meta))
+        try: os.replace(tmp, out)  # onto an absent or empty folder: atomic
+        except OSError as e: raise D3Error(f"cannot export to {out}: {one_line(e)} (did something write there "
+                                           "meanwhile?); choose a new folder") from e
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
 # %% ../nbs/14_export.ipynb #e0eb78c4
 def export_imagefolder(distilled, # a `Distilled` dataset, or the path of its .safetensors file
                        out, # the folder to create (absent or empty), in an existing folder
@@ -230,18 +247,7 @@ def export_imagefolder(distilled, # a `Distilled` dataset, or the path of its .s
                 note="one fixed draw: D3's students see fresh samples of every prior each epoch (DistilledDataset)",
                 images=[dict(file=f, **{'class': c}, prior=p, label=l) for f, c, p, l in
                         zip(names, dr.classes.tolist(), dr.priors.tolist(), labels)])
-    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f'.{out.name}.', suffix='.tmp'))
-    try:
-        os.chmod(tmp, 0o777 & ~current_umask())  # mkdtemp makes 0700; give the tree the permissions mkdir would
-        for f in folders: (tmp/'train'/f).mkdir(parents=True)
-        _write_pngs(dr.images, [tmp/n for n in names])
-        (tmp/'labels.json').write_text(json.dumps(meta))
-        try: os.replace(tmp, out)  # onto an absent or empty folder: atomic
-        except OSError as e: raise D3Error(f"cannot export to {out}: {one_line(e)} (did something write there "
-                                           "meanwhile?); choose a new folder") from e
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    _publish_tree(out, folders, names, dr.images, meta)
     return out
 
 # %% ../nbs/14_export.ipynb #x7685db

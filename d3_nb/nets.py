@@ -55,6 +55,22 @@ def conv_block(cin:int, # input channels
     return nn.Sequential(OrderedDict(conv=nn.Conv2d(cin, cout, 3, padding=pad), norm=norm_layer(norm, cout, shape),
                                      act=ACTS[act](), pool=POOLS[pooling]()))
 
+# %% ../nbs/03_nets.ipynb #b87d4ab8
+def _conv_blocks(in_channels:int, width:int, depth:int, im_size:tuple, norm:str, act:str, pooling:str,
+                 stem_pad:int) -> tuple:
+    "`(blocks, (h, w))`: a ConvNet's `depth` conv blocks and the side of the map the last one leaves."
+    (h, w), blocks, cin = im_size, [], in_channels
+    for d in range(depth):
+        pad = stem_pad if d == 0 else 1
+        h, w = h + 2 * pad - 2, w + 2 * pad - 2  # after the 3x3 conv
+        check(h >= 1 and w >= 1, f"images of {im_size} are too small for a depth-{depth} ConvNet")
+        blocks.append(conv_block(cin, width, (h, w), norm, act, pooling, pad))
+        if pooling != 'none': h, w = h // 2, w // 2
+        check(h >= 1 and w >= 1, f"images of {im_size} are too small for a depth-{depth} ConvNet: "
+                                 f"block {d + 1} pools the map to nothing; use a smaller depth")
+        cin = width
+    return nn.Sequential(*blocks), (h, w)
+
 # %% ../nbs/03_nets.ipynb #c012
 class ConvNet(nn.Module):
     "The field's ConvNet: `depth` x [conv 3x3 -> norm -> act -> pool], then a linear classifier."
@@ -73,18 +89,7 @@ class ConvNet(nn.Module):
               f"got {in_channels}, {num_classes}, {width}, {depth}")
         check(stem_pad >= 0, f"stem_pad must be >= 0, got {stem_pad}")
         self.in_channels, self.num_classes, self.im_size = in_channels, num_classes, _pair(im_size)
-        h, w = self.im_size
-        blocks, cin = [], in_channels
-        for d in range(depth):
-            pad = stem_pad if d == 0 else 1
-            h, w = h + 2 * pad - 2, w + 2 * pad - 2  # after the 3x3 conv
-            check(h >= 1 and w >= 1, f"images of {self.im_size} are too small for a depth-{depth} ConvNet")
-            blocks.append(conv_block(cin, width, (h, w), norm, act, pooling, pad))
-            if pooling != 'none': h, w = h // 2, w // 2
-            check(h >= 1 and w >= 1, f"images of {self.im_size} are too small for a depth-{depth} ConvNet: "
-                                     f"block {d + 1} pools the map to nothing; use a smaller depth")
-            cin = width
-        self.blocks = nn.Sequential(*blocks)
+        self.blocks, (h, w) = _conv_blocks(in_channels, width, depth, self.im_size, norm, act, pooling, stem_pad)
         self.feat_shape = (width, h, w)
         self.feat_dim = width * h * w
         self.classifier = nn.Linear(self.feat_dim, num_classes)
@@ -122,6 +127,23 @@ class BasicBlock(nn.Module):
 # %% ../nbs/03_nets.ipynb #c027
 RESNET_VARIANTS = ('cifar', 'ap', 'imagenet')
 
+# %% ../nbs/03_nets.ipynb #c7f2d3fe
+def _resnet_body(variant:str, in_channels:int, width:int, norm:str) -> tuple:
+    "`(stem, stages, channels out)` of a ResNet-18 layout: a 7x7 strided stem and max-pool for 'imagenet', else 3x3."
+    if variant == 'imagenet':
+        stem = nn.Sequential(OrderedDict(conv=nn.Conv2d(in_channels, width, 7, 2, 3, bias=False),
+            norm=norm_layer(norm, width), act=nn.ReLU(), pool=nn.MaxPool2d(3, 2, 1)))
+    else:
+        stem = nn.Sequential(OrderedDict(conv=nn.Conv2d(in_channels, width, 3, 1, 1, bias=False),
+            norm=norm_layer(norm, width), act=nn.ReLU()))
+    pool_down, stages, cin = variant == 'ap', [], width
+    for i, stride in enumerate((1, 2, 2, 2)):
+        cout = width * 2 ** i
+        stages.append(nn.Sequential(BasicBlock(cin, cout, stride, norm, pool_down),
+                                    BasicBlock(cout, cout, 1, norm, pool_down)))
+        cin = cout
+    return stem, nn.Sequential(*stages), cin
+
 # %% ../nbs/03_nets.ipynb #cf310e29
 class ResNet18(nn.Module):
     "ResNet-18 for small images: the 'cifar', 'ap' (64 px distillation) or 'imagenet' layout."
@@ -139,19 +161,7 @@ class ResNet18(nn.Module):
         check(norm != 'layer', "ResNet18 supports norm 'batch', 'instance', 'group' or 'none', not 'layer'")
         check(min(in_channels, num_classes, width) >= 1, "in_channels, num_classes and width must be >= 1")
         self.in_channels, self.num_classes = in_channels, num_classes
-        if self.variant == 'imagenet':
-            self.stem = nn.Sequential(OrderedDict(conv=nn.Conv2d(in_channels, width, 7, 2, 3, bias=False),
-                norm=norm_layer(norm, width), act=nn.ReLU(), pool=nn.MaxPool2d(3, 2, 1)))
-        else:
-            self.stem = nn.Sequential(OrderedDict(conv=nn.Conv2d(in_channels, width, 3, 1, 1, bias=False),
-                norm=norm_layer(norm, width), act=nn.ReLU()))
-        pool_down, stages, cin = self.variant == 'ap', [], width
-        for i, stride in enumerate((1, 2, 2, 2)):
-            cout = width * 2 ** i
-            stages.append(nn.Sequential(BasicBlock(cin, cout, stride, norm, pool_down),
-                                        BasicBlock(cout, cout, 1, norm, pool_down)))
-            cin = cout
-        self.stages = nn.Sequential(*stages)
+        self.stem, self.stages, cin = _resnet_body(self.variant, in_channels, width, norm)
         if self.variant == 'ap':
             check(h >= 8 and w >= 8, f"the 'ap' ResNet18 needs images of at least 8x8, got {self.im_size}")
             self.feat_dim = cin * (h // 8) * (w // 8)

@@ -183,6 +183,45 @@ def _evaluate_stage(R:Ranks, out:Path, test:ImageData, eval_kw:dict, name:str, p
     res.to_json(out/'result.json')
     return res
 
+# %% ../nbs/32_pipeline.ipynb #66b4a0d0
+def _open_run(R:Ranks, out:Path, settings:dict, held:contextlib.ExitStack) -> dict:
+    "The run folder's settings (rank 0 makes or checks the folder first), with every rank's lock held in `held`."
+    if R.rank == 0: ensure_run(out, settings)
+    R.barrier()  # run.json exists, or rank 0 refused the folder, before any rank starts
+    run = ensure_run(out, settings)
+    run_stage(R, 'lock', range(R.world),  # a second command on this folder is refused, naming this one
+              lambda r: held.enter_context(OutputLock(out, f'.d3.rank{r}.lock')))
+    return run
+
+def _subtasks_stage(R:Ranks, data, expert_data, val, part, out:Path, pending:list, expert_kw, distill_kw,
+                    accuracy_floor, workers:int, device, progress:bool):
+    "Experts and distillation of the `pending` subtasks: in `workers` processes when alone, else over the ranks."
+    if workers > 1 and R.world == 1:  # alone with several processes: a subtask each, experts included
+        check(expert_data is None, "workers > 1 trains each subtask's experts on its own data: expert_data is "
+              "for one process or torchrun")
+        if pending: run_subtasks(data, part, out, expert_kw, distill_kw, val=val, device=device, workers=workers,
+                                 subtasks=pending, progress=False)
+        return
+    ekw = dict(expert_kw or {})
+    _experts_stage(R, expert_data or data, val, part, out, pending, ekw, progress)
+    _distill_stage(R, data, val, part, out, pending, ekw, distill_kw, accuracy_floor, progress)
+
+# %% ../nbs/32_pipeline.ipynb #d2346fe7
+def _final_stages(R:Ranks, out:Path, data, val, teacher, test, eval_kw, name:str, accuracy_floor,
+                  progress:bool) -> dict:
+    "The teacher and the aggregation on rank 0, then the students' evaluation (with `test`): the files they wrote."
+    def final(_):
+        t = _teacher(out, data, val, teacher, R, accuracy_floor, progress)
+        temperature = teacher.get('temperature', 1.0) if isinstance(teacher, dict) else 1.0
+        aggregate(out, t, temperature, out=out/'distilled.safetensors', device=R.device, accuracy_floor=accuracy_floor)
+    run_stage(R, 'teacher and aggregation', [0], final, log=out/'logs')
+    files = dict(distilled=str(out/'distilled.safetensors'))
+    if test is not None:
+        res = _evaluate_stage(R, out, test, eval_kw or {}, name, progress)
+        files['result'] = str(out/'result.json')
+        if res is not None: files['evaluation'] = res
+    return files
+
 # %% ../nbs/32_pipeline.ipynb #xca9bdc
 def run_pipeline(data:ImageData,  # the training data, every class (in memory, or a memory-mapped store)
                  partition,       # global class ids per subtask (`partition_classes`)
@@ -208,37 +247,15 @@ def run_pipeline(data:ImageData,  # the training data, every class (in memory, o
     "once rank 0 has finished, with the run's files (and the result on rank 0)."
     R, out, held = ranks or Ranks(device), Path(out), contextlib.ExitStack()
     try:
-        settings = run_settings(data, partition, expert_kw, distill_kw)
-        if R.rank == 0: ensure_run(out, settings)
-        R.barrier()  # run.json exists, or rank 0 refused the folder, before any rank starts
-        run = ensure_run(out, settings)
-        run_stage(R, 'lock', range(R.world),  # a second command on this folder is refused, naming this one
-                  lambda r: held.enter_context(OutputLock(out, f'.d3.rank{r}.lock')))
-        part, ekw = run['partition'], dict(expert_kw or {})
-        todo = subtask_indices(subtasks, len(part))
+        run = _open_run(R, out, run_settings(data, partition, expert_kw, distill_kw), held)
+        part, todo = run['partition'], subtask_indices(subtasks, len(run['partition']))
         pending = [k for k in todo if finished_subtask(subtask_dir(out, k), device='cpu',
                                                        **subtask_settings(distill_kw, k)) is None]
-        if workers > 1 and R.world == 1:  # alone with several processes: a subtask each, experts included
-            check(expert_data is None, "workers > 1 trains each subtask's experts on its own data: expert_data is "
-                  "for one process or torchrun")
-            if pending: run_subtasks(data, part, out, expert_kw, distill_kw, val=val, device=device, workers=workers,
-                                     subtasks=pending, progress=False)
-        else:
-            _experts_stage(R, expert_data or data, val, part, out, pending, ekw, progress)
-            _distill_stage(R, data, val, part, out, pending, ekw, distill_kw, accuracy_floor, progress)
+        _subtasks_stage(R, data, expert_data, val, part, out, pending, expert_kw, distill_kw, accuracy_floor,
+                        workers, device, progress)
         files = dict(subtasks=[str(subtask_path(out, k)) for k in todo])
         if subtasks is not None or not aggregate_subtasks: return files
-        def final(_):
-            t = _teacher(out, data, val, teacher, R, accuracy_floor, progress)
-            temperature = teacher.get('temperature', 1.0) if isinstance(teacher, dict) else 1.0
-            aggregate(out, t, temperature, out=out/'distilled.safetensors', device=R.device,
-                      accuracy_floor=accuracy_floor)
-        run_stage(R, 'teacher and aggregation', [0], final, log=out/'logs')
-        files['distilled'] = str(out/'distilled.safetensors')
-        if test is not None:
-            res = _evaluate_stage(R, out, test, eval_kw or {}, name, progress)
-            files['result'] = str(out/'result.json')
-            if res is not None: files['evaluation'] = res
+        files.update(_final_stages(R, out, data, val, teacher, test, eval_kw, name, accuracy_floor, progress))
         R.barrier()  # every rank leaves together, once rank 0 has written the result
         return files
     finally:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib, math
 from dataclasses import dataclass
 from types import SimpleNamespace
+from fastcore.basics import patch
 import torch
 import torch.nn.functional as F
 from torch.func import functional_call
@@ -20,7 +21,7 @@ from .losses import as_param_dict
 from .train import soft_cross_entropy
 from .experts import trajectory_bytes
 from .teacher import TEACHER_EPOCHS
-from .distill import distill_config
+from .settings import distill_config
 
 # %% auto #0
 __all__ = ['AMP_LOWER', 'AMP_FP32', 'AMP_WIDEST', 'MARGIN', 'LAYOUTS', 'SavedBytes', 'param_bytes', 'meta_autocast', 'Plan',
@@ -126,6 +127,25 @@ class Plan:
                         f"= {human_bytes(int(self.peak * MARGIN))}")
         return '\n'.join(rows)
 
+# %% ../nbs/35_plan.ipynb #c516e1af
+def _meta_updates(shape:tuple, classes:int, cfg:dict, expert_width:int, expert_depth) -> tuple:
+    "`(net, decoder, {update: saved bytes}, FLOPs)` of one MTT and one MMD update, run on the meta device."
+    C = shape[0]
+    with torch.device('meta'):
+        net = make_net('convnet', **net_kwargs(shape, classes, 'convnet', expert_width,
+                                              {'depth': expert_depth} if expert_depth else None))
+        dec = make_decoder(cfg['d_z'], shape, family=cfg['decoder'], width=cfg['decoder_width'],
+                           mean=(0.5,) * C, std=(0.25,) * C)
+        updates, flops = {}, 0
+        for name, update in (('MTT update', _mtt_update), ('MMD update', _mmd_update)):
+            on = cfg['mtt'] if name == 'MTT update' else cfg['mmd']
+            with SavedBytes() as s, FlopCounterMode(display=False) as fc:
+                if on:
+                    with meta_autocast(cfg['amp']): loss = update(net, dec, cfg, classes)
+                    loss.backward()
+            updates[name], flops = s.bytes, flops + fc.get_total_flops()
+    return net, dec, updates, flops
+
 # %% ../nbs/35_plan.ipynb #p011
 def plan_subtask(classes:int,            # classes in the subtask (k)
                  image_shape,            # (C, H, W)
@@ -147,19 +167,7 @@ def plan_subtask(classes:int,            # classes in the subtask (k)
     cfg, (C, H, W) = distill_config(preset, **settings), shape
     check(cfg['decoder'] != 'auto',
           "the plan needs a decoder family (decoder='small', ...), or a preset that names one")
-    with torch.device('meta'):
-        net = make_net('convnet', **net_kwargs(shape, classes, 'convnet', expert_width,
-                                              {'depth': expert_depth} if expert_depth else None))
-        dec = make_decoder(cfg['d_z'], (C, H, W), family=cfg['decoder'], width=cfg['decoder_width'],
-                           mean=(0.5,) * C, std=(0.25,) * C)
-        updates, flops = {}, 0
-        for name, update in (('MTT update', _mtt_update), ('MMD update', _mmd_update)):
-            on = cfg['mtt'] if name == 'MTT update' else cfg['mmd']
-            with SavedBytes() as s, FlopCounterMode(display=False) as fc:
-                if on:
-                    with meta_autocast(cfg['amp']): loss = update(net, dec, cfg, classes)
-                    loss.backward()
-            updates[name], flops = s.bytes, flops + fc.get_total_flops()
+    net, dec, updates, flops = _meta_updates(shape, classes, cfg, expert_width, expert_depth)
     n_pri, P, Pd = classes * cfg['lpc'], param_bytes(net), param_bytes(dec)
     picked = classes * cfg['mmd_real_per_class'] * C * H * W * 4 if cfg['mmd'] else 0
     updates['MTT update'] += cfg['syn_steps'] * P * (3 if cfg['mtt'] else 0)  # each step's parameters and gradient
@@ -408,25 +416,52 @@ class RunPlan:
         "Whether every stage fits `memory` bytes of one device (default: the plan's) with `MARGIN` to spare."
         return not self.misfits(memory)
 
-    def table(self, memory:int|None=None, label:str|None=None) -> str:
-        "The plan as a Markdown table, a row per stage; with `memory` (default: the plan's; `label` names it), the fit."
-        memory, dev = memory or self.memory, 'GPU' if self.device == 'cuda' else 'CPU'
-        card = (f"{label} ({human_bytes(memory)})" if label else human_bytes(memory)) if memory else None
-        rows = [f"{self.name}: {self.classes:,} classes of {'x'.join(map(str, self.image_shape))} images "
-                f"({self.images_per_class:,} a class), {self.subtasks} subtasks on {self.ranks} ranks, one {dev} each, "
-                f"{'bf16 autocast' if self.amp else 'full precision'}; each stage for its busiest rank", '',
-                f"| stage | ranks | {dev} peak | host per rank | disk | work | fits{' ' + card if card else ''}? |",
-                '|---|---:|---|---|---:|---|---|']
-        for s in self.stages:
-            ok = '–' if not memory else 'yes' if self.need(s) * MARGIN <= memory else f"**no**: use {s.advice}"
-            host = s.host_bytes + (s.peak if self.device == 'cpu' else 0)
-            rows.append(f"| {s.name} | {s.ranks} | {human_bytes(s.peak)} ({s.phase}) | {human_bytes(host)} + "
-                        f"{human_bytes(s.cache)} page cache | {human_bytes(s.disk)} | {s.work}: {_si(s.images)} image "
-                        f"passes, {_si(s.flops, 'FLOP')} | {ok} |")
-        return '\n'.join(rows)
+
+# %% ../nbs/35_plan.ipynb #bb1ecd7c
+@patch
+def table(self:RunPlan, memory:int|None=None, label:str|None=None) -> str:
+    "The plan as a Markdown table, a row per stage; with `memory` (default: the plan's; `label` names it), the fit."
+    memory, dev = memory or self.memory, 'GPU' if self.device == 'cuda' else 'CPU'
+    card = (f"{label} ({human_bytes(memory)})" if label else human_bytes(memory)) if memory else None
+    rows = [f"{self.name}: {self.classes:,} classes of {'x'.join(map(str, self.image_shape))} images "
+            f"({self.images_per_class:,} a class), {self.subtasks} subtasks on {self.ranks} ranks, one {dev} each, "
+            f"{'bf16 autocast' if self.amp else 'full precision'}; each stage for its busiest rank", '',
+            f"| stage | ranks | {dev} peak | host per rank | disk | work | fits{' ' + card if card else ''}? |",
+            '|---|---:|---|---|---:|---|---|']
+    for s in self.stages:
+        ok = '–' if not memory else 'yes' if self.need(s) * MARGIN <= memory else f"**no**: use {s.advice}"
+        host = s.host_bytes + (s.peak if self.device == 'cpu' else 0)
+        rows.append(f"| {s.name} | {s.ranks} | {human_bytes(s.peak)} ({s.phase}) | {human_bytes(host)} + "
+                    f"{human_bytes(s.cache)} page cache | {human_bytes(s.disk)} | {s.work}: {_si(s.images)} image "
+                    f"passes, {_si(s.flops, 'FLOP')} | {ok} |")
+    return '\n'.join(rows)
+
+# %% ../nbs/35_plan.ipynb #c6cb3a39
+def _plan_context(settings:dict, **a) -> SimpleNamespace:
+    "What `plan_run`'s stage functions read: its arguments `a` (checked) and what follows from them."
+    check(a['device'] in ('cuda', 'cpu'), f"device must be 'cuda' or 'cpu', got {a['device']!r}")
+    S = a['subtasks'] or LAYOUTS.get(a['preset'], 1)
+    check(1 <= S <= a['classes'] and a['ranks'] >= 1 and a['seeds'] >= 1,
+          f"need 1 <= subtasks <= classes, ranks >= 1 and seeds >= 1, got {S}, {a['ranks']} and {a['seeds']}")
+    batches, held = [a[f'{n}_batch'] for n in ('expert', 'teacher', 'student')], [a['val_images'], a['test_per_class']]
+    check(min(batches) >= 1 and min(held) >= 0, f"batches must be >= 1 and val_images, test_per_class >= 0, got "
+          f"{', '.join(map(str, batches))}, {held[0]} and {held[1]}")
+    r = SimpleNamespace(**a, settings=settings, S=S, shape=tuple(a['image_shape']), ipc=a['images_per_class'])
+    r.k = math.ceil(r.classes / S)
+    r.sub = r.subtask_plan = plan_subtask(r.k, r.shape, r.ipc, r.preset, experts=r.experts, amp=r.amp,
+                                          expert_epochs=r.expert_epochs, expert_width=r.expert_width,
+                                          expert_depth=r.expert_depth, **settings)
+    r.cfg = cfg = distill_config(r.preset, amp=r.amp, **settings)
+    with torch.device('meta'):
+        r.decoder = make_decoder(cfg['d_z'], r.shape, family=cfg['decoder'], width=cfg['decoder_width'])
+    r.dec, r.decoder_params = r.decoder, sum(p.numel() for p in r.decoder.parameters())
+    r.expert_net = _net('convnet', r.shape, r.k, r.expert_width, r.expert_depth)
+    r.teacher_net = _net(r.teacher_net, r.shape, r.classes, r.teacher_width)  # the networks themselves
+    r.student_net = _net(r.student_net, r.shape, r.classes, r.student_width)
+    return r
 
 # %% ../nbs/35_plan.ipynb #x467e9c
-def plan_run(preset:str|None=None,      # a distillation preset (`d3_nb.distill.PRESETS`), or None with settings
+def plan_run(preset:str|None=None,      # a distillation preset (`d3_nb.settings.PRESETS`), or None with settings
              classes:int=1000,          # C, the classes of the whole dataset
              image_shape=(3, 64, 64),   # (C, H, W) of its images
              images_per_class:int=1300, # training images per class (the store holds C x this)
@@ -458,23 +493,6 @@ def plan_run(preset:str|None=None,      # a distillation preset (`d3_nb.distill.
              **settings,                # further distillation settings (lpc, d_z, decoder, batch_syn, ...)
             ) -> RunPlan:
     "Device and host memory, disk and work of every stage of a D3 run: experts, distillation, teacher, evaluation."
-    check(device in ('cuda', 'cpu'), f"device must be 'cuda' or 'cpu', got {device!r}")
-    S = subtasks or LAYOUTS.get(preset, 1)
-    check(1 <= S <= classes and ranks >= 1 and seeds >= 1,
-          f"need 1 <= subtasks <= classes, ranks >= 1 and seeds >= 1, got {S}, {ranks} and {seeds}")
-    check(min(expert_batch, teacher_batch, student_batch) >= 1 and min(val_images, test_per_class) >= 0,
-          f"batches must be >= 1 and val_images, test_per_class >= 0, got {expert_batch}, {teacher_batch}, "
-          f"{student_batch}, {val_images} and {test_per_class}")
-    shape, k = tuple(image_shape), math.ceil(classes / S)
-    sub = plan_subtask(k, shape, images_per_class, preset, experts=experts, expert_epochs=expert_epochs,
-                       expert_width=expert_width, expert_depth=expert_depth, amp=amp, **settings)
-    cfg = distill_config(preset, amp=amp, **settings)
-    with torch.device('meta'): dec = make_decoder(cfg['d_z'], shape, family=cfg['decoder'], width=cfg['decoder_width'])
-    r = SimpleNamespace(**{**locals(),  # every setting and what follows from it, for the stage functions
-                           'ipc': images_per_class, 'subtask_plan': sub, 'decoder': dec,
-                           'decoder_params': sum(p.numel() for p in dec.parameters()),
-                           'expert_net': _net('convnet', shape, k, expert_width, expert_depth),
-                           'teacher_net': _net(teacher_net, shape, classes, teacher_width),  # the networks themselves
-                           'student_net': _net(student_net, shape, classes, student_width)})
+    r = _plan_context(**locals())  # every setting and what follows from it, for the stage functions
     stages = [f(r) for f in (_experts_stage, _distill_stage, _teacher_stage, _students_stage)]
-    return RunPlan(preset or 'settings', classes, shape, images_per_class, S, ranks, device, amp, stages, memory)
+    return RunPlan(preset or 'settings', classes, r.shape, images_per_class, r.S, ranks, device, amp, stages, memory)

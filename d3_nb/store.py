@@ -4,18 +4,17 @@
 
 # %% ../nbs/01a_store.ipynb #x990bb1
 from __future__ import annotations
-import os, re, json, math, errno, fcntl, shutil, hashlib, zipfile, zlib, contextlib
+import os, re, json, math, errno, fcntl, shutil, hashlib, contextlib
 from pathlib import Path
 import numpy as np
 import torch
 from .core import D3Error, check, one_line, short_repr, log, atomic_write, human_bytes
-from .data import (ImageData, DATASET_STORES, GREY_MODES, channel_stats, class_index, load_array_pickle,
-                        pickle_entry, check_imagenet, imagenet_files, image_files, image_tree, open_image, MAX_PIXELS)
+from .data import ImageData, DATASET_STORES, channel_stats, class_index, imagenet_files, image_tree
+from .formats import GREY_MODES, image_files, open_image, MAX_PIXELS, imagenet_batches
 
 # %% auto #0
 __all__ = ['STORE_FORMAT', 'STORE_VERSION', 'VAL_IMAGES', 'val_counts', 'write_store', 'read_store_meta', 'open_store',
-           'write_data_store', 'npz_header', 'npz_rows', 'write_imagenet_like', 'read_imagenet_pickle',
-           'imagenet_batches', 'write_imagenet_store', 'write_folder_store', 'ensure_store', 'cache_dir', 'store_dir',
+           'write_data_store', 'write_imagenet_store', 'write_folder_store', 'ensure_store', 'cache_dir', 'store_dir',
            'imagenet_store', 'register_stores']
 
 # %% ../nbs/01a_store.ipynb #x321a38
@@ -120,16 +119,9 @@ def _write_split(dest:Path, split:str, batches, counts:np.ndarray, shape, with_s
         np.save(dest/f'{s}.labels.npy', np.repeat(np.arange(len(c)), c))
     return shape, stats, parts
 
-# %% ../nbs/01a_store.ipynb #xc5880a
-def write_store(dest, # the new store's folder: must not exist yet, or be empty
-                name:str, # the dataset's name, e.g. 'imagenet64'
-                classes, # class names in label order; None: '0', '1', ... up to the largest label found
-                splits:dict, # split name -> `batches(images:bool)`: an iterable of `(images, labels)` batches
-                stats=None, # (mean, std) in [0, 1] units; None: the 'train' split's, computed while it is written
-                val_images:int=VAL_IMAGES, # hold out at most this many 'train' images as the split 'val' (0: none)
-                seed:int=0, # of the random choice of the held-out images
-               ) -> Path:
-    "Write a store in two passes over each split's batches, one batch held at a time; `meta.json` last, atomically."
+# %% ../nbs/01a_store.ipynb #072d766e
+def _check_store_args(dest, splits:dict, stats, val_images, seed) -> Path:
+    "`dest` as a path, once `write_store`'s arguments are known good (nothing is read or written before)."
     dest = Path(dest)
     check(not dest.exists() or (dest.is_dir() and not any(dest.iterdir())),
           f"cannot write a store into {dest}: it exists and is not empty (remove it, or let ensure_store rebuild it)")
@@ -141,6 +133,19 @@ def write_store(dest, # the new store's folder: must not exist yet, or be empty
           f"val_images and seed must be whole numbers >= 0, got val_images={val_images!r}, seed={seed!r}")
     check(not (val_images and 'val' in splits), "a store holds its 'val' split out of 'train' itself: pass "
           "val_images=0 to write the 'val' split given instead")
+    return dest
+
+# %% ../nbs/01a_store.ipynb #xc5880a
+def write_store(dest, # the new store's folder: must not exist yet, or be empty
+                name:str, # the dataset's name, e.g. 'imagenet64'
+                classes, # class names in label order; None: '0', '1', ... up to the largest label found
+                splits:dict, # split name -> `batches(images:bool)`: an iterable of `(images, labels)` batches
+                stats=None, # (mean, std) in [0, 1] units; None: the 'train' split's, computed while it is written
+                val_images:int=VAL_IMAGES, # hold out at most this many 'train' images as the split 'val' (0: none)
+                seed:int=0, # of the random choice of the held-out images
+               ) -> Path:
+    "Write a store in two passes over each split's batches, one batch held at a time; `meta.json` last, atomically."
+    dest = _check_store_args(dest, splits, stats, val_images, seed)
     counts = {s: _count(b, None if classes is None else len(classes), f"{dest}: split {s!r}")
               for s, b in splits.items()}  # pass 1 of every split, so that unnamed classes are counted over all
     n = len(classes) if classes is not None else max(map(len, counts.values()))
@@ -271,119 +276,6 @@ def write_data_store(dest, # the new store's folder
     return write_store(dest, ref.name, ref.classes, {s: source(d) for s, d in splits.items()}, (ref.mean, ref.std),
                        val_images)
 
-# %% ../nbs/01a_store.ipynb #x040f4f
-_ZIP_ERRORS = (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile, zlib.error)
-
-def _npy_header(f, path, key:str) -> tuple:
-    "Shape and dtype from the `.npy` header at the start of stream `f` (C order, no Python objects)."
-    version = np.lib.format.read_magic(f)
-    check(version in ((1, 0), (2, 0)), f"{path}: cannot read '{key}' (.npy format version {version})")
-    read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
-    shape, fortran, dtype = read(f)
-    check(not dtype.hasobject, f"{path}: cannot read '{key}': it holds Python objects, which are never loaded")
-    check(len(shape) >= 1 and (not fortran or len(shape) == 1),
-          f"{path}: cannot stream '{key}' of shape {shape}{' in Fortran order' if fortran else ''} by rows")
-    return shape, dtype
-
-def npz_header(path, key:str) -> tuple:
-    "Shape and dtype of the array `key` of the `.npz` file `path`, read from its header alone."
-    try:
-        with zipfile.ZipFile(path) as z, z.open(f'{key}.npy') as f: return _npy_header(f, path, key)
-    except _ZIP_ERRORS as e: raise D3Error(f"{path}: cannot read '{key}' ({one_line(e)})") from e
-
-def npz_rows(path, # an `.npz` file (np.savez or np.savez_compressed)
-             key:str, # the array, e.g. 'data'
-             chunk_bytes:int=1 << 25): # about this many bytes per chunk
-    "The array `key` of the `.npz` file `path` as chunks of rows, streamed from the zip, never held whole."
-    try:
-        with zipfile.ZipFile(path) as z, z.open(f'{key}.npy') as f:
-            shape, dtype = _npy_header(f, path, key)
-            row = math.prod(shape[1:]) * dtype.itemsize
-            step = max(1, chunk_bytes // max(row, 1))
-            for i in range(0, shape[0], step):
-                n = min(step, shape[0] - i)
-                buf = f.read(n * row)
-                check(len(buf) == n * row, f"{path}: '{key}' is truncated after {i + len(buf) // row:,} of "
-                      f"{shape[0]:,} rows")
-                yield np.frombuffer(buf, dtype).reshape(n, *shape[1:])
-    except _ZIP_ERRORS as e: raise D3Error(f"{path}: cannot read '{key}' ({one_line(e)})") from e
-
-# %% ../nbs/01a_store.ipynb #x96329d
-def _write_fake_npz(path:Path, labels:np.ndarray, cols:int, rng, compressed:bool, chunk_bytes:int=1 << 25):
-    "One `.npz` of `len(labels)` rows of `cols` random bytes ('data'), 'labels' and their per-pixel 'mean'."
-    step, total = max(1, chunk_bytes // cols), np.zeros(cols, np.float64)
-    with atomic_write(path) as fh, zipfile.ZipFile(fh, 'w', zipfile.ZIP_DEFLATED if compressed else zipfile.ZIP_STORED,
-                                                   allowZip64=True) as z:
-        with z.open('data.npy', 'w', force_zip64=True) as f:
-            np.lib.format.write_array_header_1_0(f, dict(descr='|u1', fortran_order=False, shape=(len(labels), cols)))
-            for i in range(0, len(labels), step):
-                x = np.frombuffer(rng.bytes(min(step, len(labels) - i) * cols), np.uint8).reshape(-1, cols)
-                f.write(x.data)
-                total += x.sum(0)
-        for key, v in (('labels', np.asarray(labels, np.int64)), ('mean', total / max(len(labels), 1))):
-            with z.open(f'{key}.npy', 'w', force_zip64=True) as f: np.lib.format.write_array(f, v, allow_pickle=False)
-
-def write_imagenet_like(root, # the data root to write the Imagenet{size}_*_npz folders into
-                        classes:int=1000, # number of classes
-                        per_class:int=1300, # training images of each class
-                        size:int=64, # images are size x size
-                        val_per_class:int=50, # validation ('test') images of each class
-                        batches:int=10, # training files
-                        seed:int=0, # of the bytes and of the order of the labels
-                        compressed:bool=False, # deflated like np.savez_compressed (slow: random bytes do not shrink)
-                       ) -> Path:
-    "Fake downsampled ImageNet in the real format; random bytes, for speed and memory rehearsals only, never accuracy."
-    root, rng = Path(root), np.random.default_rng(seed)
-    labels = rng.permutation(np.repeat(np.arange(1, classes + 1), per_class))  # numbered from 1, shuffled over files
-    files = [(f'Imagenet{size}_train_npz', f'train_data_batch_{i + 1}.npz', part)
-             for i, part in enumerate(np.array_split(labels, batches))]
-    files.append((f'Imagenet{size}_val_npz', 'val_data.npz',
-                  rng.permutation(np.repeat(np.arange(1, classes + 1), val_per_class))))
-    for i, (folder, name, y) in enumerate(files):
-        (root/folder).mkdir(parents=True, exist_ok=True)
-        _write_fake_npz(root/folder/name, y, 3*size*size, np.random.default_rng([seed, i]), compressed)
-    return root
-
-# %% ../nbs/01a_store.ipynb #x415208
-def _npz_keys(path) -> list:
-    "The names of the arrays in the `.npz` file `path`."
-    try:
-        with zipfile.ZipFile(path) as z: return [n[:-4] for n in z.namelist() if n.endswith('.npy')]
-    except _ZIP_ERRORS as e: raise D3Error(f"{path}: cannot read it ({one_line(e)})") from e
-
-def read_imagenet_pickle(path, size:int) -> tuple:
-    "uint8 images (N, 3, size, size) and 0-based int64 labels of one original downsampled-ImageNet pickle batch."
-    d = load_array_pickle(path)
-    x, y = pickle_entry(d, 'data', path), np.asarray(pickle_entry(d, 'labels', path))
-    check(isinstance(x, np.ndarray), f"{path}: 'data' must be an array, found {type(x).__name__}")
-    check_imagenet(path, size, x.dtype, x.shape, y)
-    return x.reshape(-1, 3, size, size), y.astype(np.int64) - 1
-
-def imagenet_batches(path, # one `.npz` file or original pickle batch of downsampled ImageNet
-                     size:int, # 64 or 32
-                     images:bool=True, # False: labels only (images None)
-                     chunk_bytes:int=1 << 25): # images read at a time from an `.npz` file
-    "The `(images, labels)` of one downsampled-ImageNet file in chunks, labels from 0."
-    path = Path(path)
-    if path.suffix == '.npz':
-        keys = _npz_keys(path)
-        check('data' in keys and 'labels' in keys, f"{path}: needs the arrays 'data' and 'labels', has {keys}")
-        y = list(npz_rows(path, 'labels'))  # small: read whole
-        y = np.concatenate(y) if y else np.zeros(0, np.int64)
-        shape, dtype = npz_header(path, 'data')
-        check_imagenet(path, size, dtype, shape, y)
-        y, chunks = y.astype(np.int64) - 1, (npz_rows(path, 'data', chunk_bytes) if images else None)
-    else:  # an original pickle batch: read whole, one file at a time
-        x, y = read_imagenet_pickle(path, size)
-        step = max(1, chunk_bytes // (3*size*size))
-        chunks = (x[i:i + step] for i in range(0, len(y), step)) if images else None
-    if chunks is None: yield None, y
-    else:
-        i = 0
-        for x in chunks:
-            yield x.reshape(-1, 3, size, size), y[i:i + len(x)]
-            i += len(x)
-
 # %% ../nbs/01a_store.ipynb #ec220993
 def _imagenet_splits(root, size:int) -> tuple:
     "The data root and the files of each split of downsampled ImageNet in it ('test' only if its files are there)."
@@ -416,6 +308,37 @@ def _image_array(f:Path, to:str, hw, max_pixels:int) -> np.ndarray:
     except (OSError, SyntaxError, ValueError) as e: raise D3Error(f"{f}: not a readable image ({one_line(e)})") from e
     return a[None] if a.ndim == 2 else a.transpose(2, 0, 1)
 
+# %% ../nbs/01a_store.ipynb #6ce2ee2d
+def _folder_splits(root) -> tuple:
+    "`(class names, training files, {split: [(class id, files)]})` of an ImageFolder tree (test/ or val/ if present)."
+    names, files = image_files(image_tree(root, 'train'))
+    splits = {'train': list(enumerate(files))}
+    try: test = image_tree(root, 'test')
+    except D3Error: test = None  # a tree without test/ or val/: a training split alone
+    if test is not None:
+        tnames, tfiles = image_files(test)
+        other = [n for n in tnames if n not in names]
+        check(not other, f"{test}: class folders {other[:5]} are not among the training classes")
+        splits['test'] = [(names.index(n), fs) for n, fs in zip(tnames, tfiles)]
+    return names, files, splits
+
+def _folder_batches(groups:list, mode:str, hw, want:tuple, max_pixels:int, rows:int, first):
+    "`batches(images=True)` of `write_store` over `groups` of `(class id, files)`, each read as `mode`, checked against `want`."
+    def batches(images=True):
+        if not images:
+            for c, fs in groups: yield None, np.full(len(fs), c, np.int64)
+            return
+        xs, ys = [], []
+        for c, fs in groups:
+            for f in fs:
+                a = _image_array(f, mode, hw, max_pixels)
+                check(a.shape == want, f"{f} is {a.shape[2]}x{a.shape[1]} but {first} is {want[2]}x{want[1]}: pass "
+                      "size= to resize every image to one size")
+                xs.append(a); ys.append(c)
+                if len(xs) == rows: yield np.stack(xs), np.array(ys); xs, ys = [], []
+        if xs: yield np.stack(xs), np.array(ys)
+    return batches
+
 # %% ../nbs/01a_store.ipynb #85789758
 def write_folder_store(dest, # the new store's folder
                        root, # an ImageFolder tree: root/<class>/*.png|jpg, or train/ and test/ (or val/) of those
@@ -426,15 +349,7 @@ def write_folder_store(dest, # the new store's folder
                        rows:int=256, # images per batch
                        val_images:int=VAL_IMAGES): # hold out at most this many training images as 'val'
     "A store of an ImageFolder tree, read one image at a time and resized to `size` if given."
-    names, files = image_files(image_tree(root, 'train'))
-    splits = {'train': list(enumerate(files))}
-    try: test = image_tree(root, 'test')
-    except D3Error: test = None  # a tree without test/ or val/: a training split alone
-    if test is not None:
-        tnames, tfiles = image_files(test)
-        other = [n for n in tnames if n not in names]
-        check(not other, f"{test}: class folders {other[:5]} are not among the training classes")
-        splits['test'] = [(names.index(n), fs) for n, fs in zip(tnames, tfiles)]
+    names, files, splits = _folder_splits(root)
     from PIL import Image
     first = files[0][0]
     try:
@@ -445,21 +360,7 @@ def write_folder_store(dest, # the new store's folder
     check(channels in (1, 3), f"channels must be 1 or 3, got {channels}")
     hw = None if size is None else (size, size) if isinstance(size, int) else tuple(size)
     want = (channels, *(hw or (h, w)))
-    def source(groups):
-        def batches(images=True):
-            if not images:
-                for c, fs in groups: yield None, np.full(len(fs), c, np.int64)
-                return
-            xs, ys = [], []
-            for c, fs in groups:
-                for f in fs:
-                    a = _image_array(f, 'L' if channels == 1 else 'RGB', hw, max_pixels)
-                    check(a.shape == want, f"{f} is {a.shape[2]}x{a.shape[1]} but {first} is {w}x{h}: pass size= "
-                          "to resize every image to one size")
-                    xs.append(a); ys.append(c)
-                    if len(xs) == rows: yield np.stack(xs), np.array(ys); xs, ys = [], []
-            if xs: yield np.stack(xs), np.array(ys)
-        return batches
+    source = lambda g: _folder_batches(g, 'L' if channels == 1 else 'RGB', hw, want, max_pixels, rows, first)
     return write_store(dest, name, names, {s: source(g) for s, g in splits.items()}, val_images=val_images)
 
 # %% ../nbs/01a_store.ipynb #xe08813

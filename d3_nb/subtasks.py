@@ -14,7 +14,8 @@ from .data import ImageData, load_dataset
 from .artifact import Distilled, check_partition
 from .experts import train_experts, segment_epochs
 from .augment import aug_spec
-from .distill import distill, distill_config, same_settings, finished_subtask
+from .distill import distill, finished_subtask
+from .settings import distill_config, same_settings
 
 # %% auto #0
 __all__ = ['RUN_FORMAT', 'RUN_VERSION', 'partition_classes', 'subtask_data', 'expert_settings', 'subtask_settings',
@@ -263,6 +264,29 @@ def subtasks_failed(errors:dict, out_dir) -> D3Error:
                    f"Rerun the failed ones alone with subtasks={ks} "
                    f"(command line: --subtask {','.join(map(str, ks))}); they resume where they stopped.")
 
+# %% ../nbs/30_subtasks.ipynb #a3b166e4
+def _in_workers(job:dict, todo:list, workers:int, device, out_dir) -> dict:
+    "Run the subtasks `todo` of `job` in spawned worker processes; `{subtask: error}` of those that failed."
+    import concurrent.futures as cf
+    import torch.multiprocessing as tmp_mp
+    # spawned workers import these functions by module name; in a notebook the cells above live in `__main__`
+    import d3_nb.subtasks as mod
+    ctx, n, errors = tmp_mp.get_context('spawn'), min(workers, len(todo)), {}
+    devices = ctx.Queue()
+    for d in _worker_devices(device, n): devices.put(d)
+    with cf.ProcessPoolExecutor(n, mp_context=ctx, initializer=mod._init_worker,
+                                initargs=(devices, max(1, usable_cores() // n))) as ex:
+        futs = [ex.submit(mod._subtask_job, {**job, 'k': k}) for k in todo]
+        for f in cf.as_completed(futs):
+            try: k, path, err = f.result()
+            except cf.process.BrokenProcessPool as e: k, err = None, f"a worker process died ({e})"
+            if err: errors[k if k is not None else -1] = err
+    if -1 in errors:  # a dead worker: say which subtasks have no file
+        lost = [k for k in todo if not subtask_path(out_dir, k).is_file() and k not in errors]
+        errors.update({k: errors[-1] for k in lost})
+        del errors[-1]
+    return errors
+
 # %% ../nbs/30_subtasks.ipynb #7b1052b2
 def run_subtasks(data:ImageData,  # the full training data (every class)
                  partition,       # global class ids per subtask (see `partition_classes`)
@@ -282,32 +306,12 @@ def run_subtasks(data:ImageData,  # the full training data (every class)
     job = dict(data=data, partition=run['partition'], out_dir=str(out_dir), expert_kw=expert_kw, distill_kw=distill_kw,
                val=val, device=device, progress=progress and workers == 1)
     errors = {}
-    if workers == 1:
+    if workers > 1: errors = _in_workers(job, todo, workers, device, out_dir)
+    else:
         for k in todo:
             _, _, err = _subtask_job({**job, 'k': k})
             if err: errors[k] = err
-        if errors: raise subtasks_failed(errors, out_dir)
-        return [subtask_path(out_dir, k) for k in todo]
-    import concurrent.futures as cf
-    import torch.multiprocessing as tmp_mp
-    # spawned workers import these functions by module name; in a notebook the cells above live in `__main__`
-    import d3_nb.subtasks as mod
-    ctx, n = tmp_mp.get_context('spawn'), min(workers, len(todo))
-    devices = ctx.Queue()
-    for d in _worker_devices(device, n): devices.put(d)
-    with cf.ProcessPoolExecutor(n, mp_context=ctx, initializer=mod._init_worker,
-                                initargs=(devices, max(1, usable_cores() // n))) as ex:
-        futs = [ex.submit(mod._subtask_job, {**job, 'k': k}) for k in todo]
-        for f in cf.as_completed(futs):
-            try: k, path, err = f.result()
-            except cf.process.BrokenProcessPool as e: k, err = None, f"a worker process died ({e})"
-            if err: errors[k if k is not None else -1] = err
-    if errors:
-        if -1 in errors:  # a dead worker: say which subtasks have no file
-            lost = [k for k in todo if not subtask_path(out_dir, k).is_file() and k not in errors]
-            errors.update({k: errors[-1] for k in lost})
-            del errors[-1]
-        raise subtasks_failed(errors, out_dir)
+    if errors: raise subtasks_failed(errors, out_dir)
     return [subtask_path(out_dir, k) for k in todo]
 
 # %% ../nbs/30_subtasks.ipynb #c041

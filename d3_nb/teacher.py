@@ -12,11 +12,12 @@ from safetensors import safe_open
 from fastcore.basics import patch
 import d3_nb
 from .core import *
+from .files import *
 from .data import ImageData
 from .augment import DiffAug, dsa_for, resolve_aug, aug_spec
 from .nets import make_net, net_kwargs, fresh_net
 from .train import train, evaluate, predict, accuracy_floor
-from .core import payload_sha256
+from .files import payload_sha256
 
 # %% auto #0
 __all__ = ['TEACHER_EPOCHS', 'MAX_ENTROPY', 'TEACHER_FORMAT', 'TEACHER_FORMAT_VERSION', 'Teacher', 'label_quality', 'keep_epoch',
@@ -85,8 +86,12 @@ def keep_epoch(val_acc:list, # validation accuracy before training (epoch 0) and
     ok = [e for e, (a, h) in enumerate(zip(val_acc, ent)) if a >= fraction * best and h <= MAX_ENTROPY]
     return ok[0] if ok else max(range(len(val_acc)), key=lambda e: (val_acc[e], -ent[e]))
 
-def _teacher_epochs(epochs, snapshot_epoch, val) -> tuple:
-    "`(epochs, snapshot)` from the arguments: a number, 'val' (the rule, on `val`), or the defaults."
+def _teacher_epochs(data, epochs, snapshot_epoch, val) -> tuple:
+    "`(epochs, snapshot)` from the arguments (a number, 'val': the rule on `val`, or the defaults); the data checked."
+    check(isinstance(data, ImageData), f"train_teacher needs an ImageData, got {type(data).__name__}")
+    if val is not None: check(val.shape == data.shape and val.num_classes == data.num_classes,
+                              f"val must have the training data's image shape {data.shape} "
+                              f"and {data.num_classes} classes")
     if snapshot_epoch is None: snapshot_epoch = 'val' if val is not None else None
     if epochs is None: epochs = snapshot_epoch if isinstance(snapshot_epoch, int) else TEACHER_EPOCHS
     check(isinstance(epochs, int) and epochs >= 0, f"epochs must be a non-negative integer, got {epochs!r}")
@@ -133,12 +138,19 @@ class _Keeper:
         self.states = {e: {k.split('.', 1)[1]: v for k, v in tensors.items() if k.split('.', 1)[0] == str(e)}
                        for e in js['epochs']}
 
+# %% ../nbs/25_teacher.ipynb #a01349f2
+def _restore(keep:_Keeper, model, hist:dict) -> int:
+    "Load the state of the epoch `keep` chose into `model`, add the validation figures to `hist`; the kept epoch."
+    kept = keep_epoch(keep.val_acc, keep.fraction, keep.ent) if keep.snap == 'val' else keep.snap
+    model.load_state_dict(keep.states[kept])
+    if keep.val is not None: hist.update(val_acc=keep.val_acc, val_entropy=keep.ent, val_top1=keep.top1)
+    return kept
+
 # %% ../nbs/25_teacher.ipynb #e9cca76c
 def train_teacher(data:ImageData,           # the full training data (every class; or a validation-free part of it)
                   epochs:int|None=None,     # epochs to train; None: `snapshot_epoch` if a number, else TEACHER_EPOCHS
                   lr:float=0.01,            # learning rate
-                  snapshot_epoch=None,      # keep after this many epochs; 'val': by `keep_epoch` on `val`; None: 'val'
-                                            # when `val` is given, else the last epoch
+                  snapshot_epoch=None,      # keep after this many epochs; 'val': by `keep_epoch`; None: 'val' with `val`
                   net:str='convnet',        # network name for `make_net`
                   width:int=128,            # channels of the ConvNet (ignored by other networks)
                   net_kw:dict|None=None,    # further `make_net` arguments (depth, norm, ...)
@@ -159,11 +171,7 @@ def train_teacher(data:ImageData,           # the full training data (every clas
                   channels_last:bool=False, # channels-last tensors (faster on a GPU)
                  ) -> Teacher:
     "Train a network on all classes of `data` and keep it at `snapshot_epoch`: the global teacher."
-    check(isinstance(data, ImageData), f"train_teacher needs an ImageData, got {type(data).__name__}")
-    epochs, snap = _teacher_epochs(epochs, snapshot_epoch, val)
-    if val is not None: check(val.shape == data.shape and val.num_classes == data.num_classes,
-                              f"val must have the training data's image shape {data.shape} "
-                              f"and {data.num_classes} classes")
+    epochs, snap = _teacher_epochs(data, epochs, snapshot_epoch, val)
     kw = net_kwargs(data.shape, data.num_classes, net, width, net_kw)
     model, dev, aug = fresh_net(net, kw, seed), default_device(device), resolve_aug(aug, data)
     keep = _Keeper(val, snap, keep_fraction, patience)
@@ -172,15 +180,11 @@ def train_teacher(data:ImageData,           # the full training data (every clas
                  steps_per_epoch=steps_per_epoch, checkpoint=checkpoint, checkpoint_seconds=0., amp=amp,
                  channels_last=channels_last, key=dict(dataset=data.name, classes=list(data.classes), images=len(data),
                                                       val_images=len(val) if val is not None else 0, net=net, kw=kw))
-    val_acc, ent, top1, states = keep.val_acc, keep.ent, keep.top1, keep.states
-    kept = keep_epoch(val_acc, keep_fraction, ent) if snap == 'val' else snap
-    model.load_state_dict(states[kept])
-    if val is not None: hist.update(val_acc=val_acc, val_entropy=ent, val_top1=top1)
-    settings = dict(epochs=epochs, lr=lr, momentum=momentum, weight_decay=weight_decay, decay_at=decay_at,
-                    batch_size=batch_size, aug=aug_spec(aug), seed=seed, num_images=len(data),
-                    val_images=len(val) if val is not None else 0, steps_per_epoch=steps_per_epoch,
-                    snapshot=f"val, first epoch at {keep_fraction:g} of the best" if snap == 'val' else 'fixed',
-                    trained_epochs=len(hist['loss']), patience=patience)
+    kept = _restore(keep, model, hist)
+    settings = dict(epochs=epochs, lr=lr, momentum=momentum, weight_decay=weight_decay, decay_at=decay_at, seed=seed,
+                    batch_size=batch_size, aug=aug_spec(aug), num_images=len(data), steps_per_epoch=steps_per_epoch,
+                    val_images=len(val) if val is not None else 0, trained_epochs=len(hist['loss']), patience=patience,
+                    snapshot=f"val, first epoch at {keep_fraction:g} of the best" if snap == 'val' else 'fixed')
     return Teacher(model.eval(), net, kw, kept, data.name, data.classes, data.mean, data.std, settings, hist)
 
 # %% ../nbs/25_teacher.ipynb #nba91bb5

@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_testing.ipynb #c002
 from __future__ import annotations
-import contextlib, functools, os, signal, subprocess, sys, time
+import contextlib, functools, os, pickle, signal, subprocess, sys, time
 from pathlib import Path
 from unittest import mock
 import torch
@@ -13,7 +13,8 @@ from .data import ImageData, load_dataset
 from .nets import ConvNet
 
 # %% auto #0
-__all__ = ['tiny_data', 'tiny_net', 'vm_peak', 'run_limited', 'host_traffic', 'run_job', 'kill_at_checkpoint']
+__all__ = ['tiny_data', 'tiny_net', 'vm_peak', 'run_limited', 'host_traffic', 'run_job', 'kill_at_checkpoint', 'Py2Pickler',
+           'py2_pickle']
 
 # %% ../nbs/05_testing.ipynb #c005
 @functools.lru_cache(maxsize=None)
@@ -120,3 +121,20 @@ def kill_at_checkpoint(job:str, out, args=(), timeout:float=300, settle:float=0.
         raise RuntimeError(f"the job into {out} wrote no checkpoint within {timeout} s")
     if p.returncode != -signal.SIGKILL:
         raise RuntimeError(f"the job into {out} ended before it could be killed (exit {p.returncode}): {_last_error(p)}")
+
+# %% ../nbs/05_testing.ipynb #4c86ba39
+class Py2Pickler(pickle._Pickler):
+    "Writes pickles the way Python 2 did: str and bytes as BINSTRING, NumPy's globals under numpy.core."
+    dispatch = pickle._Pickler.dispatch.copy()
+    def save_py2str(self, obj):
+        b = obj.encode('latin1') if isinstance(obj, str) else obj
+        self.write((pickle.SHORT_BINSTRING + bytes([len(b)]) if len(b) < 256 else pickle.BINSTRING + len(b).to_bytes(4,
+                'little')) + b)
+        self.memoize(obj)
+    dispatch[str] = dispatch[bytes] = save_py2str
+    def save_global(self, obj, name=None):
+        mod = obj.__module__.replace('numpy._core', 'numpy.core')
+        self.write(pickle.GLOBAL + f'{mod}\n{name or obj.__name__}\n'.encode()); self.memoize(obj)
+
+def py2_pickle(obj, path):
+    with open(path, 'wb') as f: Py2Pickler(f, protocol=2).dump(obj)

@@ -11,6 +11,7 @@ from safetensors import safe_open, SafetensorError
 import torch, torch.nn as nn, torch.nn.functional as F
 from tqdm.auto import tqdm
 from .core import *
+from .files import *
 from .augment import apply_aug
 from .data import ImageData
 
@@ -126,10 +127,62 @@ def _resumed_history(path, start:int) -> dict:
     "The history kept with the checkpoint, marked as resumed at epoch `start`."
     return dict(read_d3_header(path, TRAIN_CKPT, 1, 'training checkpoint')['history'], resumed_at=start)
 
+# %% ../nbs/04_train.ipynb #c45287df
+def _check_train(epochs, lr, batch_size, steps_per_epoch, amp, checkpoint, callback):
+    "Refuse a training's settings before anything is moved or allocated."
+    check(epochs >= 0, f"epochs must be >= 0, got {epochs}")
+    check(checkpoint is None or callback is None or hasattr(callback, 'state'), "train cannot resume a run that has a "
+          "callback from a checkpoint unless the callback keeps its state (state() and load_state(tensors, json))")
+    check(batch_size > 0 and lr > 0, f"batch_size and lr must be positive, got {batch_size} and {lr}")
+    check(steps_per_epoch is None or (isinstance(steps_per_epoch, int) and steps_per_epoch >= 1),
+          f"steps_per_epoch must be None (one pass) or a positive integer, got {steps_per_epoch!r}")
+    check(amp in (None, 'bf16'), f"amp must be None (full precision) or 'bf16', got {amp!r}")
+
+def _train_source(model, data, dev, channels_last:bool, amp) -> tuple:
+    "`(source, fmt)` of a training: its epochs' data and how batches reach the model (moved to `dev`, in train mode)."
+    reuse_host_memory()  # big host tensors reused, not page-faulted in afresh (00_core)
+    model.to(dev).train()
+    norm = None
+    if isinstance(data, ImageData):  # uint8 images stay where they are (a memory map): a batch at a time is float
+        check(len(data) > 0, "the training set is empty")
+        data, norm = (data.images, data.labels), data.normalized
+    if channels_last: model.to(memory_format=torch.channels_last)
+    return as_source(data), _Format(norm, channels_last, amp)
+
+# %% ../nbs/04_train.ipynb #118de4ba
+def _start(checkpoint, model, opt, rng:RandomStreams, run_key:dict, callback) -> tuple:
+    "`(history, first epoch)`: resumed from `checkpoint` when it exists, else fresh (the callback sees epoch 0)."
+    if checkpoint is not None and Path(checkpoint).exists():
+        start = _resume(checkpoint, model, opt, rng, run_key, callback)
+        return _resumed_history(checkpoint, start), start
+    if callback: callback(0, model)
+    return dict(loss=[], acc=[], seconds=[], images=0, steps=0, resumed_at=0), 0
+
+def _log_epoch(hist:dict, bar, t0:float, loss:float, correct:int, n:int, steps:int):
+    "Add one epoch's numbers (summed loss, correct count, images, steps; started at `t0`) to `hist` and the bar."
+    hist['loss'].append(loss / n)
+    hist['acc'].append(correct / n)
+    hist['seconds'].append(time.perf_counter() - t0)
+    hist['images'], hist['steps'] = hist['images'] + n, hist['steps'] + steps
+    bar.update(1)
+    bar.set_postfix(loss=f"{loss / n:.3f}", acc=f"{correct / n:.3f}")
+
+def _scale_lr(opt, factor:float):
+    "Multiply every learning rate of `opt` by `factor`."
+    for g in opt.param_groups: g['lr'] *= factor
+
+def _every(seconds:float):
+    "A function that is True when `seconds` have passed since it was made or last True."
+    last = [time.perf_counter()]
+    def due() -> bool:
+        if time.perf_counter() - last[0] < seconds: return False
+        last[0] = time.perf_counter()
+        return True
+    return due
+
 # %% ../nbs/04_train.ipynb #c015
 def train(model:nn.Module, # the network to train, in place
-          data, # an `ImageData` (uint8, normalised batch by batch), `(x, y)` with x normalised float images,
-                # or a function `epoch -> (x, y)` (regenerated data)
+          data, # an `ImageData` (uint8, normalised batch by batch), `(x, y)` of normalised floats, or `epoch -> (x, y)`
           epochs:int, # number of epochs: passes over the data, or `steps_per_epoch` steps each
           lr:float=0.01, # initial learning rate
           momentum:float=0.9, # SGD momentum
@@ -137,8 +190,7 @@ def train(model:nn.Module, # the network to train, in place
           batch_size:int=256, # minibatch size
           aug=None, # a `DiffAug` (or any `x -> x` callable taking `generator=`) applied to every batch
           decay_at:float|None=0.5, # fraction of the epochs after which lr is multiplied by 0.1 (None: constant lr)
-          callback=None, # `callback(epoch, model)` before training (epoch 0) and after every epoch; True stops.
-                         # One with `state()` / `load_state(tensors, json)` is kept in and resumed from `checkpoint`
+          callback=None, # `callback(epoch, model)` at epoch 0 and after each epoch (True stops); one with `state()` is checkpointed
           seed:int=0, # seeds shuffling and augmentation
           device=None, # where to train (None: CUDA if available); the model is moved there
           progress:bool=True, # show a progress bar
@@ -151,51 +203,22 @@ def train(model:nn.Module, # the network to train, in place
           channels_last:bool=False, # the network and its batches in channels-last memory format
          ) -> dict:
     "Train `model` with SGD on `data`; return the history (loss, train accuracy, seconds per epoch; images, steps)."
-    check(epochs >= 0, f"epochs must be >= 0, got {epochs}")
-    check(checkpoint is None or callback is None or hasattr(callback, 'state'), "train cannot resume a run that has a "
-          "callback from a checkpoint unless the callback keeps its state (state() and load_state(tensors, json))")
-    check(batch_size > 0 and lr > 0, f"batch_size and lr must be positive, got {batch_size} and {lr}")
-    check(steps_per_epoch is None or (isinstance(steps_per_epoch, int) and steps_per_epoch >= 1),
-          f"steps_per_epoch must be None (one pass) or a positive integer, got {steps_per_epoch!r}")
+    _check_train(epochs, lr, batch_size, steps_per_epoch, amp, checkpoint, callback)
     dev = default_device(device)
-    reuse_host_memory()  # big host tensors reused, not page-faulted in afresh (00_core)
-    model.to(dev).train()
-    check(amp in (None, 'bf16'), f"amp must be None (full precision) or 'bf16', got {amp!r}")
-    norm = None
-    if isinstance(data, ImageData):  # uint8 images stay where they are (a memory map): a batch at a time is float
-        check(len(data) > 0, "the training set is empty")
-        data, norm = (data.images, data.labels), data.normalized
-    if channels_last: model.to(memory_format=torch.channels_last)
-    fmt = _Format(norm, channels_last, amp)
-    source, rng = as_source(data), RandomStreams(seed, dev)
+    (source, fmt), rng = _train_source(model, data, dev, channels_last, amp), RandomStreams(seed, dev)
     opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum, weight_decay=weight_decay)
-    decay_epoch = int(epochs * decay_at) if decay_at is not None else None
-    hist = dict(loss=[], acc=[], seconds=[], images=0, steps=0, resumed_at=0)
     run_key = dict(epochs=epochs, lr=lr, momentum=momentum, weight_decay=weight_decay, batch_size=batch_size,
                    decay_at=decay_at, seed=seed, steps_per_epoch=steps_per_epoch, key=key)
-    start = 0 if checkpoint is None or not Path(checkpoint).exists() else _resume(checkpoint, model, opt, rng, run_key,
-                                                                                  callback)
-    if start: hist = _resumed_history(checkpoint, start)
-    if callback and not start: callback(0, model)  # a resumed callback saw epoch 0 before the stop
-    bar = tqdm(total=epochs, initial=start, desc=desc, disable=not progress, leave=False)
-    saved = time.perf_counter()
-    for ep in range(start, epochs):
-        if ep == decay_epoch and ep > 0:
-            for grp in opt.param_groups: grp['lr'] *= 0.1
-        t0 = time.perf_counter()
-        loss, correct, n, steps = _epoch(model, opt, *source(ep), batch_size, aug, rng, dev, steps_per_epoch, fmt)
-        hist['loss'].append(loss / n)
-        hist['acc'].append(correct / n)
-        hist['seconds'].append(time.perf_counter() - t0)
-        hist['images'] += n
-        hist['steps'] += steps
-        bar.update(1)
-        bar.set_postfix(loss=f"{loss / n:.3f}", acc=f"{correct / n:.3f}")
-        if callback and callback(ep + 1, model) is True: break  # the callback asked to stop here
-        if checkpoint is not None and ep + 1 < epochs and time.perf_counter() - saved >= checkpoint_seconds:
-            _save_training(checkpoint, model, opt, rng, ep + 1, hist, run_key, callback)
-            saved = time.perf_counter()
-    bar.close()
+    hist, start = _start(checkpoint, model, opt, rng, run_key, callback)
+    decay_epoch, save_due = int(epochs * decay_at) if decay_at is not None else None, _every(checkpoint_seconds)
+    with tqdm(total=epochs, initial=start, desc=desc, disable=not progress, leave=False) as bar:
+        for ep in range(start, epochs):
+            if ep == decay_epoch and ep > 0: _scale_lr(opt, 0.1)
+            t0 = time.perf_counter()
+            _log_epoch(hist, bar, t0, *_epoch(model, opt, *source(ep), batch_size, aug, rng, dev, steps_per_epoch, fmt))
+            if callback and callback(ep + 1, model) is True: break  # the callback asked to stop here
+            if checkpoint is not None and ep + 1 < epochs and save_due():
+                _save_training(checkpoint, model, opt, rng, ep + 1, hist, run_key, callback)
     return hist
 
 # %% ../nbs/04_train.ipynb #c017

@@ -45,3 +45,19 @@ def test_no_private_names_across_modules():
     bad = [f"{m} imports {i}.{n}" for m, deps in imports().items() for i, names in deps for n in names
            if n.startswith('_') and not n.startswith('__') and i != m]
     assert not bad, bad
+
+def test_modules_stay_short():
+    "A module a newcomer reads in one sitting: at most 500 lines (the generated index aside)."
+    long = {p.name: n for p in PKG.glob('*.py') if p.stem != '_modidx' and (n := len(p.read_text().splitlines())) > 500}
+    assert not long, f"modules over 500 lines (split them by concern): {long}"
+
+def test_export_cells_stay_short():
+    "An exported cell reads at a glance: at most 40 lines (split a long function at its steps, a class with `patch`)."
+    import json
+    long = []
+    for nb in sorted((PKG.parent/'nbs').glob('*.ipynb')):
+        for c in json.loads(nb.read_text())['cells']:
+            src = ''.join(c['source'])
+            if c['cell_type'] == 'code' and src.startswith('#| export') and len(src.splitlines()) > 40:
+                long.append(f"{nb.name}: {src.splitlines()[1][:60]} ({len(src.splitlines())} lines)")
+    assert not long, f"export cells over 40 lines: {long}"

@@ -50,7 +50,9 @@ def preset_speed(preset:str):
     def step(a, work):
         import torch
         from d3_nb.experts import train_experts
-        from d3_nb.distill import Run, distill_config, iteration_tools, iteration
+        from d3_nb.distill import iteration_tools, iteration
+        from d3_nb.settings import distill_config
+        from d3_nb.state import Run
         dev = torch.device(a.device)
         data = fake_subtask(4 if a.tiny else 1000 // LAYOUTS[preset], 16 if a.tiny else 64)
         over = dict(max_start_epoch=1, expert_epochs=1)
@@ -131,7 +133,7 @@ def resume_exact(a, work):
     import torch
     from d3_nb.testing import tiny_data, kill_at_checkpoint, run_job
     from d3_nb.experts import train_experts
-    from d3_nb.distill import Distilled
+    from d3_nb.artifact import Distilled
     ex, n = work/'resume'/'experts', 12
     train_experts(tiny_data(20).subset([3, 5, 7]), ex, num_experts=2, epochs=3, net_kw=dict(width=8, depth=2),
                   device=torch.device(a.device), progress=False)

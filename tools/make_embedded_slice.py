@@ -9,7 +9,8 @@ printed: they must match `IDX_SHA256['embedded']` in nbs/01_data.ipynb.
 import os
 from pathlib import Path
 from fastcore.script import call_parse
-from d3_nb.data import IDX_SHA256, data_root, first_per_class, read_idx, write_idx
+from d3_nb.data import IDX_SHA256, data_root, first_per_class
+from d3_nb.formats import read_idx, write_idx
 
 @call_parse
 def main(root:str=None, # data root holding MNIST/raw/ (default: $D3_DATA)
