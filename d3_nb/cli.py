@@ -19,11 +19,11 @@ from .artifact import Distilled
 from .evaluate import evaluate_student
 from .experts import train_experts
 from .distill import distill
-from .settings import parse_ae_steps, DistillSettings, BUDGET_ITERATIONS
+from .settings import parse_ae_steps, DistillSettings
 from .teacher import Teacher, cached_teacher
 from .aggregate import aggregate
 from .subtasks import partition_classes
-from .bench import bench
+from .bench import bench, student_steps as student_steps_rule
 from .plan import plan_run
 from .export import export_imagefolder, export_tensors
 import d3_nb
@@ -51,7 +51,7 @@ def d3_subtasks(out:str=None,           # the run folder (required)
                 experts_root:str=None,  # experts in ROOT/subtask_KK, shared by runs at other budgets (default: in OUT)
                 budget:float=10,        # storage budget in images per class (0: none, the settings as given)
                 preset:str=None,        # distillation preset (see d3_nb.settings.PRESETS) instead of the budget's sizes
-                iterations:int=BUDGET_ITERATIONS, # distillation iterations per subtask
+                iterations:int=None,    # distillation iterations per subtask (default: `budget_iterations`)
                 lpc:int=None,           # latent priors per class
                 d_z:int=None,           # latent dimension
                 decoder:str=None,       # decoder family (tiny, small, medium, large, auto)
@@ -92,7 +92,7 @@ def d3_run(out:str='d3_run',        # the run folder (created; rerunning the sam
            budget:float=10,         # storage budget in images per class (latents + decoders + soft labels)
            preset:str=None,         # a distillation preset (e.g. imagenet64-ipc1) instead of the budget rule's sizes
            lpc:int=None,            # latent priors per class (default: the budget rule's, `budget_settings`)
-           iterations:int=BUDGET_ITERATIONS, # distillation iterations per subtask
+           iterations:int=None,     # distillation iterations per subtask (default: by the data, `budget_iterations`)
            ae_steps:str='auto',     # autoencoder steps of D3's start from the data ('auto': passes over the data)
            settings:str=None,       # further distillation settings as a JSON object, for every subtask
            num_experts:int=2,       # experts per subtask
@@ -102,19 +102,19 @@ def d3_run(out:str='d3_run',        # the run folder (created; rerunning the sam
            depth:int=None,          # their ConvNet depth (default: from the image size, 4 at 64 px)
            experts_root:str=None,   # experts in ROOT/subtask_KK, shared by runs at other budgets (default: in OUT)
            teacher_epoch:str='val', # the global teacher's epoch: 'val' (chosen on a held-out split) or a number
-           student_epochs:int=100,  # epochs of each evaluation student
-           student_steps:int=None,  # instead of epochs: exactly this many SGD steps per student
-           student_width:int=128,   # the students' ConvNet width (the protocol: 128)
+           student_steps:int=None,  # SGD steps per student (default: the benchmark's rule, `student_steps`)
+           student_epochs:int=None, # instead of steps: this many epochs per student
+           student_width:int=None,  # the students' ConvNet width (default: the teacher's; the benchmark's: 128)
            student_lr:float=0.01,   # the students' initial learning rate (x0.1 at half)
            seeds:int=1,             # evaluation students (seeds 0..seeds-1), spread over torchrun's ranks
            accuracy_floor:float=None, # the experts' and teacher's least accuracy (default: `accuracy_floor`)
            **kwargs) -> dict:
     "Distil a dataset with D3 (experts, distillation, teacher soft labels) and evaluate students trained on it."
-    o = shared_options(**kwargs)
-    eval_kw = student_options(seeds, student_width, student_lr, student_epochs, student_steps)
     teacher = teacher_options(teacher_epoch, 1.0, width, depth, steps_per_epoch)  # a bad epoch: refused before hours
-    data, test = training_data(o), load_dataset(o.dataset, split='test', root=o.root)
-    part = partition_classes(data.num_classes, subtasks)
+    o, data, part = command_data(kwargs, subtasks)
+    test = load_dataset(o.dataset, split='test', root=o.root)
+    eval_kw = student_options(seeds, student_width or width, student_lr, student_epochs, student_steps or (
+        None if student_epochs else student_steps_rule(budget, data.num_classes, data.shape)))
     sts = command_settings(data, part, budget, preset, o.seed, expert_epochs, lpc, json_arg(settings, 'settings'),
                            iterations=iterations, ae_steps=parse_ae_steps(ae_steps))
     ekw = expert_options(num_experts, expert_epochs, steps_per_epoch, width, depth, 256, o.seed, experts_root)

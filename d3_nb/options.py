@@ -47,7 +47,7 @@ def training_data(o:SimpleNamespace) -> ImageData:
     return selected(load_dataset(o.dataset, root=o.root), o)
 
 def command_data(kwargs:dict, subtasks:int, how:str='contiguous', seed:int=0) -> tuple:
-    "`(options, training data, partition)` of a command that distils: its shared options, what they select, its subtasks."
+    "`(options, training data, partition)` of a command that distils: its options, the data they select, subtasks."
     o = shared_options(**kwargs)
     data = training_data(o)
     return o, data, partition_classes(data.num_classes, subtasks, how=how, seed=seed)
@@ -94,10 +94,10 @@ def validation_split(o:SimpleNamespace, data:ImageData) -> ImageData|None:
     val = load_dataset(o.dataset, split='val', root=o.root)
     return val.subset(list(data.classes)) if val.classes != data.classes else val
 
-def student_options(seeds:int, width:int, lr:float, epochs:int, steps:int|None=None) -> dict:
-    "The `evaluate_student` settings of the command-line options: students of seeds 0..seeds-1, `steps` SGD steps if given."
-    check(seeds >= 1 and epochs >= 1 and (steps is None or steps >= 1),
-          f"seeds, student_epochs and student_steps must be >= 1, got {seeds}, {epochs} and {steps}")
+def student_options(seeds:int, width:int, lr:float, epochs:int|None=None, steps:int|None=None) -> dict:
+    "The `evaluate_student` settings of the command-line options: seeds 0..seeds-1, `steps` SGD steps if given."
+    check(seeds >= 1 and (epochs is None or epochs >= 1) and (steps is None or steps >= 1) and (epochs or steps),
+          f"seeds must be >= 1 and student_epochs or student_steps >= 1, got {seeds}, {epochs} and {steps}")
     return dict(seeds=tuple(range(seeds)), width=width, lr=lr, **(dict(steps=steps) if steps else dict(epochs=epochs)))
 
 # %% ../nbs/55_options.ipynb #d39d78e8

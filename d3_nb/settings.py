@@ -17,9 +17,10 @@ from .storage import ipc_budget_bytes, storage_of
 
 # %% auto #0
 __all__ = ['DEFAULTS', 'REFERENCE', 'REFERENCE_COMMON', 'REFERENCE_DIFFERENCES', 'GPU_CHECKPOINTS', 'PRESETS', 'POSITIVE',
-           'UPPER', 'MEMORY_ONLY', 'PRIOR_SHARE', 'BUDGET_ITERATIONS', 'DistillSettings', 'check_setting_values',
-           'distill_config', 'same_settings', 'decoder_cost', 'prior_bytes', 'parse_ae_steps', 'check_d3_settings',
-           'budget_settings', 'segment_settings', 'd3_settings', 'subtask_d3_settings']
+           'UPPER', 'MEMORY_ONLY', 'PRIOR_SHARE', 'BUDGET_ITERATIONS', 'ITERATION_PASSES', 'DistillSettings',
+           'check_setting_values', 'distill_config', 'same_settings', 'decoder_cost', 'prior_bytes', 'parse_ae_steps',
+           'check_d3_settings', 'budget_settings', 'segment_settings', 'd3_settings', 'subtask_d3_settings',
+           'budget_iterations']
 
 # %% ../nbs/22a_settings.ipynb #c005
 @dataclass
@@ -216,11 +217,12 @@ def d3_settings(budget_ipc:float,      # the budget, images per class
                 expert_epochs:int,     # epochs the experts' trajectories hold
                 classes:int|None=None, # k, the classes of one subtask (default: all C)
                 max_lpc:int|None=None, # at most this many priors per class (the fewest images of a class)
-                iterations:int=BUDGET_ITERATIONS, # distillation iterations
+                iterations:int|None=BUDGET_ITERATIONS, # distillation iterations (None: `budget_iterations`)
                 ae_steps:int=DEFAULTS['ae_steps'], # autoencoder steps of the start from the data
                 **kw,                  # more `budget_settings` (prior_share, d_z, precision)
                ) -> dict:
     "The `distill` settings of D3 at a budget, for the command line, the benchmark and the studies alike."
+    if iterations is None: iterations = budget_iterations(max_lpc)
     check_d3_settings(kw.get('prior_share', PRIOR_SHARE), iterations, ae_steps)
     return {**budget_settings(budget_ipc, num_classes, image_shape, classes=classes, max_lpc=max_lpc, **kw),
             **segment_settings(expert_epochs), 'iterations': iterations, 'ae_steps': ae_steps}
@@ -235,3 +237,15 @@ def subtask_d3_settings(budget_ipc:float, # the budget, images per class
     "`d3_settings` for each subtask of `partition`: its own share of the budget, its own fewest images of a class."
     return [d3_settings(budget_ipc, num_classes, image_shape, expert_epochs, classes=len(p),
                         max_lpc=min(counts[c] for c in p), **kw) for p in partition]
+
+# %% ../nbs/22a_settings.ipynb #e638b2dc
+ITERATION_PASSES = 3  # the rule's most passes of the MMD update over a class's real images
+
+def budget_iterations(images_per_class:int|None, # the fewest real images of a class in the subtask (None: unknown)
+                      real_per_class:int=DEFAULTS['mmd_real_per_class'], # real images of a class per MMD update
+                      passes:float=ITERATION_PASSES, # the most passes over a class's images
+                     ) -> int:
+    "Iterations by rule: `BUDGET_ITERATIONS`, or fewer where they would pass over a class more than `passes` times."
+    if images_per_class is None: return BUDGET_ITERATIONS
+    check(images_per_class >= 1, f"images_per_class must be positive, got {images_per_class}")
+    return max(1, min(BUDGET_ITERATIONS, math.ceil(passes * images_per_class / real_per_class)))
