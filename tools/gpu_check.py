@@ -79,7 +79,7 @@ def mnist_run(a, work):
     tiny = dict(budget=1, lpc=2, iterations=5, ae_steps=20, num_experts=1, expert_epochs=6, width=8, student_epochs=2,
                 n_per_class=20, steps_per_epoch=25)
     full = dict(budget=1, lpc=4, iterations=100, ae_steps=500, num_experts=2, expert_epochs=6, width=64,
-                student_epochs=50, n_per_class=500)
+                student_epochs=50, student_width=128, n_per_class=500)
     kw = tiny if a.tiny else dict(full, n_per_class=500 if name == 'mnist' else None)  # the slice: all 200 a class
     res = d3_run(dataset=name, out=str(work/'mnist'), device=a.device, progress=False, **kw)
     return 'ok', f"{name}: {100 * res['accuracy']['mean']:.2f} % test accuracy{student_speed(a)}"
