@@ -44,7 +44,7 @@ def d3_subtasks(out:str=None,           # the run folder (required)
                 workers:int=1,          # parallel worker processes on this machine (ignored under torchrun)
                 num_experts:int=5,      # experts per subtask
                 epochs:int=30,          # epochs per expert
-                steps_per_epoch:int=50, # SGD steps in an expert's (and the teacher's) epoch (0: one pass over the data)
+                steps_per_epoch:int=50, # SGD steps in an expert's and the teacher's epoch (0: a pass; the teacher's >= 50)
                 width:int=128,          # ConvNet width of the experts and the teacher
                 depth:int=None,         # ConvNet depth (default: from the image size)
                 batch_size:int=256,     # experts' minibatch size
@@ -97,7 +97,7 @@ def d3_run(out:str='d3_run',        # the run folder (created; rerunning the sam
            settings:str=None,       # further distillation settings as a JSON object, for every subtask
            num_experts:int=2,       # experts per subtask
            expert_epochs:int=6,     # epochs per expert
-           steps_per_epoch:int=50,  # SGD steps in an epoch of the experts and the teacher (0: one pass over the data)
+           steps_per_epoch:int=50,  # SGD steps in an expert's and the teacher's epoch (0: a pass; the teacher's >= 50)
            width:int=32,            # ConvNet width of experts and teacher
            depth:int=None,          # their ConvNet depth (default: from the image size, 4 at 64 px)
            experts_root:str=None,   # experts in ROOT/subtask_KK, shared by runs at other budgets (default: in OUT)
@@ -236,7 +236,7 @@ def d3_aggregate(subtasks:str=None,       # a run folder of d3 subtasks, or subt
                  teacher_width:int=128,   # a trained teacher's ConvNet width
                  teacher_depth:int=None,  # its ConvNet depth (default: from the image size)
                  teacher_epochs:int=None, # the epochs it trains at most (default: train_teacher's)
-                 steps_per_epoch:int=50,  # SGD steps in its epoch (0: one pass over the data)
+                 steps_per_epoch:int=50,  # SGD steps in its epoch (0: a pass over the data, at least 50)
                  teacher_momentum:float=None, # its SGD momentum (default: train_teacher's; 0: the reference's)
                  teacher_weight_decay:float=None, # its weight decay (default: train_teacher's; 0: the reference's)
                  accuracy_floor:float=None, # its least accuracy (default: chance + a fifth of the way to all right; 0: off)
@@ -307,7 +307,7 @@ def d3_plan(preset:str=None,          # a distillation preset (or give --setting
             experts:int=5,            # experts per subtask
             expert_epochs:int=30,     # epochs per expert
             expert_width:int=128,     # the experts' (and the teacher's) ConvNet width
-            steps_per_epoch:int=0,    # SGD steps in an epoch of the experts and the teacher (0: one pass over the data)
+            steps_per_epoch:int=0,    # SGD steps in an expert's and the teacher's epoch (0: a pass; the teacher's >= 50)
             teacher_epochs:int=20,    # epochs the teacher trains at most
             student_epochs:int=2000,  # epochs per student (passes over its mean images and samples)
             seeds:int=3,              # students

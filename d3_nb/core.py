@@ -11,10 +11,10 @@ import torch
 
 # %% auto #0
 __all__ = ['KINDS', 'KIND_WORDS', 'logger', 'HOST_MEMORY_ENV', 'HOST_BLOCK_LINE', 'HOST_MEMORY_POLICIES', 'LOCK_NAME', 'D3Error',
-           'check', 'one_line', 'short_repr', 'is_kind', 'check_value', 'log', 'set_verbosity', 'default_device',
-           'deterministic_mode', 'catch_interrupts', 'interrupted', 'reuse_host_memory', 'seed_everything',
-           'derive_seed', 'RandomStreams', 'current_umask', 'atomic_write', 'take_flock', 'OutputLock', 'sha256_bytes',
-           'CpuClock', 'read_cost', 'add_cost', 'human_bytes']
+           'check', 'one_line', 'short_repr', 'is_kind', 'check_value', 'keyword_or_int', 'log', 'set_verbosity',
+           'default_device', 'deterministic_mode', 'catch_interrupts', 'interrupted', 'reuse_host_memory',
+           'seed_everything', 'derive_seed', 'RandomStreams', 'current_umask', 'atomic_write', 'take_flock',
+           'OutputLock', 'sha256_bytes', 'CpuClock', 'read_cost', 'add_cost', 'human_bytes']
 
 # %% ../nbs/00_core.ipynb #c005
 class D3Error(Exception):
@@ -57,6 +57,18 @@ def check_value(name:str, v, kind:str, # the value's name in the message, the va
     if is_kind(v, 'float'):
         check(v > 0 if positive else v >= 0 or signed, f"{name} must be {'> 0' if positive else '>= 0'}, got {short_repr(v)}")
         check(v <= upper, f"{name} must be at most {upper:,}, got {short_repr(v)}")
+
+# %% ../nbs/00_core.ipynb #7cf692e1
+def keyword_or_int(v, keyword:str, # the value; the one keyword it may be (any case, spaces ignored)
+                   name:str, # the setting's name in the message
+                   least:int=0, # the smallest integer allowed
+                  ) -> int|str:
+    "`keyword`, or `v` as an integer >= `least` (an int or its text); D3Error naming `name` otherwise."
+    if isinstance(v, str) and v.strip().lower() == keyword: return keyword
+    n = v if is_kind(v, 'int') else int(v.strip()) if isinstance(v, str) and v.strip().lstrip('-').isdigit() else None
+    words = 'a positive integer' if least == 1 else f'an integer >= {least}'
+    check(n is not None and n >= least, f"{name} must be '{keyword}' or {words}, got {short_repr(v)}")
+    return n
 
 # %% ../nbs/00_core.ipynb #c101
 class _ConsoleHandler(logging.Handler):

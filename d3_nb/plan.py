@@ -20,7 +20,7 @@ from .decoders import make_decoder, GENERATE_CHUNK
 from .losses import as_param_dict
 from .train import soft_cross_entropy
 from .experts import trajectory_bytes
-from .teacher import TEACHER_EPOCHS
+from .teacher import TEACHER_EPOCHS, teacher_epoch_steps
 from .settings import distill_config
 
 # %% auto #0
@@ -323,7 +323,7 @@ def _teacher_stage(r) -> Stage:
     N, chw, cfg, net = r.classes * r.ipc, math.prod(r.shape), r.cfg, r.teacher_net
     V = min(r.val_images, N // 10)  # `holdout`: a tenth at most
     b = min(r.teacher_batch, N - V)
-    spe, P = r.teacher_steps or math.ceil((N - V) / b), param_bytes(net)
+    spe, P = teacher_epoch_steps(N - V, b, r.teacher_steps), param_bytes(net)
     st, (val, val_flops) = train_step(net, r.shape, b, amp=r.amp), _eval_pass(net, r, V)
     n_pri, k_pri = r.classes * cfg['lpc'], r.k * cfg['lpc']
     dec, ft = forward_pass(r.decoder, (cfg['d_z'],), k_pri, r.amp), forward_pass(net, r.shape, min(1024, k_pri), r.amp)
@@ -476,7 +476,7 @@ def plan_run(preset:str|None=None,      # a distillation preset (`d3_nb.settings
              teacher_net:str='convnet', # the global teacher's network (a `make_net` name)
              teacher_width:int=128,     # its ConvNet width
              teacher_epochs:int=TEACHER_EPOCHS, # its epochs (at most: 'val' may stop it early)
-             teacher_steps:int|None=None, # SGD steps per teacher epoch (None: one pass over the data)
+             teacher_steps:int|None=None, # SGD steps per teacher epoch (None: `teacher_epoch_steps`' rule)
              teacher_batch:int=256,     # its minibatch
              val_images:int=5000,       # images held out to choose the teacher's epoch
              student_net:str='convnet', # the students' network

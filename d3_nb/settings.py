@@ -166,12 +166,7 @@ PRIOR_SHARE = 0.5  # the priors' part of a budget, chosen on validation splits (
 
 def parse_ae_steps(v) -> int|str:
     "The autoencoder start's length from code or a command line: 'auto' (`autoencoder_steps`) or a positive integer."
-    if isinstance(v, str) and v.strip().lower() == 'auto': return 'auto'
-    try: n = int(v)
-    except (TypeError, ValueError): n = None
-    check(n is not None and n >= 1 and str(n) == str(v).strip(),
-          f"ae_steps must be 'auto' or a positive integer, got {v!r}")
-    return n
+    return keyword_or_int(v, 'auto', 'ae_steps', least=1)
 
 def check_d3_settings(prior_share:float=PRIOR_SHARE, iterations:int=0, ae_steps='auto'):
     "Refuse a prior share outside (0, 1), negative iterations or a bad ae_steps: before hours of work, not inside them."

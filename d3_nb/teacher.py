@@ -20,8 +20,9 @@ from .train import train, evaluate, predict, accuracy_floor
 from .files import payload_sha256
 
 # %% auto #0
-__all__ = ['TEACHER_EPOCHS', 'MAX_ENTROPY', 'TEACHER_FORMAT', 'TEACHER_FORMAT_VERSION', 'Teacher', 'label_quality', 'keep_epoch',
-           'train_teacher', 'parse_snapshot', 'global_teacher', 'soft_labels', 'check_teacher', 'cached_teacher']
+__all__ = ['TEACHER_EPOCHS', 'MAX_ENTROPY', 'TEACHER_EPOCH_STEPS', 'TEACHER_FORMAT', 'TEACHER_FORMAT_VERSION', 'Teacher',
+           'label_quality', 'keep_epoch', 'teacher_epoch_steps', 'train_teacher', 'parse_snapshot', 'global_teacher',
+           'soft_labels', 'check_teacher', 'cached_teacher']
 
 # %% ../nbs/25_teacher.ipynb #c005
 class Teacher:
@@ -65,7 +66,7 @@ class Teacher:
                 f"{self.settings.get('epochs', '?')}{v}")
 
 # %% ../nbs/25_teacher.ipynb #n7d457e5
-TEACHER_EPOCHS = 20  # epochs of `steps_per_epoch` steps a teacher trains when neither epochs nor a snapshot is given
+TEACHER_EPOCHS = 20  # epochs a teacher trains at most when neither epochs nor a snapshot is given
 
 def label_quality(probs:torch.Tensor # (N, C) class probabilities
                  ) -> dict:
@@ -100,6 +101,17 @@ def _teacher_epochs(data, epochs, snapshot_epoch, val) -> tuple:
     check(snap == 'val' or (isinstance(snap, int) and 0 <= snap <= epochs),
           f"snapshot_epoch must lie in 0..epochs={epochs}, or be 'val', got {snapshot_epoch!r}")
     return epochs, snap
+
+# %% ../nbs/25_teacher.ipynb #41cb80e7
+TEACHER_EPOCH_STEPS = 50  # the fewest SGD steps in a teacher's epoch: a pass over small data is too short between checks
+
+def teacher_epoch_steps(num_images:int, # training images
+                        batch_size:int, # minibatch size
+                        steps_per_epoch:int|None=None, # given: exactly this many
+                       ) -> int:
+    "SGD steps in a teacher's epoch: `steps_per_epoch` if given, else one pass over the data, at least TEACHER_EPOCH_STEPS."
+    return steps_per_epoch or max(math.ceil(num_images / batch_size), TEACHER_EPOCH_STEPS)
+
 
 # %% ../nbs/25_teacher.ipynb #c008
 class _Keeper:
@@ -163,7 +175,7 @@ def train_teacher(data:ImageData,           # the full training data (every clas
                   seed:int=0,               # seeds the initialisation, the shuffling and the augmentation
                   device=None,              # where to train (None: the best available)
                   progress:bool=True,       # show a progress bar
-                  steps_per_epoch:int|None=50, # SGD steps per epoch (None: one pass over the data)
+                  steps_per_epoch:int|None=None, # SGD steps per epoch (None: `teacher_epoch_steps`' rule)
                   keep_fraction:float=0.98, # for snapshot_epoch='val': keep the first epoch reaching this of the best
                   patience:int|None=4,      # for snapshot_epoch='val': stop once the best is this many epochs old
                   checkpoint=None,          # a file: the training's state kept there after every epoch, and resumed
@@ -174,15 +186,15 @@ def train_teacher(data:ImageData,           # the full training data (every clas
     epochs, snap = _teacher_epochs(data, epochs, snapshot_epoch, val)
     kw = net_kwargs(data.shape, data.num_classes, net, width, net_kw)
     model, dev, aug = fresh_net(net, kw, seed), default_device(device), resolve_aug(aug, data)
-    keep = _Keeper(val, snap, keep_fraction, patience)
+    keep, spe = _Keeper(val, snap, keep_fraction, patience), teacher_epoch_steps(len(data), batch_size, steps_per_epoch)
     hist = train(model, data, epochs, lr=lr, momentum=momentum, weight_decay=weight_decay, batch_size=batch_size,
                  aug=aug, decay_at=decay_at, callback=keep, seed=seed, device=dev, progress=progress, desc='teacher',
-                 steps_per_epoch=steps_per_epoch, checkpoint=checkpoint, checkpoint_seconds=0., amp=amp,
+                 steps_per_epoch=spe, checkpoint=checkpoint, checkpoint_seconds=0., amp=amp,
                  channels_last=channels_last, key=dict(dataset=data.name, classes=list(data.classes), images=len(data),
                                                       val_images=len(val) if val is not None else 0, net=net, kw=kw))
     kept = _restore(keep, model, hist)
     settings = dict(epochs=epochs, lr=lr, momentum=momentum, weight_decay=weight_decay, decay_at=decay_at, seed=seed,
-                    batch_size=batch_size, aug=aug_spec(aug), num_images=len(data), steps_per_epoch=steps_per_epoch,
+                    batch_size=batch_size, aug=aug_spec(aug), num_images=len(data), steps_per_epoch=spe,
                     val_images=len(val) if val is not None else 0, trained_epochs=len(hist['loss']), patience=patience,
                     snapshot=f"val, first epoch at {keep_fraction:g} of the best" if snap == 'val' else 'fixed')
     return Teacher(model.eval(), net, kw, kept, data.name, data.classes, data.mean, data.std, settings, hist)
@@ -190,12 +202,7 @@ def train_teacher(data:ImageData,           # the full training data (every clas
 # %% ../nbs/25_teacher.ipynb #nba91bb5
 def parse_snapshot(v) -> int|str:
     "A teacher snapshot setting from code or a command line: 'val', or an epoch number."
-    if isinstance(v, str) and v.strip().lower() == 'val': return 'val'
-    try: n = int(v)
-    except (TypeError, ValueError): n = None
-    check(n is not None and n >= 0 and str(n) == str(v).strip(),
-          f"a teacher snapshot is 'val' or an epoch number, got {v!r}")
-    return n
+    return keyword_or_int(v, 'val', 'a teacher snapshot')
 
 def global_teacher(data:ImageData, # the full training data, every class
                    snapshot='val', # 'val': the first epoch near the best on a held-out split; or a fixed epoch
