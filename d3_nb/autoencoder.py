@@ -15,8 +15,8 @@ from .decoders import Decoder
 from .train import batched
 
 # %% auto #0
-__all__ = ['AE_PASSES', 'AE_MIN_STEPS', 'AE_MAX_STEPS', 'Encoder', 'pretrain_autoencoder', 'autoencoder_steps', 'encode',
-           'singleton_var', 'priors_from_codes', 'ae_priors']
+__all__ = ['AE_BATCH', 'AE_PASSES', 'AE_MIN_IMAGES', 'AE_MAX_IMAGES', 'Encoder', 'pretrain_autoencoder', 'autoencoder_steps',
+           'encode', 'singleton_var', 'priors_from_codes', 'ae_priors']
 
 # %% ../nbs/21a_autoencoder.ipynb #c005
 class Encoder(nn.Module):
@@ -50,10 +50,12 @@ def _ae_step(enc, decoder, xb, noise:float, code_penalty:float, g:torch.Generato
     return mse
 
 # %% ../nbs/21a_autoencoder.ipynb #c008
+AE_BATCH = 64  # images per autoencoder step: at equal images, more steps reconstruct better (see below)
+
 def pretrain_autoencoder(data:ImageData,    # the subtask's training images
                          decoder:Decoder,   # trained in place
                          steps:int=1500,    # optimizer steps
-                         batch_size:int=128,# images per step
+                         batch_size:int=AE_BATCH, # images per step
                          lr:float=2e-3,     # the one-cycle schedule's peak learning rate
                          noise:float=0.1,   # std of the Gaussian noise added to the codes
                          code_penalty:float=1e-3, # weight of the mean squared code
@@ -88,14 +90,14 @@ def pretrain_autoencoder(data:ImageData,    # the subtask's training images
     return enc.eval(), hist
 
 # %% ../nbs/21a_autoencoder.ipynb #xd2cda5
-AE_PASSES, AE_MIN_STEPS, AE_MAX_STEPS = 20, 500, 4500  # the start's length: passes over the data, and its bounds
+AE_PASSES, AE_MIN_IMAGES, AE_MAX_IMAGES = 20, 64_000, 576_000  # the start's length: passes over the data, in bounds
 
 def autoencoder_steps(n_images:int,         # images of the subtask
-                      batch_size:int=128,   # images per step (`pretrain_autoencoder`'s)
-                      passes:float=AE_PASSES, lo:int=AE_MIN_STEPS, hi:int=AE_MAX_STEPS) -> int:
-    "Optimizer steps of the autoencoder start by rule: `passes` passes over `n_images`, within `lo`..`hi` steps."
+                      batch_size:int=AE_BATCH, # images per step (`pretrain_autoencoder`'s)
+                      passes:float=AE_PASSES, lo:int=AE_MIN_IMAGES, hi:int=AE_MAX_IMAGES) -> int:
+    "Optimizer steps of the autoencoder start by rule: `passes` passes over `n_images`, within `lo`..`hi` images."
     check(n_images >= 1 and batch_size >= 1, f"n_images and batch_size must be positive, got {n_images}, {batch_size}")
-    return int(min(hi, max(lo, math.ceil(passes * n_images / batch_size))))
+    return math.ceil(min(hi, max(lo, passes * n_images)) / batch_size)
 
 # %% ../nbs/21a_autoencoder.ipynb #c013
 @torch.no_grad()

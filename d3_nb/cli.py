@@ -95,7 +95,7 @@ def d3_run(out:str='d3_run',        # the run folder (created; rerunning the sam
            iterations:int=None,     # distillation iterations per subtask (default: by the data, `budget_iterations`)
            ae_steps:str='auto',     # autoencoder steps of D3's start from the data ('auto': passes over the data)
            settings:str=None,       # further distillation settings as a JSON object, for every subtask
-           num_experts:int=2,       # experts per subtask
+           num_experts:int=1,       # experts per subtask (the benchmark's: 4; the reference's: 100)
            expert_epochs:int=6,     # epochs per expert
            steps_per_epoch:int=50,  # SGD steps in an expert's and the teacher's epoch (0: a pass; the teacher's >= 50)
            width:int=32,            # ConvNet width of experts and teacher
