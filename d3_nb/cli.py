@@ -126,9 +126,10 @@ def d3_run(out:str='d3_run',        # the run folder (created; rerunning the sam
     return files['evaluation'].to_dict()
 
 # %% ../nbs/60_cli.ipynb #c009
-def d3_info(artifact:str, # a distilled .safetensors file
-           ) -> Distilled:
-    "Show what a distilled artifact holds and its exact storage."
+def d3_info(artifact:str, # a distilled .safetensors file (or a teacher, an expert trajectory, a checkpoint)
+           ):
+    "Show what a distilled artifact holds and its exact storage; or what a teacher, trajectory or checkpoint holds."
+    if file_format(artifact) in FILE_INFO: return FILE_INFO[file_format(artifact)](artifact)
     d = Distilled.load(artifact, device='cpu')
     print(repr(d))
     print(d.storage().table())

@@ -10,13 +10,18 @@ from fastcore.meta import delegates
 from .core import *
 from .data import ImageData, load_dataset, dataset_available
 from .settings import subtask_d3_settings
-from .teacher import parse_snapshot
+from .teacher import parse_snapshot, Teacher, TEACHER_FORMAT
+from .experts import read_header, verified, TRAJECTORY_FORMAT
+from .state import read_checkpoint, check_progress, CKPT_FORMAT
+from .files import HEADER_KEY
+from safetensors import safe_open
 from .subtasks import partition_classes
 from .pipeline import run_pipeline
 
 # %% auto #0
-__all__ = ['shared_options', 'command', 'selected', 'training_data', 'command_data', 'subtask_ids', 'json_arg', 'expert_options',
-           'teacher_options', 'validation_split', 'student_options', 'run_d3', 'command_settings']
+__all__ = ['FILE_INFO', 'shared_options', 'command', 'selected', 'training_data', 'command_data', 'subtask_ids', 'json_arg',
+           'expert_options', 'teacher_options', 'validation_split', 'student_options', 'run_d3', 'command_settings',
+           'file_format']
 
 # %% ../nbs/55_options.ipynb #c004b
 def shared_options(dataset:str='embedded', # dataset name: embedded, mnist, cifar10, imagefolder, ... (see load_dataset)
@@ -143,3 +148,39 @@ def command_settings(data:ImageData, # the run's training data, every class
         for st in sts:
             if lpc is not None: st.update(lpc=lpc, decoder='auto', decoder_width=None)  # the largest that fits
     return [{**st, 'seed': seed, **(overrides or {})} for st in sts]
+
+# %% ../nbs/55_options.ipynb #89f48460
+def file_format(path) -> str|None:
+    "The `format` a d3_nb safetensors file says it holds (nothing checked yet), or None for any other file."
+    try:
+        with safe_open(str(path), 'pt') as f: return json.loads((f.metadata() or {})[HEADER_KEY]).get('format')
+    except Exception: return None  # not a d3_nb file: the loader that is tried next says why
+
+def _pct(xs) -> str: return ', '.join(f"{100 * a:.1f}" for a in xs or []) or '-'
+
+def _teacher_info(path) -> Teacher:
+    t = Teacher.load(path, device='cpu')
+    s = t.settings
+    print(repr(t))
+    print(f"trained {s.get('trained_epochs', '?')} epochs of {s.get('steps_per_epoch') or 'one pass of'} steps on "
+          f"{s.get('num_images', '?')} images; validation accuracy % by epoch: {_pct(t.history.get('val_acc'))}")
+    return t
+
+def _trajectory_info(path) -> dict:
+    hd = read_header(path)
+    verified(path, hd)
+    print(f"expert {hd['expert']}'s trajectory: {hd['net']} (width {hd['net_kw'].get('width', '-')}) on {hd['dataset']} "
+          f"classes {hd['classes']} ({hd['num_images']:,} images), {hd['saved_epochs']} epochs of "
+          f"{hd.get('steps_per_epoch') or 'one pass of'} steps; training accuracy % by epoch: {_pct(hd.get('acc'))}")
+    return hd
+
+def _checkpoint_info(path) -> dict:
+    hd, _ = read_checkpoint(path)
+    cfg = hd['config']
+    check(isinstance(cfg, dict) and 'iterations' in cfg, f"{path} is damaged: its config is not a distillation's")
+    check_progress(hd, cfg, path)
+    print(f"distillation checkpoint at iteration {hd['iteration']} of {cfg['iterations']} ({hd['seconds']:.0f} s): "
+          f"lpc {cfg.get('lpc')}, d_z {cfg.get('d_z')}, decoder {cfg.get('decoder')}; rerun its command to resume")
+    return hd
+
+FILE_INFO = {TEACHER_FORMAT: _teacher_info, TRAJECTORY_FORMAT: _trajectory_info, CKPT_FORMAT: _checkpoint_info}

@@ -18,7 +18,8 @@ from .losses import init_alpha
 from .settings import same_settings, decoder_cost
 
 # %% auto #0
-__all__ = ['CKPT_FORMAT', 'Run', 'budget_report', 'check_subtask_budget', 'save_checkpoint', 'check_progress', 'load_checkpoint']
+__all__ = ['CKPT_FORMAT', 'Run', 'budget_report', 'check_subtask_budget', 'save_checkpoint', 'read_checkpoint', 'check_progress',
+           'load_checkpoint']
 
 # %% ../nbs/22b_state.ipynb #c009
 def _total_classes(data:ImageData, num_classes:int|None, cfg:dict) -> int:
@@ -122,7 +123,7 @@ def save_checkpoint(run:Run, path):
     write_d3_file(path, tensors, header)
 
 # %% ../nbs/22b_state.ipynb #b347a340
-def _read_checkpoint(path) -> tuple:
+def read_checkpoint(path) -> tuple:
     "The header and tensors of a checkpoint file (both checksums checked), or a `D3Error` saying why it cannot be used."
     header, tensors = read_d3_file(path, CKPT_FORMAT, 1, 'distillation checkpoint')
     missing = [k for k in ('config', 'skeleton', 'iteration', 'seconds', 'history') if k not in header]
@@ -187,7 +188,7 @@ def _check_best(best, history:list, path):
 # %% ../nbs/22b_state.ipynb #c5215b64
 def load_checkpoint(run:Run, path):
     "Restore `run` (built with the same settings) from the checkpoint at `path`, every part checked first."
-    header, tensors = _read_checkpoint(path)
+    header, tensors = read_checkpoint(path)
     check(isinstance(header['config'], dict) and same_settings(header['config'], run.cfg),
           f"{path} was written by a run with other settings: use another output folder, or delete it to start over")
     check_progress(header, run.cfg, path)
