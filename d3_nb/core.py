@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #c002
 from __future__ import annotations
-import os, sys, json, math, time, ctypes, signal, logging, threading, random, hashlib, tempfile, contextlib
+import os, re, sys, json, math, time, ctypes, signal, logging, threading, random, hashlib, tempfile, contextlib
 from pathlib import Path
 import numpy as np
 import torch
@@ -65,7 +65,8 @@ def keyword_or_int(v, keyword:str, # the value; the one keyword it may be (any c
                   ) -> int|str:
     "`keyword`, or `v` as an integer >= `least` (an int or its text); D3Error naming `name` otherwise."
     if isinstance(v, str) and v.strip().lower() == keyword: return keyword
-    n = v if is_kind(v, 'int') else int(v.strip()) if isinstance(v, str) and v.strip().lstrip('-').isdigit() else None
+    text = v.strip() if isinstance(v, str) else ''
+    n = v if is_kind(v, 'int') else int(text) if re.fullmatch(r'-?[0-9]+', text) else None  # not '²' or '١'
     words = 'a positive integer' if least == 1 else f'an integer >= {least}'
     check(n is not None and n >= least, f"{name} must be '{keyword}' or {words}, got {short_repr(v)}")
     return n
