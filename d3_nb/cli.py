@@ -22,6 +22,7 @@ from .distill import distill
 from .settings import parse_ae_steps, DistillSettings
 from .teacher import Teacher, cached_teacher
 from .aggregate import aggregate
+from .pipeline import exit_process
 from .subtasks import partition_classes
 from .bench import bench, student_steps as student_steps_rule
 from .plan import plan_run
@@ -30,8 +31,8 @@ import d3_nb
 from .options import *
 
 # %% auto #0
-__all__ = ['COMMANDS', 'POSITIVE_OPTIONS', 'OPTION_LIMITS', 'd3_subtasks', 'exit_process', 'd3_run', 'd3_info', 'd3_sample',
-           'd3_export', 'd3_experts', 'd3_distill', 'd3_aggregate', 'd3_evaluate', 'parse_bytes', 'd3_plan', 'd3_bench',
+__all__ = ['COMMANDS', 'POSITIVE_OPTIONS', 'OPTION_LIMITS', 'd3_subtasks', 'd3_run', 'd3_info', 'd3_sample', 'd3_export',
+           'd3_experts', 'd3_distill', 'd3_aggregate', 'd3_evaluate', 'parse_bytes', 'd3_plan', 'd3_bench',
            'read_config', 'parse_command', 'config_path', 'write_config', 'check_options', 'main', 'console']
 
 # %% ../nbs/60_cli.ipynb #482da523
@@ -74,15 +75,6 @@ def d3_subtasks(out:str=None,           # the run folder (required)
     ekw = expert_options(num_experts, epochs, steps_per_epoch, width, depth, batch_size, o.seed, experts_root)
     return run_d3(o, out, data, part, ekw, sts, subtask=subtask, workers=workers, teacher=teacher,
                   accuracy_floor=accuracy_floor)
-
-# %% ../nbs/60_cli.ipynb #c104
-def exit_process(code:int):
-    "End the process with `code`; a torchrun rank skips the interpreter's C++ teardown (see below)."
-    if os.environ.get('WORLD_SIZE', '1').strip() not in ('', '1'):  # read as text: a bad value was reported already
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
-    sys.exit(code)
 
 # %% ../nbs/60_cli.ipynb #54702c84
 @command(but=('classes',))

@@ -4,7 +4,7 @@
 
 # %% ../nbs/32_pipeline.ipynb #x8ba323
 from __future__ import annotations
-import os, json, datetime, logging, contextlib
+import os, sys, json, datetime, logging, contextlib
 from pathlib import Path
 import torch
 import torch.distributed as dist
@@ -21,7 +21,7 @@ from .aggregate import aggregate
 from .evaluate import EvalResult, evaluate_student
 
 # %% auto #0
-__all__ = ['FAULT_ENV', 'Ranks', 'MemoryPeaks', 'run_stage', 'subtask_val', 'run_pipeline']
+__all__ = ['FAULT_ENV', 'Ranks', 'exit_process', 'MemoryPeaks', 'run_stage', 'subtask_val', 'run_pipeline']
 
 # %% ../nbs/32_pipeline.ipynb #xe8354e
 class Ranks:
@@ -63,6 +63,15 @@ class Ranks:
         if self.own_group and dist.is_initialized(): dist.destroy_process_group()
 
     def __repr__(self): return f"Ranks(rank {self.rank} of {self.world}, {self.device})"
+
+# %% ../nbs/32_pipeline.ipynb #pc104
+def exit_process(code:int):
+    "End the process with `code`; a torchrun rank skips the interpreter's C++ teardown (see above)."
+    if os.environ.get('WORLD_SIZE', '1').strip() not in ('', '1'):  # read as text: a bad value was reported already
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
 
 # %% ../nbs/32_pipeline.ipynb #x68699d
 def _status_kib(field:str) -> int|None:
