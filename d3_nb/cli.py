@@ -62,16 +62,16 @@ def d3_subtasks(out:str=None,           # the run folder (required)
                 teacher_epochs:int=None, # epochs the teacher trains at most (default: train_teacher's)
                 teacher_momentum:float=None, # the teacher's SGD momentum (default: train_teacher's; 0: the reference's)
                 teacher_weight_decay:float=None, # teacher's weight decay (default: train_teacher's; 0: the reference's)
+                teacher_data_parallel:bool=False, # under torchrun: every rank trains the teacher, a share of each batch
                 temperature:float=1.0,  # soft-label temperature (with --aggregate)
                 accuracy_floor:float=None, # the experts' and teacher's least accuracy (default: `accuracy_floor`)
                 **kwargs):
     "Distil a dataset as S subtasks (experts + distillation each), resumably; under torchrun each rank runs its share."
-    check(out, "--out is required: the folder of the run")
-    o, data, part = command_data(kwargs, subtasks, how, partition_seed)
+    o, data, part = command_data(kwargs, subtasks, how, partition_seed, out)
     sts = command_settings(data, part, budget, preset, o.seed, epochs, lpc,
                            json_arg(settings, 'settings', d_z=d_z, decoder=decoder), iterations=iterations)
     teacher = teacher_options(teacher_epoch, temperature, width, depth, steps_per_epoch, teacher_momentum,
-                              teacher_weight_decay, teacher_epochs) if aggregate else None
+                              teacher_weight_decay, teacher_epochs, teacher_data_parallel) if aggregate else None
     ekw = expert_options(num_experts, epochs, steps_per_epoch, width, depth, batch_size, o.seed, experts_root)
     return run_d3(o, out, data, part, ekw, sts, subtask=subtask, workers=workers, teacher=teacher,
                   accuracy_floor=accuracy_floor)
@@ -94,6 +94,7 @@ def d3_run(out:str='d3_run',        # the run folder (created; rerunning the sam
            depth:int=None,          # their ConvNet depth (default: from the image size, 4 at 64 px)
            experts_root:str=None,   # experts in ROOT/subtask_KK, shared by runs at other budgets (default: in OUT)
            teacher_epoch:str='val', # the global teacher's epoch: 'val' (chosen on a held-out split) or a number
+           teacher_data_parallel:bool=False, # under torchrun: every rank trains the teacher, a share of each batch
            student_steps:int=None,  # SGD steps per student (default: the benchmark's rule, `student_steps`)
            student_epochs:int=None, # instead of steps: this many epochs per student
            student_width:int=None,  # the students' ConvNet width (default: the teacher's; the benchmark's: 128)
@@ -102,8 +103,8 @@ def d3_run(out:str='d3_run',        # the run folder (created; rerunning the sam
            accuracy_floor:float=None, # the experts' and teacher's least accuracy (default: `accuracy_floor`)
            **kwargs) -> dict:
     "Distil a dataset with D3 (experts, distillation, teacher soft labels) and evaluate students trained on it."
-    teacher = teacher_options(teacher_epoch, 1.0, width, depth, steps_per_epoch)  # a bad epoch: refused before hours
-    o, data, part = command_data(kwargs, subtasks)
+    teacher = teacher_options(teacher_epoch, 1.0, width, depth, steps_per_epoch, data_parallel=teacher_data_parallel)
+    o, data, part = command_data(kwargs, subtasks, out=out)
     test = load_dataset(o.dataset, split='test', root=o.root)
     eval_kw = student_options(seeds, student_width or width, student_lr, student_epochs, student_steps or (
         None if student_epochs else student_steps_rule(budget, data.num_classes, data.shape)))
@@ -113,9 +114,8 @@ def d3_run(out:str='d3_run',        # the run folder (created; rerunning the sam
     files = run_d3(o, out, data, part, ekw, sts[0] if subtasks == 1 else sts, workers=workers, teacher=teacher,
                    test=test, eval_kw=eval_kw, name=f'D3 ({subtasks} subtask{"s" if subtasks > 1 else ""})',
                    accuracy_floor=accuracy_floor)
-    if 'evaluation' not in files: return {}  # a torchrun rank other than 0: rank 0 writes and prints the result
-    print(files['evaluation'].table())
-    return files['evaluation'].to_dict()
+    if 'evaluation' in files: print(files['evaluation'].table())  # on rank 0 alone (under torchrun)
+    return files['evaluation'].to_dict() if 'evaluation' in files else {}
 
 # %% ../nbs/60_cli.ipynb #c009
 def d3_info(artifact:str, # a distilled .safetensors file (or a teacher, an expert trajectory, a checkpoint)

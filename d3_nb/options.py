@@ -51,8 +51,10 @@ def training_data(o:SimpleNamespace) -> ImageData:
     "The training data the shared options `o` name: the dataset, optionally only some classes and some images of each."
     return selected(load_dataset(o.dataset, root=o.root), o)
 
-def command_data(kwargs:dict, subtasks:int, how:str='contiguous', seed:int=0) -> tuple:
-    "`(options, training data, partition)` of a command that distils: its options, the data they select, subtasks."
+def command_data(kwargs:dict, subtasks:int, how:str='contiguous', seed:int=0, out=True) -> tuple:
+    "`(options, training data, partition)` of a command that distils: its options, the data they select, subtasks;"
+    "its run folder `out` checked first."
+    check(out, "--out is required: the folder of the run")
     o = shared_options(**kwargs)
     data = training_data(o)
     return o, data, partition_classes(data.num_classes, subtasks, how=how, seed=seed)
@@ -85,13 +87,16 @@ def expert_options(num_experts:int, epochs:int, steps_per_epoch:int, width:int, 
                 **({'root': root} if root else {}))
 
 def teacher_options(teacher_epoch:str, temperature:float, width:int, depth:int|None, steps_per_epoch:int,
-                    momentum:float|None=None, weight_decay:float|None=None, epochs:int|None=None) -> dict:
-    "The pipeline's teacher settings of the command-line options; a recipe left at None is `train_teacher`'s default."
+                    momentum:float|None=None, weight_decay:float|None=None, epochs:int|None=None,
+                    data_parallel:bool=False) -> dict:
+    "The pipeline's teacher settings of the command-line options; a recipe left at None is `train_teacher`'s default;"
+    "`data_parallel`: trained on every torchrun rank (`run_pipeline`)."
     recipe = {k: v for k, v in dict(momentum=momentum, weight_decay=weight_decay, epochs=epochs).items()
               if v is not None}
     return dict(teacher_epoch=parse_snapshot(teacher_epoch), temperature=temperature,
                 teacher_kw=dict(width=width, steps_per_epoch=steps_per_epoch or None, **recipe,
-                                net_kw={'depth': depth} if depth else None))
+                                net_kw={'depth': depth} if depth else None),
+                **({'data_parallel': True} if data_parallel else {}))
 
 def validation_split(o:SimpleNamespace, data:ImageData) -> ImageData|None:
     "The dataset's own validation split, when it has one (a store's, held out at conversion), for `data`'s classes."

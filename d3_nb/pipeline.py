@@ -6,6 +6,7 @@
 from __future__ import annotations
 import os, sys, json, datetime, logging, contextlib
 from pathlib import Path
+from types import SimpleNamespace
 import torch
 import torch.distributed as dist
 from .core import *
@@ -170,13 +171,39 @@ def _teacher(out:Path, data:ImageData, val, teacher, R:Ranks, floor, progress:bo
     kw = dict(teacher)
     snap = kw.pop('teacher_epoch', 'val')
     kw.pop('temperature', None)
+    dp = _data_parallel(teacher, R)
     path = out/'teacher.safetensors'
     trained = not path.is_file()
+    kw.pop('data_parallel', None)
     with CpuClock() as clock: t = cached_teacher(path, data, snap, val=val, floor=floor, device=R.device,
-                                                 progress=progress, **kw.pop('teacher_kw', {}), **kw)
-    if trained: add_cost(path, clock)  # trained (or resumed) now: what it cost
+                                                 progress=progress, data_parallel=dp, **kw.pop('teacher_kw', {}), **kw)
+    if trained and not dp: add_cost(path, clock)  # trained (or resumed) now: what it cost (data-parallel: below)
     return t
 
+def _data_parallel(teacher, R:Ranks) -> bool:
+    "Whether the run's teacher trains on every rank, each taking a share of every batch."
+    return isinstance(teacher, dict) and bool(teacher.get('data_parallel')) and R.world > 1
+
+def _teacher_stage(R:Ranks, out:Path, train_it):
+    "Every rank trains the teacher (`train_it()`), data-parallel; rank 0 keeps the file and what it cost on every rank."
+    "A rank that fails ends its process: its peers wait in a collective it will not join, and torchrun stops them."
+    path, spent = out/'teacher.safetensors', {}
+    trained = not path.is_file()
+    def job(_):
+        try:
+            with CpuClock() as clock: train_it()
+        except Exception as e:
+            print(f"d3: rank {R.rank}: the data-parallel teacher failed: {one_line(e)}; rerun the same command to resume "
+                  "from its last epoch", file=sys.stderr)
+            exit_process(1)
+        spent.update(cpu=clock.cpu, wall=clock.wall)
+    run_stage(R, 'teacher', list(range(R.world)), job, log=out/'logs')
+    every = R.gather(spent)
+    if trained and R.rank == 0:
+        add_cost(path, SimpleNamespace(cpu=sum(s['cpu'] for s in every), wall=max(s['wall'] for s in every)))
+
+
+# %% ../nbs/32_pipeline.ipynb #xa216d1
 def _evaluate_stage(R:Ranks, out:Path, test:ImageData, eval_kw:dict, name:str, progress:bool) -> EvalResult|None:
     "Students of the run's artifact, their seeds spread over the ranks; rank 0 reads them all back into the result."
     kw = dict(eval_kw)
@@ -218,7 +245,10 @@ def _subtasks_stage(R:Ranks, data, expert_data, val, part, out:Path, pending:lis
 # %% ../nbs/32_pipeline.ipynb #d2346fe7
 def _final_stages(R:Ranks, out:Path, data, val, teacher, test, eval_kw, name:str, accuracy_floor,
                   progress:bool) -> dict:
-    "The teacher and the aggregation on rank 0, then the students' evaluation (with `test`): the files they wrote."
+    "The teacher (on every rank when data-parallel) and the aggregation on rank 0, then the students' evaluation (with"
+    "`test`): the files they wrote."
+    if _data_parallel(teacher, R):
+        _teacher_stage(R, out, lambda: _teacher(out, data, val, teacher, R, accuracy_floor, progress))
     def final(_):
         t = _teacher(out, data, val, teacher, R, accuracy_floor, progress)
         temperature = teacher.get('temperature', 1.0) if isinstance(teacher, dict) else 1.0

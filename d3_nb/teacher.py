@@ -4,7 +4,7 @@
 
 # %% ../nbs/25_teacher.ipynb #c002
 from __future__ import annotations
-import json, math, functools
+import json, math, functools, contextlib
 from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
 import safetensors.torch
@@ -16,7 +16,7 @@ from .files import *
 from .data import ImageData
 from .augment import DiffAug, dsa_for, resolve_aug, aug_spec
 from .nets import make_net, net_kwargs, fresh_net
-from .train import train, evaluate, predict, accuracy_floor
+from .train import train, evaluate, predict, accuracy_floor, data_parallel_ranks
 from .files import payload_sha256
 
 # %% auto #0
@@ -158,6 +158,12 @@ def _restore(keep:_Keeper, model, hist:dict) -> int:
     if keep.val is not None: hist.update(val_acc=keep.val_acc, val_entropy=keep.ent, val_top1=keep.top1)
     return kept
 
+def _teacher_key(data:ImageData, val, net:str, kw:dict) -> dict:
+    "What a teacher's training checkpoint must match to be resumed: the data, its held-out part and the network."
+    return dict(dataset=data.name, classes=list(data.classes), images=len(data),
+                val_images=len(val) if val is not None else 0, net=net, kw=kw)
+
+
 # %% ../nbs/25_teacher.ipynb #e9cca76c
 def train_teacher(data:ImageData,           # the full training data (every class; or a validation-free part of it)
                   epochs:int|None=None,     # epochs to train; None: `snapshot_epoch` if a number, else TEACHER_EPOCHS
@@ -181,6 +187,7 @@ def train_teacher(data:ImageData,           # the full training data (every clas
                   checkpoint=None,          # a file: the training's state kept there after every epoch, and resumed
                   amp:str|None=None,        # None (fp32) or 'bf16' (autocast on a GPU)
                   channels_last:bool=False, # channels-last tensors (faster on a GPU)
+                  data_parallel:bool=False, # every rank of the process group (torchrun) takes a share of each batch
                  ) -> Teacher:
     "Train a network on all classes of `data` and keep it at `snapshot_epoch`: the global teacher."
     epochs, snap = _teacher_epochs(data, epochs, snapshot_epoch, val)
@@ -190,8 +197,7 @@ def train_teacher(data:ImageData,           # the full training data (every clas
     hist = train(model, data, epochs, lr=lr, momentum=momentum, weight_decay=weight_decay, batch_size=batch_size,
                  aug=aug, decay_at=decay_at, callback=keep, seed=seed, device=dev, progress=progress, desc='teacher',
                  steps_per_epoch=spe, checkpoint=checkpoint, checkpoint_seconds=0., amp=amp,
-                 channels_last=channels_last, key=dict(dataset=data.name, classes=list(data.classes), images=len(data),
-                                                      val_images=len(val) if val is not None else 0, net=net, kw=kw))
+                 channels_last=channels_last, data_parallel=data_parallel, key=_teacher_key(data, val, net, kw))
     kept = _restore(keep, model, hist)
     settings = dict(epochs=epochs, lr=lr, momentum=momentum, weight_decay=weight_decay, decay_at=decay_at, seed=seed,
                     batch_size=batch_size, aug=aug_spec(aug), num_images=len(data), steps_per_epoch=spe,
@@ -336,10 +342,12 @@ def cached_teacher(path,                   # the teacher's file, e.g. RUN/teache
         return t
     if snap == 'val' and val is None: data, val = data.holdout(val_images, seed=0)
     ck = path.with_name(path.stem + '.partial.safetensors')
-    with OutputLock(path.parent, f'.{path.name}.lock'):  # one trainer: a second is refused, naming the first
+    first = data_parallel_ranks(kw.get('data_parallel', False))[0] == 0  # data-parallel: rank 0 keeps the files
+    with OutputLock(path.parent, f'.{path.name}.lock') if first else contextlib.nullcontext():  # a second trainer is refused
         t = train_teacher(data, snapshot_epoch=snap, val=val if snap == 'val' else None, device=device,
                           progress=progress, checkpoint=ck, **kw)
-        check_teacher(t, floor=floor)
-        t.save(path)
-        ck.unlink(missing_ok=True)
+        if first:
+            check_teacher(t, floor=floor)
+            t.save(path)
+            ck.unlink(missing_ok=True)
     return t

@@ -9,6 +9,7 @@ from typing import NamedTuple
 from pathlib import Path
 from safetensors import safe_open, SafetensorError
 import torch, torch.nn as nn, torch.nn.functional as F
+import torch.distributed as dist
 from tqdm.auto import tqdm
 from .core import *
 from .files import *
@@ -16,7 +17,8 @@ from .augment import apply_aug
 from .data import ImageData
 
 # %% auto #0
-__all__ = ['TRAIN_CKPT', 'soft_cross_entropy', 'as_source', 'batched', 'predict', 'evaluate', 'accuracy_floor', 'train']
+__all__ = ['TRAIN_CKPT', 'soft_cross_entropy', 'as_source', 'batched', 'predict', 'evaluate', 'accuracy_floor', 'train',
+           'data_parallel_ranks']
 
 # %% ../nbs/04_train.ipynb #c005
 def soft_cross_entropy(logits:torch.Tensor, # (N, C) unnormalised scores
@@ -138,8 +140,10 @@ def _check_train(epochs, lr, batch_size, steps_per_epoch, amp, checkpoint, callb
           f"steps_per_epoch must be None (one pass) or a positive integer, got {steps_per_epoch!r}")
     check(amp in (None, 'bf16'), f"amp must be None (full precision) or 'bf16', got {amp!r}")
 
-def _train_source(model, data, dev, channels_last:bool, amp) -> tuple:
-    "`(source, fmt)` of a training: its epochs' data and how batches reach the model (moved to `dev`, in train mode)."
+def _train_source(model, data, device, seed:int, channels_last:bool, amp, data_parallel:bool) -> tuple:
+    "`(source, fmt, dev, rng)` of a training: its epochs' data, how batches reach the model (moved to `dev`, in train"
+    "mode), the device and its random streams."
+    dev = default_device(device)
     reuse_host_memory()  # big host tensors reused, not page-faulted in afresh (00_core)
     model.to(dev).train()
     norm = None
@@ -147,7 +151,7 @@ def _train_source(model, data, dev, channels_last:bool, amp) -> tuple:
         check(len(data) > 0, "the training set is empty")
         data, norm = (data.images, data.labels), data.normalized
     if channels_last: model.to(memory_format=torch.channels_last)
-    return as_source(data), _Format(norm, channels_last, amp)
+    return as_source(data), _Format(norm, channels_last, amp, *data_parallel_ranks(data_parallel)), dev, RandomStreams(seed, dev)
 
 # %% ../nbs/04_train.ipynb #118de4ba
 def _start(checkpoint, model, opt, rng:RandomStreams, run_key:dict, callback) -> tuple:
@@ -201,11 +205,11 @@ def train(model:nn.Module, # the network to train, in place
           key:dict|None=None, # JSON description of what is trained (data, network), kept with the checkpoint
           amp:str|None=None, # mixed precision of the forward pass: None (fp32) or 'bf16' (autocast)
           channels_last:bool=False, # the network and its batches in channels-last memory format
+          data_parallel:bool=False, # split every batch over the process group's ranks (torchrun), gradients summed
          ) -> dict:
     "Train `model` with SGD on `data`; return the history (loss, train accuracy, seconds per epoch; images, steps)."
     _check_train(epochs, lr, batch_size, steps_per_epoch, amp, checkpoint, callback)
-    dev = default_device(device)
-    (source, fmt), rng = _train_source(model, data, dev, channels_last, amp), RandomStreams(seed, dev)
+    source, fmt, dev, rng = _train_source(model, data, device, seed, channels_last, amp, data_parallel)
     opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum, weight_decay=weight_decay)
     run_key = dict(epochs=epochs, lr=lr, momentum=momentum, weight_decay=weight_decay, batch_size=batch_size,
                    decay_at=decay_at, seed=seed, steps_per_epoch=steps_per_epoch, key=key)
@@ -217,9 +221,35 @@ def train(model:nn.Module, # the network to train, in place
             t0 = time.perf_counter()
             _log_epoch(hist, bar, t0, *_epoch(model, opt, *source(ep), batch_size, aug, rng, dev, steps_per_epoch, fmt))
             if callback and callback(ep + 1, model) is True: break  # the callback asked to stop here
-            if checkpoint is not None and ep + 1 < epochs and save_due():
+            if checkpoint is not None and ep + 1 < epochs and fmt.rank == 0 and save_due():
                 _save_training(checkpoint, model, opt, rng, ep + 1, hist, run_key, callback)
     return hist
+
+# %% ../nbs/04_train.ipynb #dp01c
+def data_parallel_ranks(data_parallel:bool) -> tuple:
+    "`(rank, world)` a training splits its batches over: the process group's with `data_parallel`, else `(0, 1)`."
+    if not data_parallel: return 0, 1
+    check(dist.is_available() and dist.is_initialized(), "data_parallel training splits batches over the ranks of a "
+          "process group: start the processes with torchrun (or call init_process_group) first")
+    return dist.get_rank(), dist.get_world_size()
+
+def _shard(idx:torch.Tensor, rank:int, world:int) -> tuple:
+    "`(this rank's indices, its weight in the batch's mean, whether its loss counts)` for one batch's indices `idx`."
+    if world == 1: return idx, 1.0, True
+    if len(idx) < world: return idx, 1.0 / world, rank == 0  # too small to split: every rank computes it whole
+    mine = idx[rank::world]
+    return mine, len(mine) / len(idx), True
+
+def _sum_grads(model:nn.Module, weight:float, world:int):
+    "Replace every rank's gradients by the sum over the ranks of `weight` x each one's (one all-reduce)."
+    if world == 1: return
+    ps = [p for p in model.parameters() if p.requires_grad]
+    flat = torch.cat([(p.grad if p.grad is not None else torch.zeros_like(p)).reshape(-1) for p in ps]) * weight
+    dist.all_reduce(flat)
+    for p, g in zip(ps, flat.split([p.numel() for p in ps])):
+        if p.grad is None: p.grad = g.view_as(p).clone()
+        else: p.grad.copy_(g.view_as(p))
+
 
 # %% ../nbs/04_train.ipynb #c017
 def _order(n:int, batch_size:int, steps:int|None, g:torch.Generator) -> tuple:
@@ -234,7 +264,11 @@ class _Format(NamedTuple):
     norm:object = None
     channels_last:bool = False
     amp:str|None = None
+    rank:int = 0   # this process's rank and the number of ranks each batch is split over
+    world:int = 1
 
+
+# %% ../nbs/04_train.ipynb #c017e
 def _epoch(model, opt, x, y, batch_size, aug, rng:RandomStreams, dev, steps=None, fmt:_Format=_Format()):
     "One epoch over `(x, y)`; returns (summed loss, correct count, images, SGD steps) as Python numbers. With a `norm`,"
     "`x` (uint8, perhaps a memory map) stays where it is and each batch is normalised on the device by `norm(xb, dev)`."
@@ -243,7 +277,7 @@ def _epoch(model, opt, x, y, batch_size, aug, rng:RandomStreams, dev, steps=None
     perm, b = _order(len(x), batch_size, steps, rng.device if norm is None else rng.host)  # indices where x lives
     tot_loss, correct = torch.zeros((), device=dev), torch.zeros((), device=dev)
     for i in range(0, len(perm), b):
-        idx = perm[i:i+b]
+        idx, weight, counted = _shard(perm[i:i+b], fmt.rank, fmt.world)
         xb, yb = (x[idx], y[idx]) if norm is None else (norm(x[idx], dev), y[idx].to(dev, non_blocking=True))
         if aug is not None: xb = apply_aug(aug, xb, rng.device, rng.host)
         if fmt.channels_last: xb = xb.contiguous(memory_format=torch.channels_last)
@@ -252,8 +286,12 @@ def _epoch(model, opt, x, y, batch_size, aug, rng:RandomStreams, dev, steps=None
         loss = soft_cross_entropy(out.float(), yb)
         opt.zero_grad(set_to_none=True)
         loss.backward()
+        _sum_grads(model, weight, fmt.world)
         opt.step()
-        tot_loss += loss.detach() * len(idx)
-        correct += (out.detach().argmax(1) == (yb.argmax(1) if yb.ndim == 2 else yb)).sum()
-    loss, right = torch.stack([tot_loss, correct.to(tot_loss.dtype)]).tolist()  # the epoch's one read of the device
+        if counted:
+            tot_loss += loss.detach() * len(idx)
+            correct += (out.detach().argmax(1) == (yb.argmax(1) if yb.ndim == 2 else yb)).sum()
+    totals = torch.stack([tot_loss, correct.to(tot_loss.dtype)])
+    if fmt.world > 1: dist.all_reduce(totals)  # every rank's part of the epoch
+    loss, right = totals.tolist()  # the epoch's one read of the device
     return loss, int(right), len(perm), math.ceil(len(perm) / b)
