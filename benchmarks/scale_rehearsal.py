@@ -8,6 +8,8 @@ disk each part takes. The numbers measure speed and memory only: on random bytes
 
     python benchmarks/scale_rehearsal.py --work /tmp/rehearsal --classes 1000 --per_class 300 --ranks 4
     python benchmarks/scale_rehearsal.py --work /tmp/rehearsal --classes 1000 --per_class 1300 --ranks 4
+    python benchmarks/scale_rehearsal.py --work /tmp/rehearsal --classes 1000 --per_class 300 --ranks 4 \
+        --teacher_data_parallel   # the teacher on every rank, a share of each batch
 """
 import argparse, json, os, shutil, subprocess, sys, time
 from pathlib import Path
@@ -40,6 +42,7 @@ def main():
     ap.add_argument('--subtasks', type=int, default=4)
     ap.add_argument('--kill', action='store_true', help='kill rank 1 as the distillation starts, then resume')
     ap.add_argument('--keep', action='store_true', help='keep the fake data and its store for another run')
+    ap.add_argument('--teacher_data_parallel', action='store_true', help='the teacher trained on every rank')
     a = ap.parse_args()
     work = Path(a.work)
     root, out = work/f'data-{a.classes}x{a.per_class}', work/f'run-{a.classes}x{a.per_class}-r{a.ranks}'
@@ -60,7 +63,8 @@ def main():
            '--teacher_epoch', '1', '--student_steps', '4', '--student_width', '8', '--seeds', str(a.ranks),
            '--settings', json.dumps(dict(decoder='tiny', decoder_width=0.25, syn_steps=2, batch_syn=64,
                                          mmd_per_class=2, mmd_real_per_class=4)),
-           '--accuracy_floor', '0', '--device', 'cpu', '--no-progress']
+           '--accuracy_floor', '0', '--device', 'cpu', '--no-progress'] + \
+          (['--teacher_data_parallel'] if a.teacher_data_parallel else [])
     env = {**os.environ, 'OMP_NUM_THREADS': '1'}
     runs = []
     if a.kill:
@@ -72,9 +76,8 @@ def main():
     runs.append(('run' if not a.kill else 'resumed', time.perf_counter() - t1, r.returncode))
     if r.returncode: sys.exit(f"the run failed:\n{r.stdout[-4000:]}\n{r.stderr[-4000:]}")
     rows = [json.loads(l) for f in sorted((out/'logs').glob('stages.rank*.jsonl')) for l in f.read_text().splitlines()]
-    rows.sort(key=lambda s: (['experts', 'distillation', 'teacher and aggregation', 'evaluation'].index(s['stage'])
-                             if s['stage'] in ('experts', 'distillation', 'teacher and aggregation', 'evaluation')
-                             else 9, s['rank']))
+    order = ['experts', 'distillation', 'teacher', 'teacher and aggregation', 'evaluation']
+    rows.sort(key=lambda s: (order.index(s['stage']) if s['stage'] in order else 9, s['rank']))
     from d3_nb.store import imagenet_store
     store = imagenet_store(root, 64)  # converted already: its path
     print(f"\n{a.classes:,} classes x {a.per_class:,} images (64x64 RGB, {gib(a.classes * a.per_class * 12288)} of "
