@@ -13,7 +13,7 @@ from fastcore.script import call_parse
 from .core import *
 from .data import ImageData, load_dataset
 from .storage import ipc_budget_bytes, prototype_storage
-from .settings import subtask_d3_settings, check_d3_settings, parse_ae_steps, PRIOR_SHARE, BUDGET_ITERATIONS
+from .settings import subtask_settings_at_budget, check_d3_settings, parse_ae_steps, PRIOR_SHARE, BUDGET_ITERATIONS
 from .distill import START, END
 from .teacher import Teacher, cached_teacher, parse_snapshot
 from .subtasks import partition_classes, subtask_dir
@@ -26,7 +26,7 @@ from .baselines import random_real, random_real_soft, teacher_labels, herding, d
 
 # %% auto #0
 __all__ = ['BENCH_FORMAT', 'BENCH_VERSION', 'D3_VARIANTS', 'D3_STATES', 'source_commit', 'machine', 'ensure_bench', 'uint8_ipc',
-           'bench_data', 'bench_teacher', 'student_steps', 'keep_settings', 'd3_cell', 'd3_tag', 'bench_experts',
+           'bench_data', 'bench_teacher', 'student_steps', 'keep_best_settings', 'd3_cell', 'd3_tag', 'bench_experts',
            'experts_cost', 'bench_d3', 'd3_state', 'make_draw', 'cell_steps', 'bench_method', 'd3_artifact',
            'bench_diversity', 'bench_cells', 'bench']
 
@@ -107,7 +107,7 @@ def student_steps(budget:float, num_classes:int, shape, batch_size:int=256) -> i
     return max(STUDENT_MIN_STEPS, STUDENT_EPOCHS * math.ceil(n / batch_size))
 
 # %% ../nbs/45_bench.ipynb #c014
-def keep_settings(s:dict, iterations:int, per_epoch:int=1, steps:int=STUDENT_MIN_STEPS, variant=None) -> dict:
+def keep_best_settings(s:dict, iterations:int, per_epoch:int=1, steps:int=STUDENT_MIN_STEPS, variant=None) -> dict:
     "keep_state='best': validate the start and the end of a distillation, each by a student of about `steps` SGD steps"
     "of `per_epoch` images an epoch (the mean images and one sample of every prior), and keep the better."
     if (variant or {}).get('keep_state', s.get('keep_state', 'last')) != 'best' or iterations < 1: return {}
@@ -152,11 +152,11 @@ def bench_d3(out:Path, fit:ImageData, val:ImageData, pool:ImageData, teacher:Tea
     variant = variant or {}
     tag = d3_tag(budget, subtasks, variant, seed)
     part = partition_classes(fit.num_classes, subtasks)
-    sizes = subtask_d3_settings(budget, fit.num_classes, fit.shape, s['expert_epochs'], part, fit.counts,
+    sizes = subtask_settings_at_budget(budget, fit.num_classes, fit.shape, s['expert_epochs'], part, fit.counts,
                                 iterations=s['iterations'], ae_steps=s['ae_steps'], prior_share=s['prior_share'],
                                 precision=variant.get('precision', s['precision']))
     dkw = [{**sizes[k], **variant, 'seed': seed} for k in range(subtasks)]
-    for k, kw in enumerate(dkw): kw.update(keep_settings(s, kw['iterations'], 2 * kw['lpc'] * len(part[k]), steps,
+    for k, kw in enumerate(dkw): kw.update(keep_best_settings(s, kw['iterations'], 2 * kw['lpc'] * len(part[k]), steps,
                                                          variant))
     files = run_pipeline(fit, part, out/tag, bench_experts(out, subtasks, s), dkw, val=val, teacher=teacher,
                          accuracy_floor=s.get('accuracy_floor'),

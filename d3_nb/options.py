@@ -9,7 +9,7 @@ from types import SimpleNamespace
 from fastcore.meta import delegates
 from .core import *
 from .data import ImageData, load_dataset, dataset_available
-from .settings import subtask_d3_settings
+from .settings import subtask_settings_at_budget
 from .teacher import parse_snapshot, Teacher, TEACHER_FORMAT
 from .experts import read_header, verified, TRAJECTORY_FORMAT
 from .state import read_checkpoint, check_progress, CKPT_FORMAT
@@ -141,7 +141,7 @@ def command_settings(data:ImageData, # the run's training data, every class
                      expert_epochs:int, # epochs the experts' trajectories hold
                      lpc:int|None=None, # latent priors per class (default: the budget rule's)
                      overrides:dict|None=None, # further settings for every subtask (`--settings`, --d_z, ...)
-                     **kw) -> list:    # more `d3_settings` (iterations, ae_steps)
+                     **kw) -> list:    # more `distill_settings_at_budget` (iterations, ae_steps)
     "Every subtask's distillation settings from a command's options: a preset's, its share of the budget, or as given."
     if preset: sts = [dict(preset=preset, **({'lpc': lpc} if lpc else {})) for _ in part]
     elif not budget:  # no budget: `DEFAULTS` and the overrides, as given
@@ -149,7 +149,7 @@ def command_settings(data:ImageData, # the run's training data, every class
         check((overrides or {}).get('decoder', 'auto') != 'auto', "without a budget (--budget 0) the decoder must "
               "be named: --decoder tiny, small, medium or large")
     else:
-        sts = subtask_d3_settings(budget, data.num_classes, data.shape, expert_epochs, part, data.counts, **kw)
+        sts = subtask_settings_at_budget(budget, data.num_classes, data.shape, expert_epochs, part, data.counts, **kw)
         for st in sts:
             if lpc is not None: st.update(lpc=lpc, decoder='auto', decoder_width=None)  # the largest that fits
     return [{**st, 'seed': seed, **(overrides or {})} for st in sts]

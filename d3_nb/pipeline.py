@@ -15,8 +15,8 @@ from .artifact import Distilled
 from .experts import train_experts, Trajectories
 from .distill import distill, finished_subtask
 from .teacher import Teacher, cached_teacher
-from .subtasks import (run_settings, ensure_run, subtask_data, subtask_dir, subtask_path, experts_dir,
-                            subtask_settings, subtask_indices, subtasks_failed, dist_env, rank_device, usable_cores,
+from .subtasks import (run_description, ensure_run, subtask_data, subtask_dir, subtask_path, experts_dir,
+                            settings_of_subtask, subtask_indices, subtasks_failed, dist_env, rank_device, usable_cores,
                             run_subtasks)
 from .aggregate import aggregate
 from .evaluate import EvalResult, evaluate_student
@@ -161,7 +161,7 @@ def _distill_stage(R:Ranks, data:ImageData, val, part:list, out:Path, pending:li
         experts = Trajectories(experts_dir(out, k, ekw.get('root')), device=R.device)
         distill(subtask_data(data, part, k), experts, subtask_dir(out, k), device=R.device, progress=progress,
                 val=subtask_val(val, part, k), num_classes=data.num_classes,
-                class_names=data.classes, accuracy_floor=floor, **subtask_settings(dkw, k))
+                class_names=data.classes, accuracy_floor=floor, **settings_of_subtask(dkw, k))
     run_stage(R, 'distillation', pending, job, log=out/'logs')
 
 # %% ../nbs/32_pipeline.ipynb #xa216d0
@@ -286,10 +286,10 @@ def run_pipeline(data:ImageData,  # the training data, every class (in memory, o
     "once rank 0 has finished, with the run's files (and the result on rank 0)."
     R, out, held = ranks or Ranks(device), Path(out), contextlib.ExitStack()
     try:
-        run = _open_run(R, out, run_settings(data, partition, expert_kw, distill_kw), held)
+        run = _open_run(R, out, run_description(data, partition, expert_kw, distill_kw), held)
         part, todo = run['partition'], subtask_indices(subtasks, len(run['partition']))
         pending = [k for k in todo if finished_subtask(subtask_dir(out, k), device='cpu',
-                                                       **subtask_settings(distill_kw, k)) is None]
+                                                       **settings_of_subtask(distill_kw, k)) is None]
         _subtasks_stage(R, data, expert_data, val, part, out, pending, expert_kw, distill_kw, accuracy_floor,
                         workers, device, progress)
         files = dict(subtasks=[str(subtask_path(out, k)) for k in todo])

@@ -19,8 +19,8 @@ from .storage import ipc_budget_bytes, storage_of
 __all__ = ['DEFAULTS', 'REFERENCE', 'REFERENCE_COMMON', 'REFERENCE_DIFFERENCES', 'GPU_CHECKPOINTS', 'PRESETS', 'POSITIVE',
            'UPPER', 'MEMORY_ONLY', 'PRIOR_SHARE', 'BUDGET_ITERATIONS', 'ITERATION_PASSES', 'DistillSettings',
            'check_setting_values', 'distill_config', 'same_settings', 'decoder_cost', 'prior_bytes', 'parse_ae_steps',
-           'check_d3_settings', 'budget_settings', 'segment_settings', 'd3_settings', 'subtask_d3_settings',
-           'budget_iterations']
+           'check_d3_settings', 'budget_sizes', 'segment_settings', 'distill_settings_at_budget',
+           'subtask_settings_at_budget', 'budget_iterations']
 
 # %% ../nbs/22a_settings.ipynb #c005
 @dataclass
@@ -175,15 +175,15 @@ def check_d3_settings(prior_share:float=PRIOR_SHARE, iterations:int=0, ae_steps=
     parse_ae_steps(ae_steps)
 
 # %% ../nbs/22a_settings.ipynb #63c8679e
-def budget_settings(budget_ipc:float,      # the budget, images per class (fp32 images and soft labels)
-                    num_classes:int,       # C, the whole dataset's classes
-                    image_shape,           # (channels, height, width)
-                    classes:int|None=None, # k, the classes of one subtask (default: all C)
-                    prior_share:float=PRIOR_SHARE, # the part of the bytes the priors take; the decoder gets the rest
-                    d_z:int=16,            # latent dimension
-                    precision='int8',      # what everything is stored at
-                    max_lpc:int|None=None, # at most this many priors per class (e.g. the fewest images of a class)
-                   ) -> dict:
+def budget_sizes(budget_ipc:float,      # the budget, images per class (fp32 images and soft labels)
+                 num_classes:int,       # C, the whole dataset's classes
+                 image_shape,           # (channels, height, width)
+                 classes:int|None=None, # k, the classes of one subtask (default: all C)
+                 prior_share:float=PRIOR_SHARE, # the part of the bytes the priors take; the decoder gets the rest
+                 d_z:int=16,            # latent dimension
+                 precision='int8',      # what everything is stored at
+                 max_lpc:int|None=None, # at most this many priors per class (e.g. the fewest images of a class)
+                ) -> dict:
     "D3's storage-optimal settings at a budget: the decoder from what the priors' share leaves, more priors in the rest"
     check_d3_settings(prior_share)
     k, c = (num_classes if classes is None else classes), image_shape[0]
@@ -206,31 +206,31 @@ def segment_settings(expert_epochs:int, # epochs the experts' trajectories hold
 BUDGET_ITERATIONS = 100  # a budget run's iterations: 100 to 200 gained nothing on validation (nbs/45_bench.ipynb)
 
 # %% ../nbs/22a_settings.ipynb #9c20cd87
-def d3_settings(budget_ipc:float,      # the budget, images per class
-                num_classes:int,       # C, the whole dataset's classes
-                image_shape,           # (channels, height, width)
-                expert_epochs:int,     # epochs the experts' trajectories hold
-                classes:int|None=None, # k, the classes of one subtask (default: all C)
-                max_lpc:int|None=None, # at most this many priors per class (the fewest images of a class)
-                iterations:int|None=BUDGET_ITERATIONS, # distillation iterations (None: `budget_iterations`)
-                ae_steps:int=DEFAULTS['ae_steps'], # autoencoder steps of the start from the data
-                **kw,                  # more `budget_settings` (prior_share, d_z, precision)
-               ) -> dict:
+def distill_settings_at_budget(budget_ipc:float,      # the budget, images per class
+                               num_classes:int,       # C, the whole dataset's classes
+                               image_shape,           # (channels, height, width)
+                               expert_epochs:int,     # epochs the experts' trajectories hold
+                               classes:int|None=None, # k, the classes of one subtask (default: all C)
+                               max_lpc:int|None=None, # at most this many priors per class (the fewest images a class)
+                               iterations:int|None=BUDGET_ITERATIONS, # iterations (None: `budget_iterations`)
+                               ae_steps:int=DEFAULTS['ae_steps'], # autoencoder steps of the start from the data
+                               **kw,                  # more `budget_sizes` (prior_share, d_z, precision)
+                              ) -> dict:
     "The `distill` settings of D3 at a budget, for the command line, the benchmark and the studies alike."
     if iterations is None: iterations = budget_iterations(max_lpc)
     check_d3_settings(kw.get('prior_share', PRIOR_SHARE), iterations, ae_steps)
-    return {**budget_settings(budget_ipc, num_classes, image_shape, classes=classes, max_lpc=max_lpc, **kw),
+    return {**budget_sizes(budget_ipc, num_classes, image_shape, classes=classes, max_lpc=max_lpc, **kw),
             **segment_settings(expert_epochs), 'iterations': iterations, 'ae_steps': ae_steps}
-def subtask_d3_settings(budget_ipc:float, # the budget, images per class
-                        num_classes:int,  # C, the whole dataset's classes
-                        image_shape,      # (channels, height, width)
-                        expert_epochs:int, # epochs the experts' trajectories hold
-                        partition,        # the subtasks' global class ids, e.g. `partition_classes(C, S)`
-                        counts,           # images of each class of the whole dataset (`ImageData.counts`)
-                        **kw,             # more `d3_settings` (iterations, ae_steps, prior_share, d_z, precision)
-                       ) -> list:
-    "`d3_settings` for each subtask of `partition`: its own share of the budget, its own fewest images of a class."
-    return [d3_settings(budget_ipc, num_classes, image_shape, expert_epochs, classes=len(p),
+def subtask_settings_at_budget(budget_ipc:float, # the budget, images per class
+                               num_classes:int,  # C, the whole dataset's classes
+                               image_shape,      # (channels, height, width)
+                               expert_epochs:int, # epochs the experts' trajectories hold
+                               partition,        # the subtasks' global class ids, e.g. `partition_classes(C, S)`
+                               counts,           # images of each class of the whole dataset (`ImageData.counts`)
+                               **kw,             # more settings (iterations, ae_steps, prior_share, d_z, precision)
+                              ) -> list:
+    "`distill_settings_at_budget` for each subtask of `partition`: its own share of the budget and fewest images a class."
+    return [distill_settings_at_budget(budget_ipc, num_classes, image_shape, expert_epochs, classes=len(p),
                         max_lpc=min(counts[c] for c in p), **kw) for p in partition]
 
 # %% ../nbs/22a_settings.ipynb #e638b2dc

@@ -18,8 +18,8 @@ from .distill import distill, finished_subtask
 from .settings import distill_config, same_settings
 
 # %% auto #0
-__all__ = ['RUN_FORMAT', 'RUN_VERSION', 'partition_classes', 'subtask_data', 'expert_settings', 'subtask_settings',
-           'run_settings', 'read_run', 'ensure_run', 'subtask_dir', 'subtask_path', 'experts_dir', 'run_subtask',
+__all__ = ['RUN_FORMAT', 'RUN_VERSION', 'partition_classes', 'subtask_data', 'full_expert_settings', 'settings_of_subtask',
+           'run_description', 'read_run', 'ensure_run', 'subtask_dir', 'subtask_path', 'experts_dir', 'run_subtask',
            'usable_cores', 'subtask_indices', 'subtasks_failed', 'run_subtasks', 'subtasks_for_rank', 'dist_env',
            'rank_device']
 
@@ -68,7 +68,7 @@ RUN_FORMAT, RUN_VERSION = 'd3_nb.subtask-run', 1
 _EXPERT_SETTINGS = ('num_experts', 'epochs', 'steps_per_epoch', 'lr', 'batch_size', 'aug', 'data_fraction', 'net',
                     'net_kw', 'seed')
 
-def expert_settings(**expert_kw) -> dict:
+def full_expert_settings(**expert_kw) -> dict:
     "`train_experts`' settings with its defaults filled in (JSON-able; `aug` described, not pickled)."
     expert_kw.pop('root', None)  # where the experts live (`experts_dir`), not how they are trained
     unknown = sorted(set(expert_kw) - set(_EXPERT_SETTINGS))
@@ -88,19 +88,19 @@ def _distill_settings(distill_kw:dict|list|None) -> dict|list:
     preset = kw.pop('preset', None)
     return json.loads(json.dumps(distill_config(preset, **kw)))
 
-def subtask_settings(distill_kw, k:int) -> dict:
+def settings_of_subtask(distill_kw, k:int) -> dict:
     "Subtask `k`'s distillation settings: `distill_kw` itself, or its `k`-th entry when it holds one per subtask."
     return dict(distill_kw[k] if isinstance(distill_kw, (list, tuple)) else (distill_kw or {}))
 
 # %% ../nbs/30_subtasks.ipynb #c018
-def run_settings(data:ImageData,  # the full dataset being distilled
-                 partition,        # global class ids per subtask
-                 expert_kw=None,   # `train_experts` settings
-                 distill_kw=None,  # `distill` settings (may include `preset`), or a list of them, one per subtask
-                ) -> dict:
+def run_description(data:ImageData,  # the full dataset being distilled
+                    partition,        # global class ids per subtask
+                    expert_kw=None,   # `train_experts` settings
+                    distill_kw=None,  # `distill` settings (may include `preset`), or a list of them, one per subtask
+                   ) -> dict:
     "The description of a subtask run that `run.json` holds."
     part = check_partition(partition, data.num_classes)
-    ex, dc = expert_settings(**(expert_kw or {})), _distill_settings(distill_kw)
+    ex, dc = full_expert_settings(**(expert_kw or {})), _distill_settings(distill_kw)
     check(not isinstance(dc, list) or len(dc) == len(part),
           f"distill_kw holds {len(dc) if isinstance(dc, list) else 0} subtasks' settings but the partition has "
           f"{len(part)} subtasks: give one dict for every subtask, or one per subtask")
@@ -202,18 +202,18 @@ def run_subtask(data:ImageData,  # the full training data (every class)
                ) -> Distilled:
     "Train subtask `k`'s experts and distil it into `out_dir/subtask_{k:02d}/subtask.safetensors` (resuming)."
     expert_kw = dict(expert_kw or {})
-    run = ensure_run(out_dir, run_settings(data, partition, expert_kw, distill_kw))
+    run = ensure_run(out_dir, run_description(data, partition, expert_kw, distill_kw))
     part, dev, t0 = run['partition'], default_device(device), time.perf_counter()
     path = subtask_path(out_dir, k)
     sub = subtask_data(data, part, k)
-    res = finished_subtask(path.parent, device=dev, **subtask_settings(run['distill'], k))
+    res = finished_subtask(path.parent, device=dev, **settings_of_subtask(run['distill'], k))
     if res is None:
         ekw = {key: v for key, v in expert_kw.items() if key != 'root'}
         experts = train_experts(sub, experts_dir(out_dir, k, expert_kw.get('root')), device=dev, progress=progress,
                                 **ekw)
         vsub = subtask_data(val, part, k) if val is not None else None
         res = distill(sub, experts, subtask_dir(out_dir, k), val=vsub, device=dev, progress=progress,
-                      num_classes=data.num_classes, class_names=data.classes, **subtask_settings(distill_kw, k))
+                      num_classes=data.num_classes, class_names=data.classes, **settings_of_subtask(distill_kw, k))
         log(f"subtask {k}: {sub.num_classes} classes "
             f"{list(sub.class_ids)[:10]}{' ...' if sub.num_classes > 10 else ''}, "
               f"{len(sub):,} images, done in {time.perf_counter() - t0:.1f}s on {dev} -> {path}")
@@ -301,7 +301,7 @@ def run_subtasks(data:ImageData,  # the full training data (every class)
                 ) -> list:
     "Run (or resume) the listed subtasks of a run, in this process or in `workers` processes; returns their files."
     check(isinstance(workers, int) and workers >= 1, f"workers must be a positive integer, got {workers!r}")
-    run = ensure_run(out_dir, run_settings(data, partition, expert_kw, distill_kw))
+    run = ensure_run(out_dir, run_description(data, partition, expert_kw, distill_kw))
     todo = subtask_indices(subtasks, len(run['partition']))
     job = dict(data=data, partition=run['partition'], out_dir=str(out_dir), expert_kw=expert_kw, distill_kw=distill_kw,
                val=val, device=device, progress=progress and workers == 1)
