@@ -261,8 +261,8 @@ def subtasks_failed(errors:dict, out_dir) -> D3Error:
     ks = sorted(errors)
     lines = '\n'.join(f"  subtask {k}: {errors[k]}" for k in ks)
     return D3Error(f"{len(ks)} subtask(s) failed:\n{lines}\nThe others are finished in {out_dir}. "
-                   f"Rerun the failed ones alone with subtasks={ks} "
-                   f"(command line: --subtask {','.join(map(str, ks))}); they resume where they stopped.")
+                   f"Rerun the same command: finished subtasks are kept and the failed ones resume where they "
+                   f"stopped (or only those: subtasks={ks}; `d3 subtasks --subtask {','.join(map(str, ks))}`).")
 
 # %% ../nbs/30_subtasks.ipynb #a3b166e4
 def _in_workers(job:dict, todo:list, workers:int, device, out_dir) -> dict:
