@@ -198,6 +198,11 @@ def __repr__(self:Distilled) -> str:
             "(fp32, the budgets' convention)")
 
 # %% ../nbs/13_artifact.ipynb #c024
+@patch(as_prop=True)
+def held_classes(self:Distilled) -> list:
+    "The global class ids that have priors: every class, or one subtask file's share of them."
+    return sorted(c for part in self.partition for c in part)
+
 @patch
 def class_images(self:Distilled, c:int, # global class id
                  n:int=8,                # random samples
@@ -222,11 +227,11 @@ def to_pixels(x, mean, std):
 @patch
 def show(self:Distilled, n:int=8,        # samples per class, after the mean image
          temperature:float=1.,           # scale of the priors' standard deviation
-         classes=None,                   # global class ids to show; default the first 10
+         classes=None,                   # global class ids to show; default the first 10 it holds
          generator=None, size:float=1.):
     "A matplotlib grid: one row per class, the mean image then `n` samples. Returns the figure."
     import matplotlib.pyplot as plt
-    classes = list(range(min(self.num_classes, 10))) if classes is None else list(classes)
+    classes = self.held_classes[:10] if classes is None else list(classes)
     fig, axs = plt.subplots(len(classes), n + 1, figsize=(size*(n + 1), size*len(classes)), squeeze=False)
     for r, c in enumerate(classes):
         m, xs = self.class_images(c, n, temperature, generator)

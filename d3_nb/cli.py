@@ -340,7 +340,7 @@ def _usage() -> str:
 _FOLDER_OUT = ('run', 'experts', 'distill', 'subtasks', 'bench')
 
 def read_config(path) -> dict:
-    "Option values from a JSON or TOML config file."
+    "Option values from a JSON or TOML config file; `settings` may be a table (the JSON object `--settings` takes)."
     p = Path(path)
     check(p.is_file(), f"config file {p} does not exist")
     kind = 'TOML' if p.suffix == '.toml' else 'JSON'
@@ -348,6 +348,7 @@ def read_config(path) -> dict:
     except (json.JSONDecodeError, tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise D3Error(f"config file {p} is not valid {kind}: {e}") from None
     check(isinstance(cfg, dict), f"config file {p} must hold option names and values, got {type(cfg).__name__}")
+    if isinstance(cfg.get('settings'), dict): cfg['settings'] = json.dumps(cfg['settings'])
     return cfg
 
 # %% ../nbs/60_cli.ipynb #2b8d6f33

@@ -388,6 +388,9 @@ def _check_student_args(source, test, epochs, steps, resume, seeds) -> list:
     check(shape == test.shape, f"the source's images are {shape} but the test images are {test.shape}")
     check(source.num_classes == test.num_classes,
           f"the source has {source.num_classes} classes but the test data {test.num_classes}")
+    held = source.held_classes if isinstance(source, Distilled) else range(source.num_classes)
+    check(len(held) == source.num_classes, f"the source holds priors for {len(held)} of its {source.num_classes} "
+          "classes (one subtask's file): aggregate the subtasks (d3 aggregate RUN) and evaluate the result")
     names, theirs = [str(c) for c in source.class_names], [str(c) for c in test.classes]
     check(names in (theirs, [str(i) for i in range(len(names))]),  # default names ('0', '1', ...) say nothing
           f"the source's classes are {short_repr(names)} but the test data's are {short_repr(theirs)}: another dataset?")

@@ -93,7 +93,10 @@ def teacher_options(teacher_epoch:str, temperature:float, width:int, depth:int|N
     "`data_parallel`: trained on every torchrun rank (`run_pipeline`)."
     recipe = {k: v for k, v in dict(momentum=momentum, weight_decay=weight_decay, epochs=epochs).items()
               if v is not None}
-    return dict(teacher_epoch=parse_snapshot(teacher_epoch), temperature=temperature,
+    snap = parse_snapshot(teacher_epoch)
+    check(snap == 'val' or epochs is None or snap <= epochs, f"--teacher_epoch {snap} lies past the "
+          f"--teacher_epochs {epochs} the teacher trains: keep an epoch it reaches, or train it longer")
+    return dict(teacher_epoch=snap, temperature=temperature,
                 teacher_kw=dict(width=width, steps_per_epoch=steps_per_epoch or None, **recipe,
                                 net_kw={'depth': depth} if depth else None),
                 **({'data_parallel': True} if data_parallel else {}))
