@@ -196,7 +196,7 @@ def d3_experts(out:str=None,            # the folder of the trajectory files (re
 def d3_distill(experts:str=None, # the folder `d3 experts` wrote (same dataset and classes)
                out:str=None,     # the folder of the run (required; rerunning resumes from its checkpoint)
                preset:str=None,  # a preset of d3_nb.settings.PRESETS
-               budget:float=None, # storage budget, images per class (picks the decoder; refuses to exceed it)
+               budget:float=None, # storage budget, images per class (picks the decoder; refuses to exceed it); 0: none
                iterations:int=None, # distillation iterations
                lpc:int=None,     # latent priors per class
                d_z:int=None,     # latent dimension
@@ -212,7 +212,7 @@ def d3_distill(experts:str=None, # the folder `d3 experts` wrote (same dataset a
     check(Path(experts).is_dir(), f"the experts folder {experts} does not exist: train them with d3 experts")
     full = load_dataset(o.dataset, root=o.root)
     data = selected(full, o)
-    named = dict(budget_ipc=budget, iterations=iterations, lpc=lpc, d_z=d_z, decoder=decoder, amp=amp)
+    named = dict(budget_ipc=budget or None, iterations=iterations, lpc=lpc, d_z=d_z, decoder=decoder, amp=amp)
     res = distill(data, experts, out, preset=preset, device=o.device, progress=o.progress, seed=o.seed,
                   num_classes=full.num_classes, class_names=full.classes, accuracy_floor=accuracy_floor,
                   **{k: v for k, v in named.items() if v is not None}, **json_arg(settings, 'settings'))

@@ -14,7 +14,7 @@ __all__ = ['KINDS', 'KIND_WORDS', 'logger', 'HOST_MEMORY_ENV', 'HOST_BLOCK_LINE'
            'check', 'one_line', 'short_repr', 'is_kind', 'check_value', 'keyword_or_int', 'log', 'set_verbosity',
            'default_device', 'deterministic_mode', 'catch_interrupts', 'interrupted', 'reuse_host_memory',
            'seed_everything', 'derive_seed', 'RandomStreams', 'current_umask', 'atomic_write', 'take_flock',
-           'OutputLock', 'sha256_bytes', 'CpuClock', 'read_cost', 'add_cost', 'human_bytes']
+           'OutputLock', 'sha256_bytes', 'CpuClock', 'read_cost', 'add_cost', 'human_bytes', 'free_memory']
 
 # %% ../nbs/00_core.ipynb #c005
 class D3Error(Exception):
@@ -314,3 +314,23 @@ def human_bytes(n:int) -> str:
     for unit in ('B', 'KiB', 'MiB', 'GiB'):
         if abs(n) < 1024 or unit == 'GiB': return f"{n:.0f} {unit}" if unit == 'B' else f"{n:.2f} {unit}"
         n /= 1024
+
+# %% ../nbs/00_core.ipynb #d17e0867
+def _cgroup_free() -> int|None:
+    "Bytes below this process's cgroup (v2) memory limit, or None without one."
+    try:
+        lim, cur = (Path('/sys/fs/cgroup', f).read_text().strip() for f in ('memory.max', 'memory.current'))
+        return None if lim == 'max' else max(int(lim) - int(cur), 0)
+    except (OSError, ValueError): return None
+
+def free_memory(device) -> int|None:
+    "Bytes a new allocation can take on `device`: a CUDA device's free memory; on the CPU the host's available"
+    "memory (Linux's MemAvailable, or the cgroup's limit when lower); None where it cannot be known."
+    dev = torch.device(device)
+    if dev.type == 'cuda': return torch.cuda.mem_get_info(dev)[0]
+    if dev.type != 'cpu': return None
+    try: host = next(int(l.split()[1]) * 1024 for l in Path('/proc/meminfo').read_text().splitlines()
+                     if l.startswith('MemAvailable:'))
+    except (OSError, StopIteration, ValueError): host = None
+    known = [b for b in (host, _cgroup_free()) if b is not None]
+    return min(known) if known else None

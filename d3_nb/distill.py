@@ -24,7 +24,8 @@ from .state import Run, load_checkpoint, save_checkpoint, check_subtask_budget
 __all__ = ['START', 'END', 'autocast', 'mtt_chunk', 'mtt_step', 'feature_chunk', 'features', 'real_features', 'real_pool',
            'pick_real', 'mmd_step', 'as_distilled', 'val_accuracy', 'init_from_data', 'check_experts_fit',
            'check_experts', 'consider_best', 'validate_start', 'restore_best', 'finished_subtask',
-           'check_distill_settings', 'run_to_end', 'distill', 'iteration_tools', 'iteration', 'checkpoint_due']
+           'check_distill_settings', 'run_to_end', 'memory_floor', 'check_fits_memory', 'distill', 'iteration_tools',
+           'iteration', 'checkpoint_due']
 
 # %% ../nbs/22_distill.ipynb #c016
 def autocast(run:Run):
@@ -294,6 +295,28 @@ def run_to_end(run:Run, out:Path, val, progress:bool, num_classes, class_names):
     result.save(out/'subtask.safetensors')
     ckpt.unlink()
 
+# %% ../nbs/22_distill.ipynb #c6d51f07
+def memory_floor(cfg:dict,      # full `distill` settings
+                 classes:int,   # the subtask's class count (k)
+                 image_shape,   # (C, H, W)
+                 fewest:int,    # the fewest real images of a class in the subtask
+                ) -> dict:
+    "Bytes a distillation with `cfg` must hold at once, whatever its networks, by part (a floor, not `d3 plan`'s peak)."
+    px, n_pri = math.prod(image_shape) * 4, classes * cfg['lpc']
+    n_syn = n_pri * cfg['samples_per_prior']
+    batch = min(cfg['batch_syn'] or n_syn, n_syn)
+    return {'priors (lpc, d_z)': 3 * 2 * n_pri * cfg['d_z'] * 4,  # mu and logvar, their gradients and momentum
+            "the MTT student's inputs (batch_syn, syn_steps)": (n_syn + cfg['syn_steps'] * batch) * px * cfg['mtt'],
+            "MMD's real images (mmd_real_per_class)": classes * min(cfg['mmd_real_per_class'], fewest) * px * cfg['mmd']}
+
+def check_fits_memory(cfg:dict, classes:int, image_shape, fewest:int, device):
+    "Refuse settings whose `memory_floor` exceeds what `device` has free, before anything is allocated."
+    free, parts = free_memory(device), memory_floor(cfg, classes, image_shape, fewest)
+    need, big = sum(parts.values()), max(parts, key=parts.get)
+    check(free is None or need <= free, f"these settings need at least {human_bytes(need)} on {device} for one "
+          f"subtask of {classes} classes, {human_bytes(parts[big])} of it for {big}, but {human_bytes(free)} is free: "
+          "use smaller sizes")
+
 # %% ../nbs/22_distill.ipynb #7ba6ec10
 def distill(data:ImageData, # the subtask's training images (labels 0..k-1; `class_ids` maps them to global classes)
             experts, # the subtask's `Trajectories`, or the folder `train_experts` wrote
@@ -318,6 +341,7 @@ def distill(data:ImageData, # the subtask's training images (labels 0..k-1; `cla
     done = _finished_in(out, cfg, dev)
     if done is not None: return done
     check_distill_settings(cfg, val, dev)
+    check_fits_memory(cfg, data.num_classes, data.shape, min(data.counts), dev)
     with deterministic_mode(cfg['deterministic']):
         run = Run(data, experts, cfg, dev, num_classes)
         if cfg['budget_ipc'] is not None: check_subtask_budget(run)

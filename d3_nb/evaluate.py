@@ -392,8 +392,8 @@ def _check_student_args(source, test, epochs, steps, resume, seeds) -> list:
     check(len(held) == source.num_classes, f"the source holds priors for {len(held)} of its {source.num_classes} "
           "classes (one subtask's file): aggregate the subtasks (d3 aggregate RUN) and evaluate the result")
     names, theirs = [str(c) for c in source.class_names], [str(c) for c in test.classes]
-    check(names in (theirs, [str(i) for i in range(len(names))]),  # default names ('0', '1', ...) say nothing
-          f"the source's classes are {short_repr(names)} but the test data's are {short_repr(theirs)}: another dataset?")
+    check(names == theirs, f"the source's classes are {short_repr(names)} but the test data's are {short_repr(theirs)}: "
+          "another dataset? (one made in code takes class_names=)")  # digits ('0'..'9') on letters too
     return seeds
 
 # %% ../nbs/40_evaluate.ipynb #06f8a3c8

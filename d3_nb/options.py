@@ -148,7 +148,7 @@ def command_settings(data:ImageData, # the run's training data, every class
     "Every subtask's distillation settings from a command's options: a preset's, its share of the budget, or as given."
     if preset: sts = [dict(preset=preset, **({'lpc': lpc} if lpc else {})) for _ in part]
     elif not budget:  # no budget: `DEFAULTS` and the overrides, as given
-        sts = [dict(**kw, **({'lpc': lpc} if lpc else {})) for _ in part]
+        sts = [dict({k: v for k, v in kw.items() if v is not None}, **({'lpc': lpc} if lpc else {})) for _ in part]
         check((overrides or {}).get('decoder', 'auto') != 'auto', "without a budget (--budget 0) the decoder must "
               "be named: --decoder tiny, small, medium or large")
     else:

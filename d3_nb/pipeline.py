@@ -13,7 +13,7 @@ from .core import *
 from .data import ImageData
 from .artifact import Distilled
 from .experts import train_experts, Trajectories
-from .distill import distill, finished_subtask
+from .distill import distill, finished_subtask, check_fits_memory
 from .teacher import Teacher, cached_teacher
 from .subtasks import (run_description, ensure_run, subtask_data, subtask_dir, subtask_path, experts_dir,
                             settings_of_subtask, subtask_indices, subtasks_failed, dist_env, rank_device, usable_cores,
@@ -220,6 +220,15 @@ def _evaluate_stage(R:Ranks, out:Path, test:ImageData, eval_kw:dict, name:str, p
     return res
 
 # %% ../nbs/32_pipeline.ipynb #66b4a0d0
+def _checked_description(R:Ranks, data:ImageData, partition, expert_kw, distill_kw) -> dict:
+    "The run's description (`run_description`), refused when a subtask's settings need more memory than this rank's"
+    "device has free (`check_fits_memory`): before the folder is made."
+    run, counts = run_description(data, partition, expert_kw, distill_kw), data.counts
+    for k, cls in enumerate(run['partition']):
+        cfg = run['distill'][k] if isinstance(run['distill'], list) else run['distill']
+        check_fits_memory(cfg, len(cls), data.shape, min(counts[c] for c in cls), R.device)
+    return run
+
 def _open_run(R:Ranks, out:Path, settings:dict, held:contextlib.ExitStack) -> dict:
     "The run folder's settings (rank 0 makes or checks the folder first), with every rank's lock held in `held`."
     if R.rank == 0: ensure_run(out, settings)
@@ -286,7 +295,7 @@ def run_pipeline(data:ImageData,  # the training data, every class (in memory, o
     "once rank 0 has finished, with the run's files (and the result on rank 0)."
     R, out, held = ranks or Ranks(device), Path(out), contextlib.ExitStack()
     try:
-        run = _open_run(R, out, run_description(data, partition, expert_kw, distill_kw), held)
+        run = _open_run(R, out, _checked_description(R, data, partition, expert_kw, distill_kw), held)
         part, todo = run['partition'], subtask_indices(subtasks, len(run['partition']))
         pending = [k for k in todo if finished_subtask(subtask_dir(out, k), device='cpu',
                                                        **settings_of_subtask(distill_kw, k)) is None]
