@@ -258,6 +258,8 @@ def _final_stages(R:Ranks, out:Path, data, val, teacher, test, eval_kw, name:str
     "`test`): the files they wrote."
     if _data_parallel(teacher, R):
         _teacher_stage(R, out, lambda: _teacher(out, data, val, teacher, R, accuracy_floor, progress))
+    elif isinstance(teacher, dict) and teacher.get('data_parallel'):
+        log("teacher data_parallel: one process (not under torchrun), so the teacher trains here alone")
     def final(_):
         t = _teacher(out, data, val, teacher, R, accuracy_floor, progress)
         temperature = teacher.get('temperature', 1.0) if isinstance(teacher, dict) else 1.0
