@@ -154,7 +154,7 @@ def as_distilled(run:Run, num_classes:int|None=None, class_names=None) -> Distil
     check(total > max(d.class_ids),
           f"num_classes={total} is too small for the subtask's global class ids {list(d.class_ids)}")
     return Distilled(run.priors, run.decoder, partition=[list(d.class_ids)], num_classes=total, class_names=class_names,
-                     image_shape=d.shape, mean=d.mean, std=d.std, config=dict(distill=run.cfg),
+                     image_shape=d.shape, mean=d.mean, std=d.std, config=dict(distill=dict(run.cfg)),
                      precision=run.cfg['precision'])
 
 def val_accuracy(run:Run, val:ImageData, epochs:int, seed:int=0) -> float:

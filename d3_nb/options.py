@@ -9,7 +9,7 @@ from types import SimpleNamespace
 from fastcore.meta import delegates
 from .core import *
 from .data import ImageData, load_dataset, dataset_available
-from .settings import subtask_settings_at_budget
+from .settings import subtask_settings_at_budget, distill_config, DEFAULTS
 from .teacher import parse_snapshot, Teacher, TEACHER_FORMAT
 from .experts import read_header, verified, TRAJECTORY_FORMAT
 from .state import read_checkpoint, check_progress, CKPT_FORMAT
@@ -145,7 +145,8 @@ def command_settings(data:ImageData, # the run's training data, every class
                      lpc:int|None=None, # latent priors per class (default: the budget rule's)
                      overrides:dict|None=None, # further settings for every subtask (`--settings`, --d_z, ...)
                      **kw) -> list:    # more `distill_settings_at_budget` (iterations, ae_steps)
-    "Every subtask's distillation settings from a command's options: a preset's, its share of the budget, or as given."
+    "Every subtask's `DistillSettings`, checked, from a command's options: a preset's, its share of the budget, or as"
+    "given. The objects travel from here to the loop (`run_pipeline`, `distill`); `run.json` records them."
     if preset: sts = [dict(preset=preset, **({'lpc': lpc} if lpc else {})) for _ in part]
     elif not budget:  # no budget: `DEFAULTS` and the overrides, as given
         sts = [dict({k: v for k, v in kw.items() if v is not None}, **({'lpc': lpc} if lpc else {})) for _ in part]
@@ -155,7 +156,7 @@ def command_settings(data:ImageData, # the run's training data, every class
         sts = subtask_settings_at_budget(budget, data.num_classes, data.shape, expert_epochs, part, data.counts, **kw)
         for st in sts:
             if lpc is not None: st.update(lpc=lpc, decoder='auto', decoder_width=None)  # the largest that fits
-    return [{**st, 'seed': seed, **(overrides or {})} for st in sts]
+    return [distill_config(**{**st, 'seed': seed, **(overrides or {})}) for st in sts]
 
 # %% ../nbs/55_options.ipynb #89f48460
 def file_format(path) -> str|None:

@@ -23,9 +23,10 @@ __all__ = ['DEFAULTS', 'REFERENCE', 'REFERENCE_COMMON', 'REFERENCE_DIFFERENCES',
            'subtask_settings_at_budget', 'budget_iterations']
 
 # %% ../nbs/22a_settings.ipynb #c005
-@dataclass
+@dataclass(frozen=True, eq=False)
 class DistillSettings:
     "Every setting of one subtask's distillation, with its unit and default (sized for a CPU and MNIST-like data)."
+    "Immutable; read as `s.lpc` or `s['lpc']`, and unpacked like a dict (`dict(s)`, `**s`; equal to a dict of its values)."
     lpc:int = 10                   # latent priors per class
     d_z:int = 16                   # latent dimension
     init_logvar:float|str = -4.0   # initial log-variance of the priors, or 'normal' (N(0, 1) draws, the reference's)
@@ -62,6 +63,17 @@ class DistillSettings:
     keep_state:str = 'last'        # the result: the 'last' state, or the 'best' validated one (the start included)
     amp:str|None = None            # mixed precision of the forward passes: None (fp32) or 'bf16'
     deterministic:bool = False     # bit-exact on GPUs too (`deterministic_mode`): slower; no DSA on CUDA
+
+    def __getitem__(self, name:str):
+        if name not in self.__dataclass_fields__: raise KeyError(name)
+        return getattr(self, name)
+    def keys(self): return self.__dataclass_fields__.keys()
+    def items(self): return ((k, getattr(self, k)) for k in self.keys())
+    def get(self, name:str, default=None): return getattr(self, name) if name in self.__dataclass_fields__ else default
+    def __contains__(self, name) -> bool: return name in self.__dataclass_fields__
+    def __len__(self) -> int: return len(self.__dataclass_fields__)
+    def __eq__(self, other) -> bool:
+        return isinstance(other, (dict, DistillSettings)) and dict(self) == dict(other)
 
 # %% ../nbs/22a_settings.ipynb #98feae2c
 @patch(cls_method=True)
@@ -122,8 +134,8 @@ def check_setting_values(cfg:dict):
 
 # %% ../nbs/22a_settings.ipynb #c006
 def distill_config(preset:str|None=None, # a name in `PRESETS`, or None for `DEFAULTS` alone
-                   **overrides) -> dict:
-    "The full settings of a run: `DEFAULTS`, updated by a preset, updated by `overrides`."
+                   **overrides) -> DistillSettings:
+    "The full settings of a run, checked: `DEFAULTS`, updated by a preset, updated by `overrides`."
     check(preset is None or preset in PRESETS, f"unknown preset {preset!r}: choose one of {sorted(PRESETS)}")
     unknown = sorted(set(overrides) - set(DEFAULTS))
     check(not unknown, f"unknown distillation setting(s) {unknown}: known settings are {sorted(DEFAULTS)}")
@@ -138,13 +150,13 @@ def distill_config(preset:str|None=None, # a name in `PRESETS`, or None for `DEF
     check(cfg['init'] in ('random', 'ae'), f"init must be 'random' or 'ae' (from an autoencoder), got {cfg['init']!r}")
     check(cfg['ae_steps'] == 'auto' or (isinstance(cfg['ae_steps'], int) and cfg['ae_steps'] >= 1),
           f"ae_steps must be 'auto' or a positive integer, got {cfg['ae_steps']!r}")
-    return cfg
+    return DistillSettings(**cfg)
 
 MEMORY_ONLY = ('feature_chunk', 'checkpoint_every', 'checkpoint_seconds')  # memory and disk, never results
 
 def same_settings(saved:dict, cfg:dict) -> bool:
     "Whether settings `saved` with a file describe the run `cfg`; a setting newer than the file counts as its default."
-    def result_settings(d): return {k: v for k, v in json.loads(json.dumps(d)).items() if k not in MEMORY_ONLY}
+    def result_settings(d): return {k: v for k, v in json.loads(json.dumps(dict(d))).items() if k not in MEMORY_ONLY}
     return result_settings({**DEFAULTS, **saved}) == result_settings(cfg)
 
 # %% ../nbs/22a_settings.ipynb #94730a2f

@@ -118,7 +118,7 @@ def save_checkpoint(run:Run, path):
                  opt_latent=run.opt_latent.state_dict(), opt_alpha=run.opt_alpha.state_dict(),
                  opt_decoder=run.opt_decoder.state_dict(), rng=run.rng.state(), best=run.best)
     skel = _flat_state('s', state, tensors)
-    header = dict(format=CKPT_FORMAT, format_version=1, package=d3_nb.__version__, config=run.cfg,
+    header = dict(format=CKPT_FORMAT, format_version=1, package=d3_nb.__version__, config=dict(run.cfg),
                   iteration=run.iteration, seconds=run.seconds, history=run.history, skeleton=skel)
     write_d3_file(path, tensors, header)
 

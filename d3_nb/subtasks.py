@@ -15,7 +15,7 @@ from .artifact import Distilled, check_partition
 from .experts import train_experts, segment_epochs
 from .augment import aug_spec
 from .distill import distill, finished_subtask
-from .settings import distill_config, same_settings
+from .settings import distill_config, same_settings, DistillSettings
 
 # %% auto #0
 __all__ = ['RUN_FORMAT', 'RUN_VERSION', 'partition_classes', 'subtask_data', 'full_expert_settings', 'settings_of_subtask',
@@ -79,14 +79,14 @@ def full_expert_settings(**expert_kw) -> dict:
     if not isinstance(s['aug'], bool) and s['aug'] is not None: s['aug'] = aug_spec(s['aug'])
     return json.loads(json.dumps(s))
 
-def _distill_settings(distill_kw:dict|list|None) -> dict|list:
+def _distill_settings(distill_kw:dict|DistillSettings|list|None) -> dict|list:
     "The resolved distillation settings of `distill_kw` (which may name a `preset`): a dict, or one per subtask."
     if isinstance(distill_kw, (list, tuple)): return [_distill_settings(kw) for kw in distill_kw]
-    check(distill_kw is None or isinstance(distill_kw, dict),
+    check(distill_kw is None or isinstance(distill_kw, (dict, DistillSettings)),
           f"distill_kw must be a dict of settings or a list of them (one per subtask), got {type(distill_kw).__name__}")
     kw = dict(distill_kw or {})
     preset = kw.pop('preset', None)
-    return json.loads(json.dumps(distill_config(preset, **kw)))
+    return dict(distill_config(preset, **kw))
 
 def settings_of_subtask(distill_kw, k:int) -> dict:
     "Subtask `k`'s distillation settings: `distill_kw` itself, or its `k`-th entry when it holds one per subtask."
