@@ -25,8 +25,7 @@ __all__ = ['DEFAULTS', 'REFERENCE', 'REFERENCE_COMMON', 'REFERENCE_DIFFERENCES',
 # %% ../nbs/22a_settings.ipynb #c005
 @dataclass(frozen=True, eq=False)
 class DistillSettings:
-    "Every setting of one subtask's distillation, with its unit and default (sized for a CPU and MNIST-like data)."
-    "Immutable; read as `s.lpc` or `s['lpc']`, and unpacked like a dict (`dict(s)`, `**s`; equal to a dict of its values)."
+    "Every setting of one subtask's distillation, with unit and default; immutable, read as `s.lpc`, `s['lpc']`, `**s`."
     lpc:int = 10                   # latent priors per class
     d_z:int = 16                   # latent dimension
     init_logvar:float|str = -4.0   # initial log-variance of the priors, or 'normal' (N(0, 1) draws, the reference's)
@@ -64,16 +63,26 @@ class DistillSettings:
     amp:str|None = None            # mixed precision of the forward passes: None (fp32) or 'bf16'
     deterministic:bool = False     # bit-exact on GPUs too (`deterministic_mode`): slower; no DSA on CUDA
 
-    def __getitem__(self, name:str):
-        if name not in self.__dataclass_fields__: raise KeyError(name)
-        return getattr(self, name)
-    def keys(self): return self.__dataclass_fields__.keys()
-    def items(self): return ((k, getattr(self, k)) for k in self.keys())
-    def get(self, name:str, default=None): return getattr(self, name) if name in self.__dataclass_fields__ else default
-    def __contains__(self, name) -> bool: return name in self.__dataclass_fields__
-    def __len__(self) -> int: return len(self.__dataclass_fields__)
-    def __eq__(self, other) -> bool:
-        return isinstance(other, (dict, DistillSettings)) and dict(self) == dict(other)
+# %% ../nbs/22a_settings.ipynb #c0b73bac
+@patch
+def __getitem__(self:DistillSettings, name:str):
+    if name not in self.__dataclass_fields__: raise KeyError(name)
+    return getattr(self, name)
+
+@patch
+def keys(self:DistillSettings): return self.__dataclass_fields__.keys()
+@patch
+def items(self:DistillSettings): return ((k, getattr(self, k)) for k in self.keys())
+@patch
+def get(self:DistillSettings, name:str, default=None): return self[name] if name in self else default
+@patch
+def __contains__(self:DistillSettings, name) -> bool: return name in self.__dataclass_fields__
+@patch
+def __len__(self:DistillSettings) -> int: return len(self.__dataclass_fields__)
+@patch
+def __eq__(self:DistillSettings, other) -> bool:
+    "Equal to another `DistillSettings` or a dict holding the same values."
+    return isinstance(other, (dict, DistillSettings)) and dict(self) == dict(other)
 
 # %% ../nbs/22a_settings.ipynb #98feae2c
 @patch(cls_method=True)
