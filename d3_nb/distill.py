@@ -24,8 +24,8 @@ from .state import Run, load_checkpoint, save_checkpoint, check_subtask_budget
 __all__ = ['START', 'END', 'autocast', 'mtt_chunk', 'mtt_step', 'feature_chunk', 'features', 'real_features', 'real_pool',
            'pick_real', 'mmd_step', 'as_distilled', 'val_accuracy', 'init_from_data', 'check_experts_fit',
            'check_experts', 'consider_best', 'validate_start', 'restore_best', 'finished_subtask',
-           'check_distill_settings', 'run_to_end', 'memory_floor', 'check_fits_memory', 'distill', 'iteration_tools',
-           'iteration', 'checkpoint_due']
+           'check_distill_settings', 'run_to_end', 'priors_training_bytes', 'memory_floor', 'check_fits_memory',
+           'distill', 'iteration_tools', 'iteration', 'checkpoint_due']
 
 # %% ../nbs/22_distill.ipynb #c016
 def autocast(run:Run):
@@ -296,6 +296,10 @@ def run_to_end(run:Run, out:Path, val, progress:bool, num_classes, class_names):
     ckpt.unlink()
 
 # %% ../nbs/22_distill.ipynb #c6d51f07
+def priors_training_bytes(n_priors:int, d_z:int) -> int:
+    "Bytes the priors take while trained: mu and logvar in fp32, their gradients and SGD momentum."
+    return 3 * 2 * n_priors * d_z * 4
+
 def memory_floor(cfg:dict,      # full `distill` settings
                  classes:int,   # the subtask's class count (k)
                  image_shape,   # (C, H, W)
@@ -305,7 +309,7 @@ def memory_floor(cfg:dict,      # full `distill` settings
     px, n_pri = math.prod(image_shape) * 4, classes * cfg['lpc']
     n_syn = n_pri * cfg['samples_per_prior']
     batch = min(cfg['batch_syn'] or n_syn, n_syn)
-    return {'priors (lpc, d_z)': 3 * 2 * n_pri * cfg['d_z'] * 4,  # mu and logvar, their gradients and momentum
+    return {'priors (lpc, d_z)': priors_training_bytes(n_pri, cfg['d_z']),
             "the MTT student's inputs (batch_syn, syn_steps)": (n_syn + cfg['syn_steps'] * batch) * px * cfg['mtt'],
             "MMD's real images (mmd_real_per_class)": classes * min(cfg['mmd_real_per_class'], fewest) * px * cfg['mmd']}
 

@@ -22,6 +22,7 @@ from .train import soft_cross_entropy
 from .experts import trajectory_bytes
 from .teacher import TEACHER_EPOCHS, teacher_epoch_steps
 from .settings import distill_config
+from .distill import priors_training_bytes
 
 # %% auto #0
 __all__ = ['AMP_LOWER', 'AMP_FP32', 'AMP_WIDEST', 'MARGIN', 'LAYOUTS', 'SavedBytes', 'param_bytes', 'meta_autocast', 'Plan',
@@ -174,7 +175,7 @@ def plan_subtask(classes:int,            # classes in the subtask (k)
     updates['MMD update'] += picked
     resident = dict(data=classes * images_per_class * (C * H * W + 8),
                     networks=P * (2 + (experts if cfg['mmd'] else 0)) + 2 * P,  # student, features, segment
-                    decoder=4 * Pd, priors=3 * 2 * n_pri * cfg['d_z'] * 4)  # + gradients and optimiser states
+                    decoder=4 * Pd, priors=priors_training_bytes(n_pri, cfg['d_z']))  # + gradients, states
     parts = {'resident': sum(resident.values()), **{f"  {k}": v for k, v in resident.items()}, **updates}
     disk = {'trajectories': trajectory_bytes(net, expert_epochs, experts),
             'checkpoint': 3 * Pd + 2 * 2 * n_pri * cfg['d_z'] * 4,
