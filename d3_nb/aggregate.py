@@ -11,8 +11,9 @@ from .core import *
 from .data import ImageData
 from .artifact import Distilled
 from .storage import check_budget, ipc_budget_bytes
-from .teacher import Teacher, soft_labels, check_teacher, cached_teacher, parse_snapshot
+from .teacher import Teacher, soft_labels, check_teacher, cached_teacher
 from .subtasks import read_run, subtask_path
+from .stages import TeacherSettings
 
 # %% auto #0
 __all__ = ['subtask_files', 'concat_subtasks', 'relabel', 'aggregate', 'aggregate_run']
@@ -184,21 +185,19 @@ def aggregate(subtasks,              # a run folder, or a list of subtask files
 # %% ../nbs/31_aggregate.ipynb #c028
 def aggregate_run(run_dir,                # a run folder written by `run_subtasks` / `run_pipeline`
                   data:ImageData|None,    # all classes' training data, to train the teacher on; None: no teacher
-                  teacher_epoch='val',    # 'val': the early-teacher rule on a held-out split; or a fixed epoch
-                  temperature:float=1.0,  # softmax temperature of the soft labels
-                  teacher_kw:dict|None=None, # further `train_teacher` settings (epochs, lr, width, net_kw, seed, ...)
+                  teacher=None,           # `TeacherSettings` of that teacher (or a dict of some; None: the defaults)
                   out=None,               # the result file; default run_dir/distilled.safetensors
                   device=None,            # where to train and decode (None: the best available)
                   progress:bool=True,     # show the teacher's progress bar
                  ) -> Distilled:
     "Train (or reuse) the global teacher of a run folder and aggregate its subtasks into one soft-labelled `Distilled`."
-    run_dir, dev = Path(run_dir), default_device(device)
+    run_dir, dev, ts = Path(run_dir), default_device(device), TeacherSettings.of(teacher)
     run = read_run(run_dir)
     teacher = None
     if data is not None:
         check(data.num_classes == run['num_classes'] and list(data.classes) == run['class_names'],
               f"the data has {data.num_classes} classes {list(data.classes)[:5]}... but the run in {run_dir} was made "
               f"on {run['num_classes']} classes {run['class_names'][:5]}...: give the full training data of the run")
-        teacher = cached_teacher(run_dir/'teacher.safetensors', data, teacher_epoch, device=dev, progress=progress,
-                                 **(teacher_kw or {}))  # the one teacher cache: reused, resumed, or trained
-    return aggregate(run_dir, teacher, temperature, out=out or run_dir/'distilled.safetensors', device=dev)
+        teacher = cached_teacher(run_dir/'teacher.safetensors', data, ts.teacher_epoch, device=dev, progress=progress,
+                                 **ts.train_kw())  # the one teacher cache: reused, resumed, or trained
+    return aggregate(run_dir, teacher, ts.temperature, out=out or run_dir/'distilled.safetensors', device=dev)

@@ -27,6 +27,7 @@ from .subtasks import partition_classes
 from .bench import bench, student_steps as student_steps_rule
 from .plan import plan_run
 from .export import export_imagefolder, export_tensors
+from .stages import ExpertSettings, TeacherSettings, StudentSettings
 import d3_nb
 from .options import *
 
@@ -70,9 +71,9 @@ def d3_subtasks(out:str=None,           # the run folder (required)
     o, data, part = command_data(kwargs, subtasks, how, partition_seed, out)
     sts = command_settings(data, part, budget, preset, o.seed, epochs, lpc,
                            json_arg(settings, 'settings', d_z=d_z, decoder=decoder), iterations=iterations)
-    teacher = teacher_options(teacher_epoch, temperature, width, depth, steps_per_epoch, teacher_momentum,
-                              teacher_weight_decay, teacher_epochs, teacher_data_parallel) if aggregate else None
-    ekw = expert_options(num_experts, epochs, steps_per_epoch, width, depth, batch_size, o.seed, experts_root)
+    teacher = TeacherSettings.from_flags(teacher_epoch, temperature, width, depth, steps_per_epoch, teacher_momentum,
+                                         teacher_weight_decay, teacher_epochs, teacher_data_parallel) if aggregate else None
+    ekw = ExpertSettings.from_flags(num_experts, epochs, steps_per_epoch, width, depth, batch_size, o.seed, experts_root)
     return run_d3(o, out, data, part, ekw, sts, subtask=subtask, workers=workers, teacher=teacher,
                   accuracy_floor=accuracy_floor)
 
@@ -103,14 +104,14 @@ def d3_run(out:str='d3_run',        # the run folder (created; rerunning the sam
            accuracy_floor:float=None, # the experts' and teacher's least accuracy (default: `accuracy_floor`)
            **kwargs) -> dict:
     "Distil a dataset with D3 (experts, distillation, teacher soft labels) and evaluate students trained on it."
-    teacher = teacher_options(teacher_epoch, 1.0, width, depth, steps_per_epoch, data_parallel=teacher_data_parallel)
+    teacher = TeacherSettings.from_flags(teacher_epoch, 1., width, depth, steps_per_epoch, data_parallel=teacher_data_parallel)
     o, data, part = command_data(kwargs, subtasks, out=out)
     test = load_dataset(o.dataset, split='test', root=o.root)
-    eval_kw = student_options(seeds, student_width or width, student_lr, student_epochs, student_steps or (
+    eval_kw = StudentSettings.from_flags(seeds, student_width or width, student_lr, student_epochs, student_steps or (
         None if student_epochs else student_steps_rule(budget, data.num_classes, data.shape)))
     sts = command_settings(data, part, budget, preset, o.seed, expert_epochs, lpc, json_arg(settings, 'settings'),
                            iterations=iterations, ae_steps=parse_ae_steps(ae_steps))
-    ekw = expert_options(num_experts, expert_epochs, steps_per_epoch, width, depth, 256, o.seed, experts_root)
+    ekw = ExpertSettings.from_flags(num_experts, expert_epochs, steps_per_epoch, width, depth, 256, o.seed, experts_root)
     files = run_d3(o, out, data, part, ekw, sts[0] if subtasks == 1 else sts, workers=workers, teacher=teacher,
                    test=test, eval_kw=eval_kw, name=f'D3 ({subtasks} subtask{"s" if subtasks > 1 else ""})',
                    accuracy_floor=accuracy_floor)
@@ -187,9 +188,9 @@ def d3_experts(out:str=None,            # the folder of the trajectory files (re
     "Train expert trajectories (the MTT targets and MMD feature networks) on a dataset or a class subset, resumably."
     o = shared_options(**kwargs)
     check(out, "--out is required: the folder of the trajectory files")
-    ekw = expert_options(num_experts, epochs, steps_per_epoch, width, depth, batch_size, o.seed)
-    return train_experts(training_data(o), out, lr=lr, data_fraction=data_fraction, device=o.device,
-                         progress=o.progress, **ekw)
+    ekw = ExpertSettings.from_flags(num_experts, epochs, steps_per_epoch, width, depth, batch_size, o.seed, lr=lr,
+                                    data_fraction=data_fraction)
+    return train_experts(training_data(o), out, device=o.device, progress=o.progress, **ekw.train_kw())
 
 # %% ../nbs/60_cli.ipynb #c016
 @command()
@@ -244,14 +245,14 @@ def d3_aggregate(subtasks:str=None,       # a run folder of d3 subtasks, or subt
     t = None
     if teacher: t = Teacher.load(teacher, device=o.device)
     elif dataset and not hard:
-        tk = teacher_options(teacher_epoch, temperature, teacher_width, teacher_depth, steps_per_epoch,
-                             teacher_momentum, teacher_weight_decay, teacher_epochs)
-        snap = tk['teacher_epoch']
+        tk = TeacherSettings.from_flags(teacher_epoch, temperature, teacher_width, teacher_depth, steps_per_epoch,
+                                        teacher_momentum, teacher_weight_decay, teacher_epochs)
+        snap = tk.teacher_epoch
         f = Path(out).with_name(Path(out).stem + f'.teacher_{"val" if snap == "val" else f"e{snap}"}.safetensors')
         o.dataset = dataset
         data = load_dataset(dataset, root=o.root)
         t = cached_teacher(f, data, snap, val=validation_split(o, data), floor=accuracy_floor, device=o.device,
-                           progress=o.progress, **tk['teacher_kw'])
+                           progress=o.progress, **tk.train_kw())
     return aggregate(src, teacher=t, temperature=temperature, out=out, device=o.device, accuracy_floor=accuracy_floor)
 
 # %% ../nbs/60_cli.ipynb #c018

@@ -10,18 +10,18 @@ from fastcore.meta import delegates
 from .core import *
 from .data import ImageData, load_dataset, dataset_available
 from .settings import subtask_settings_at_budget, distill_config, DEFAULTS
-from .teacher import parse_snapshot, Teacher, TEACHER_FORMAT
+from .teacher import Teacher, TEACHER_FORMAT
 from .experts import read_header, verified, TRAJECTORY_FORMAT
 from .state import read_checkpoint, check_progress, CKPT_FORMAT
 from .files import HEADER_KEY
 from safetensors import safe_open
 from .subtasks import partition_classes
 from .pipeline import run_pipeline
+from .stages import ExpertSettings, TeacherSettings, StudentSettings
 
 # %% auto #0
 __all__ = ['FILE_INFO', 'shared_options', 'command', 'selected', 'training_data', 'command_data', 'subtask_ids', 'json_arg',
-           'expert_options', 'teacher_options', 'validation_split', 'student_options', 'run_d3', 'command_settings',
-           'file_format']
+           'validation_split', 'run_d3', 'command_settings', 'file_format']
 
 # %% ../nbs/55_options.ipynb #c004b
 def shared_options(dataset:str='embedded', # dataset name: embedded, mnist, cifar10, imagefolder, ... (see load_dataset)
@@ -79,52 +79,24 @@ def json_arg(s, name:str, **flags) -> dict:
     return {**given, **d}
 
 # %% ../nbs/55_options.ipynb #1bdb4c85
-def expert_options(num_experts:int, epochs:int, steps_per_epoch:int, width:int, depth:int|None, batch_size:int,
-                   seed:int, root:str|None=None) -> dict:
-    "The `train_experts` settings of the command-line options (a `steps_per_epoch` of 0: one pass over the data)."
-    return dict(num_experts=num_experts, epochs=epochs, steps_per_epoch=steps_per_epoch or None, batch_size=batch_size,
-                net_kw=dict(width=width, **({'depth': depth} if depth else {})), seed=seed,
-                **({'root': root} if root else {}))
-
-def teacher_options(teacher_epoch:str, temperature:float, width:int, depth:int|None, steps_per_epoch:int,
-                    momentum:float|None=None, weight_decay:float|None=None, epochs:int|None=None,
-                    data_parallel:bool=False) -> dict:
-    "The pipeline's teacher settings of the command-line options; a recipe left at None is `train_teacher`'s default;"
-    "`data_parallel`: trained on every torchrun rank (`run_pipeline`)."
-    recipe = {k: v for k, v in dict(momentum=momentum, weight_decay=weight_decay, epochs=epochs).items()
-              if v is not None}
-    snap = parse_snapshot(teacher_epoch)
-    check(snap == 'val' or epochs is None or snap <= epochs, f"--teacher_epoch {snap} lies past the "
-          f"--teacher_epochs {epochs} the teacher trains: keep an epoch it reaches, or train it longer")
-    return dict(teacher_epoch=snap, temperature=temperature,
-                teacher_kw=dict(width=width, steps_per_epoch=steps_per_epoch or None, **recipe,
-                                net_kw={'depth': depth} if depth else None),
-                **({'data_parallel': True} if data_parallel else {}))
-
 def validation_split(o:SimpleNamespace, data:ImageData) -> ImageData|None:
     "The dataset's own validation split, when it has one (a store's, held out at conversion), for `data`'s classes."
     if not dataset_available(o.dataset, 'val', o.root): return None
     val = load_dataset(o.dataset, split='val', root=o.root)
     return val.subset(list(data.classes)) if val.classes != data.classes else val
 
-def student_options(seeds:int, width:int, lr:float, epochs:int|None=None, steps:int|None=None) -> dict:
-    "The `evaluate_student` settings of the command-line options: seeds 0..seeds-1, `steps` SGD steps if given."
-    check(seeds >= 1 and (epochs is None or epochs >= 1) and (steps is None or steps >= 1) and (epochs or steps),
-          f"seeds must be >= 1 and student_epochs or student_steps >= 1, got {seeds}, {epochs} and {steps}")
-    return dict(seeds=tuple(range(seeds)), width=width, lr=lr, **(dict(steps=steps) if steps else dict(epochs=epochs)))
-
 # %% ../nbs/55_options.ipynb #d39d78e8
 def run_d3(o:SimpleNamespace, # the shared options (dataset, device, progress, ...)
            out, # the run folder
            data:ImageData, # the training data of the run, every class
            part:list, # the partition: a list of class-id lists
-           ekw:dict, # `train_experts` settings (`expert_options`)
+           ekw:ExpertSettings, # the experts' settings
            dkw, # `distill` settings, or one per subtask
            subtask=None, # only these subtasks (`subtask_ids`); default all
            workers:int=1, # parallel processes on this machine (ignored under torchrun)
-           teacher:dict|None=None, # aggregate with these `teacher_options` (only when every subtask runs); None: don't
+           teacher:TeacherSettings|None=None, # aggregate with this teacher (only when every subtask runs); None: don't
            test:ImageData|None=None, # then evaluate students on this split
-           eval_kw:dict|None=None, # `evaluate_student` settings
+           eval_kw:StudentSettings|None=None, # the students' settings
            name:str='D3', # the method's name in the result
            accuracy_floor:float|None=None, # the experts' and teacher's least accuracy (None: the rule; 0: unchecked)
           ) -> dict:

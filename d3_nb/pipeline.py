@@ -20,6 +20,7 @@ from .subtasks import (run_description, ensure_run, subtask_data, subtask_dir, s
                             run_subtasks)
 from .aggregate import aggregate
 from .evaluate import EvalResult, evaluate_student
+from .stages import ExpertSettings, TeacherSettings, StudentSettings
 
 # %% auto #0
 __all__ = ['FAULT_ENV', 'Ranks', 'exit_process', 'MemoryPeaks', 'run_stage', 'subtask_val', 'run_pipeline']
@@ -140,25 +141,24 @@ def subtask_val(val:ImageData|None, part:list, k:int) -> ImageData|None:
         return None
     return v
 
-def _experts_stage(R:Ranks, data:ImageData, val, part:list, out:Path, pending:list, ekw:dict, progress:bool):
+def _experts_stage(R:Ranks, data:ImageData, val, part:list, out:Path, pending:list, ex:ExpertSettings,
+                   progress:bool):
     "Every (subtask, expert) pair of the unfinished subtasks, spread over the ranks; each one's CPU-seconds kept."
-    root, kw = ekw.get('root'), {k: v for k, v in ekw.items() if k != 'root'}
-    n = kw.get('num_experts', 5)
     def job(ke):
         k, e = ke
-        folder = experts_dir(out, k, root)
+        folder = experts_dir(out, k, ex.root)
         done = (folder/f'expert_{e:03d}.safetensors').is_file()  # checked against the settings, not trained again
         with CpuClock() as clock:
             train_experts(subtask_data(data, part, k), folder, device=R.device, only=[e],
-                          progress=progress and R.world == 1, val=subtask_val(val, part, k), **kw)
+                          progress=progress and R.world == 1, val=subtask_val(val, part, k), **ex.train_kw())
         if not done: add_cost(folder/f'expert_{e:03d}.safetensors', clock)
-    run_stage(R, 'experts', [(k, e) for k in pending for e in range(n)], job, log=out/'logs')
+    run_stage(R, 'experts', [(k, e) for k in pending for e in range(ex.num_experts)], job, log=out/'logs')
 
-def _distill_stage(R:Ranks, data:ImageData, val, part:list, out:Path, pending:list, ekw:dict, dkw, floor,
+def _distill_stage(R:Ranks, data:ImageData, val, part:list, out:Path, pending:list, ex:ExpertSettings, dkw, floor,
                    progress:bool):
     "Every unfinished subtask's distillation, spread over the ranks."
     def job(k):
-        experts = Trajectories(experts_dir(out, k, ekw.get('root')), device=R.device)
+        experts = Trajectories(experts_dir(out, k, ex.root), device=R.device)
         distill(subtask_data(data, part, k), experts, subtask_dir(out, k), device=R.device, progress=progress,
                 val=subtask_val(val, part, k), num_classes=data.num_classes,
                 class_names=data.classes, accuracy_floor=floor, **settings_of_subtask(dkw, k))
@@ -168,21 +168,17 @@ def _distill_stage(R:Ranks, data:ImageData, val, part:list, out:Path, pending:li
 def _teacher(out:Path, data:ImageData, val, teacher, R:Ranks, floor, progress:bool):
     "The run's teacher: the one given, or the one kept in (or trained into) `out/teacher.safetensors`; None: none."
     if teacher is None or isinstance(teacher, Teacher): return teacher
-    kw = dict(teacher)
-    snap = kw.pop('teacher_epoch', 'val')
-    kw.pop('temperature', None)
-    dp = _data_parallel(teacher, R)
-    path = out/'teacher.safetensors'
+    dp, path = _data_parallel(teacher, R), out/'teacher.safetensors'
     trained = not path.is_file()
-    kw.pop('data_parallel', None)
-    with CpuClock() as clock: t = cached_teacher(path, data, snap, val=val, floor=floor, device=R.device,
-                                                 progress=progress, data_parallel=dp, **kw.pop('teacher_kw', {}), **kw)
+    with CpuClock() as clock: t = cached_teacher(path, data, teacher.teacher_epoch, val=val, floor=floor,
+                                                 device=R.device, progress=progress, data_parallel=dp,
+                                                 **teacher.train_kw())
     if trained and not dp: add_cost(path, clock)  # trained (or resumed) now: what it cost (data-parallel: below)
     return t
 
 def _data_parallel(teacher, R:Ranks) -> bool:
     "Whether the run's teacher trains on every rank, each taking a share of every batch."
-    return isinstance(teacher, dict) and bool(teacher.get('data_parallel')) and R.world > 1
+    return isinstance(teacher, TeacherSettings) and teacher.data_parallel and R.world > 1
 
 def _teacher_stage(R:Ranks, out:Path, train_it):
     "Every rank trains the teacher (`train_it()`), data-parallel; rank 0 keeps the file and what it cost on every rank."
@@ -204,11 +200,10 @@ def _teacher_stage(R:Ranks, out:Path, train_it):
 
 
 # %% ../nbs/32_pipeline.ipynb #xa216d1
-def _evaluate_stage(R:Ranks, out:Path, test:ImageData, eval_kw:dict, name:str, progress:bool) -> EvalResult|None:
+def _evaluate_stage(R:Ranks, out:Path, test:ImageData, st:StudentSettings, name:str,
+                    progress:bool) -> EvalResult|None:
     "Students of the run's artifact, their seeds spread over the ranks; rank 0 reads them all back into the result."
-    kw = dict(eval_kw)
-    seeds = list(kw.pop('seeds', (0,)))
-    students = out/'students'
+    kw, seeds, students = st.student_kw(), list(st.seeds), out/'students'
     def one(s): evaluate_student(Distilled.load(out/'distilled.safetensors', device=R.device), test, seeds=(s,),
                                  resume=students, device=R.device, progress=progress and R.world == 1, name=name,
                                  **kw)
@@ -238,36 +233,35 @@ def _open_run(R:Ranks, out:Path, settings:dict, held:contextlib.ExitStack) -> di
               lambda r: held.enter_context(OutputLock(out, f'.d3.rank{r}.lock')))
     return run
 
-def _subtasks_stage(R:Ranks, data, expert_data, val, part, out:Path, pending:list, expert_kw, distill_kw,
+def _subtasks_stage(R:Ranks, data, expert_data, val, part, out:Path, pending:list, ex:ExpertSettings, distill_kw,
                     accuracy_floor, workers:int, device, progress:bool):
     "Experts and distillation of the `pending` subtasks: in `workers` processes when alone, else over the ranks."
     if workers > 1 and R.world == 1:  # alone with several processes: a subtask each, experts included
         check(expert_data is None, "workers > 1 trains each subtask's experts on its own data: expert_data is "
               "for one process or torchrun")
-        if pending: run_subtasks(data, part, out, expert_kw, distill_kw, val=val, device=device, workers=workers,
+        if pending: run_subtasks(data, part, out, ex, distill_kw, val=val, device=device, workers=workers,
                                  subtasks=pending, progress=False)
         return
-    ekw = dict(expert_kw or {})
-    _experts_stage(R, expert_data or data, val, part, out, pending, ekw, progress)
-    _distill_stage(R, data, val, part, out, pending, ekw, distill_kw, accuracy_floor, progress)
+    _experts_stage(R, expert_data or data, val, part, out, pending, ex, progress)
+    _distill_stage(R, data, val, part, out, pending, ex, distill_kw, accuracy_floor, progress)
 
 # %% ../nbs/32_pipeline.ipynb #d2346fe7
-def _final_stages(R:Ranks, out:Path, data, val, teacher, test, eval_kw, name:str, accuracy_floor,
+def _final_stages(R:Ranks, out:Path, data, val, teacher, test, st:StudentSettings, name:str, accuracy_floor,
                   progress:bool) -> dict:
     "The teacher (on every rank when data-parallel) and the aggregation on rank 0, then the students' evaluation (with"
     "`test`): the files they wrote."
     if _data_parallel(teacher, R):
         _teacher_stage(R, out, lambda: _teacher(out, data, val, teacher, R, accuracy_floor, progress))
-    elif isinstance(teacher, dict) and teacher.get('data_parallel'):
+    elif isinstance(teacher, TeacherSettings) and teacher.data_parallel:
         log("teacher data_parallel: one process (not under torchrun), so the teacher trains here alone")
     def final(_):
         t = _teacher(out, data, val, teacher, R, accuracy_floor, progress)
-        temperature = teacher.get('temperature', 1.0) if isinstance(teacher, dict) else 1.0
+        temperature = teacher.temperature if isinstance(teacher, TeacherSettings) else 1.0
         aggregate(out, t, temperature, out=out/'distilled.safetensors', device=R.device, accuracy_floor=accuracy_floor)
     run_stage(R, 'teacher and aggregation', [0], final, log=out/'logs')
     files = dict(distilled=str(out/'distilled.safetensors'))
     if test is not None:
-        res = _evaluate_stage(R, out, test, eval_kw or {}, name, progress)
+        res = _evaluate_stage(R, out, test, st, name, progress)
         files['result'] = str(out/'result.json')
         if res is not None: files['evaluation'] = res
     return files
@@ -276,15 +270,14 @@ def _final_stages(R:Ranks, out:Path, data, val, teacher, test, eval_kw, name:str
 def run_pipeline(data:ImageData,  # the training data, every class (in memory, or a memory-mapped store)
                  partition,       # global class ids per subtask (`partition_classes`)
                  out,             # the run folder (on a file system every rank sees)
-                 expert_kw=None,  # `train_experts` settings; `root`: experts shared by runs (`experts_dir`)
+                 expert_kw=None,  # `ExpertSettings` (or a dict of some); `root`: experts shared by runs
                  distill_kw=None, # `distill` settings (may name a `preset`), or a list of them, one per subtask
                  val:ImageData|None=None, # a validation split of `data`'s classes (keep_state='best', the teacher)
                  expert_data:ImageData|None=None, # what the experts train on, if not `data` (e.g. a smaller pool)
-                 teacher=None,    # None: hard labels; a `Teacher`; or teacher settings (teacher_epoch, temperature,
-                                  # teacher_kw: `train_teacher`'s), trained once into OUT/teacher.safetensors
+                 teacher=None,    # None: hard labels; a `Teacher`; or `TeacherSettings` to train into OUT (once)
                  aggregate_subtasks:bool=True, # join the subtasks into OUT/distilled.safetensors (after every subtask)
                  test:ImageData|None=None, # evaluate students on this split (None: no evaluation)
-                 eval_kw:dict|None=None,   # `evaluate_student` settings (steps or epochs, seeds, width, ...)
+                 eval_kw=None,    # `StudentSettings` (or a dict of some: steps or epochs, seeds, width, ...)
                  name:str='D3',   # the method's name in the result
                  subtasks=None,   # only these subtasks (a job array's share): no aggregation then
                  accuracy_floor:float|None=None, # the experts' and teacher's least accuracy (None: rule; 0: unchecked)
@@ -295,17 +288,19 @@ def run_pipeline(data:ImageData,  # the training data, every class (in memory, o
                 ) -> dict:
     "Run (or resume) a D3 run's stages: experts, distillation, teacher, aggregation, evaluation; every rank returns"
     "once rank 0 has finished, with the run's files (and the result on rank 0)."
+    ex, st = ExpertSettings.of(expert_kw), StudentSettings.of(eval_kw)  # each stage's settings, checked, once
+    teacher = teacher if teacher is None or isinstance(teacher, Teacher) else TeacherSettings.of(teacher)
     R, out, held = ranks or Ranks(device), Path(out), contextlib.ExitStack()
     try:
-        run = _open_run(R, out, _checked_description(R, data, partition, expert_kw, distill_kw), held)
+        run = _open_run(R, out, _checked_description(R, data, partition, ex, distill_kw), held)
         part, todo = run['partition'], subtask_indices(subtasks, len(run['partition']))
         pending = [k for k in todo if finished_subtask(subtask_dir(out, k), device='cpu',
                                                        **settings_of_subtask(distill_kw, k)) is None]
-        _subtasks_stage(R, data, expert_data, val, part, out, pending, expert_kw, distill_kw, accuracy_floor,
+        _subtasks_stage(R, data, expert_data, val, part, out, pending, ex, distill_kw, accuracy_floor,
                         workers, device, progress)
         files = dict(subtasks=[str(subtask_path(out, k)) for k in todo])
         if subtasks is not None or not aggregate_subtasks: return files
-        files.update(_final_stages(R, out, data, val, teacher, test, eval_kw, name, accuracy_floor, progress))
+        files.update(_final_stages(R, out, data, val, teacher, test, st, name, accuracy_floor, progress))
         R.barrier()  # every rank leaves together, once rank 0 has written the result
         return files
     finally:

@@ -4,7 +4,7 @@
 
 # %% ../nbs/22a_settings.ipynb #e2c56e15
 from __future__ import annotations
-import json, math
+import json, math, dataclasses
 from dataclasses import dataclass, asdict, fields
 from fastcore.docments import docments
 from fastcore.basics import patch
@@ -17,14 +17,60 @@ from .storage import ipc_budget_bytes, storage_of
 
 # %% auto #0
 __all__ = ['DEFAULTS', 'REFERENCE', 'REFERENCE_COMMON', 'REFERENCE_DIFFERENCES', 'GPU_CHECKPOINTS', 'PRESETS', 'POSITIVE',
-           'UPPER', 'MEMORY_ONLY', 'PRIOR_SHARE', 'BUDGET_ITERATIONS', 'ITERATION_PASSES', 'DistillSettings',
-           'check_setting_values', 'distill_config', 'same_settings', 'decoder_cost', 'prior_bytes', 'parse_ae_steps',
-           'check_d3_settings', 'budget_sizes', 'segment_settings', 'distill_settings_at_budget',
+           'UPPER', 'MEMORY_ONLY', 'PRIOR_SHARE', 'BUDGET_ITERATIONS', 'ITERATION_PASSES', 'Settings',
+           'DistillSettings', 'check_setting_values', 'distill_config', 'same_settings', 'decoder_cost', 'prior_bytes',
+           'parse_ae_steps', 'check_d3_settings', 'budget_sizes', 'segment_settings', 'distill_settings_at_budget',
            'subtask_settings_at_budget', 'budget_iterations']
+
+# %% ../nbs/22a_settings.ipynb #c0b73bac
+class Settings:
+    "A frozen dataclass of settings that also reads as a dict: `s.x`, `s['x']`, `**s`, `dict(s)`, `s == {...}`."
+    def __getitem__(self, name:str):
+        if name not in self.__dataclass_fields__: raise KeyError(name)
+        return getattr(self, name)
+    def keys(self): return self.__dataclass_fields__.keys()
+    def items(self): return ((k, getattr(self, k)) for k in self.keys())
+    def get(self, name:str, default=None): return self[name] if name in self else default
+    def __contains__(self, name) -> bool: return name in self.__dataclass_fields__
+    def __len__(self) -> int: return len(self.__dataclass_fields__)
+    def __eq__(self, other) -> bool:
+        "Equal to settings of the same kind, or a dict, holding the same values."
+        return isinstance(other, (dict, type(self))) and dict(self) == dict(other)
+    __hash__ = object.__hash__  # one object is one run's settings: hashed by identity, compared by value
+
+# %% ../nbs/22a_settings.ipynb #aa7f74e2
+@patch(cls_method=True)
+def of(cls:Settings, x=None):
+    "`x` as these settings: an instance as it is, a dict of some fields (the rest their defaults), or None."
+    if isinstance(x, cls): return x
+    check(x is None or isinstance(x, dict), f"expected {cls.__name__} or a dict of its fields, got {type(x).__name__}")
+    unknown = sorted(set(x or {}) - set(cls.__dataclass_fields__))
+    check(not unknown, f"unknown setting(s) {unknown} of {cls.__name__}: known settings are "
+          f"{list(cls.__dataclass_fields__)}")
+    return cls(**(x or {}))
+
+@patch
+def replace(self:Settings, **changes):
+    "A copy with `changes` (checked again by a class that checks itself as it is made)."
+    return dataclasses.replace(self, **changes)
+
+@patch
+def table(self:Settings) -> str:
+    "One line per setting: its name, value and meaning (what `--help` and the notebooks list)."
+    docs = docments(type(self))
+    def row(f): return f"  {f.name:<19}{json.dumps(getattr(self, f.name), default=str):<16}{docs.get(f.name) or ''}"
+    return '\n'.join(row(f) for f in fields(self))
+
+@patch
+def check_kinds(self:Settings, positive:tuple=(), upper:dict|None=None):
+    "D3Error naming the first field whose value is not of its declared kind, or not > 0 where it is `positive`."
+    for f in fields(self):
+        check_value(f.name, getattr(self, f.name), f.type, positive=f.name in positive,
+                    upper=(upper or {}).get(f.name, math.inf))
 
 # %% ../nbs/22a_settings.ipynb #c005
 @dataclass(frozen=True, eq=False)
-class DistillSettings:
+class DistillSettings(Settings):
     "Every setting of one subtask's distillation, with unit and default; immutable, read as `s.lpc`, `s['lpc']`, `**s`."
     lpc:int = 10                   # latent priors per class
     d_z:int = 16                   # latent dimension
@@ -63,27 +109,6 @@ class DistillSettings:
     amp:str|None = None            # mixed precision of the forward passes: None (fp32) or 'bf16'
     deterministic:bool = False     # bit-exact on GPUs too (`deterministic_mode`): slower; no DSA on CUDA
 
-# %% ../nbs/22a_settings.ipynb #c0b73bac
-@patch
-def __getitem__(self:DistillSettings, name:str):
-    if name not in self.__dataclass_fields__: raise KeyError(name)
-    return getattr(self, name)
-
-@patch
-def keys(self:DistillSettings): return self.__dataclass_fields__.keys()
-@patch
-def items(self:DistillSettings): return ((k, getattr(self, k)) for k in self.keys())
-@patch
-def get(self:DistillSettings, name:str, default=None): return self[name] if name in self else default
-@patch
-def __contains__(self:DistillSettings, name) -> bool: return name in self.__dataclass_fields__
-@patch
-def __len__(self:DistillSettings) -> int: return len(self.__dataclass_fields__)
-@patch
-def __eq__(self:DistillSettings, other) -> bool:
-    "Equal to another `DistillSettings` or a dict holding the same values."
-    return isinstance(other, (dict, DistillSettings)) and dict(self) == dict(other)
-
 # %% ../nbs/22a_settings.ipynb #98feae2c
 @patch(cls_method=True)
 def preset(cls:DistillSettings, name:str) -> DistillSettings:
@@ -91,12 +116,6 @@ def preset(cls:DistillSettings, name:str) -> DistillSettings:
     check(name in PRESETS, f"unknown preset {name!r}: choose one of {sorted(PRESETS)}")
     return cls(**PRESETS[name])
 
-@patch
-def table(self:DistillSettings) -> str:
-    "One line per setting: its name, value and meaning (what `d3 distill --help` lists)."
-    docs = docments(DistillSettings)
-    def row(f): return f"  {f.name:<19}{json.dumps(getattr(self, f.name)):<16}{docs.get(f.name) or ''}"
-    return '\n'.join(row(f) for f in fields(self))
 
 # %% ../nbs/22a_settings.ipynb #6a32241a
 DEFAULTS = asdict(DistillSettings())  # the same settings as a plain dict: what distill(**overrides) starts from

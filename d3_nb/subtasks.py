@@ -13,15 +13,15 @@ from .core import *
 from .data import ImageData, load_dataset
 from .artifact import Distilled, check_partition
 from .experts import train_experts, segment_epochs
+from .stages import ExpertSettings
 from .augment import aug_spec
 from .distill import distill, finished_subtask
 from .settings import distill_config, same_settings, DistillSettings
 
 # %% auto #0
-__all__ = ['RUN_FORMAT', 'RUN_VERSION', 'partition_classes', 'subtask_data', 'full_expert_settings', 'settings_of_subtask',
-           'run_description', 'read_run', 'ensure_run', 'subtask_dir', 'subtask_path', 'experts_dir', 'run_subtask',
-           'usable_cores', 'subtask_indices', 'subtasks_failed', 'run_subtasks', 'subtasks_for_rank', 'dist_env',
-           'rank_device']
+__all__ = ['RUN_FORMAT', 'RUN_VERSION', 'partition_classes', 'subtask_data', 'settings_of_subtask', 'run_description', 'read_run',
+           'ensure_run', 'subtask_dir', 'subtask_path', 'experts_dir', 'run_subtask', 'usable_cores', 'subtask_indices',
+           'subtasks_failed', 'run_subtasks', 'subtasks_for_rank', 'dist_env', 'rank_device']
 
 # %% ../nbs/30_subtasks.ipynb #c005
 def _block_sizes(n:int, k:int) -> list:
@@ -65,20 +65,6 @@ def subtask_data(data:ImageData,  # the full dataset being distilled (labels 0..
 
 # %% ../nbs/30_subtasks.ipynb #c016
 RUN_FORMAT, RUN_VERSION = 'd3_nb.subtask-run', 1
-_EXPERT_SETTINGS = ('num_experts', 'epochs', 'steps_per_epoch', 'lr', 'batch_size', 'aug', 'data_fraction', 'net',
-                    'net_kw', 'seed')
-
-def full_expert_settings(**expert_kw) -> dict:
-    "`train_experts`' settings with its defaults filled in (JSON-able; `aug` described, not pickled)."
-    expert_kw.pop('root', None)  # where the experts live (`experts_dir`), not how they are trained
-    unknown = sorted(set(expert_kw) - set(_EXPERT_SETTINGS))
-    check(not unknown, f"unknown expert setting(s) {unknown}: known settings are {list(_EXPERT_SETTINGS)} "
-          "(device and progress are arguments of the job itself)")
-    sig = inspect.signature(train_experts).parameters
-    s = {k: expert_kw.get(k, sig[k].default) for k in _EXPERT_SETTINGS}
-    if not isinstance(s['aug'], bool) and s['aug'] is not None: s['aug'] = aug_spec(s['aug'])
-    return json.loads(json.dumps(s))
-
 def _distill_settings(distill_kw:dict|DistillSettings|list|None) -> dict|list:
     "The resolved distillation settings of `distill_kw` (which may name a `preset`): a dict, or one per subtask."
     if isinstance(distill_kw, (list, tuple)): return [_distill_settings(kw) for kw in distill_kw]
@@ -95,12 +81,12 @@ def settings_of_subtask(distill_kw, k:int) -> dict:
 # %% ../nbs/30_subtasks.ipynb #c018
 def run_description(data:ImageData,  # the full dataset being distilled
                     partition,        # global class ids per subtask
-                    expert_kw=None,   # `train_experts` settings
+                    expert_kw=None,   # `ExpertSettings`, or a dict of some
                     distill_kw=None,  # `distill` settings (may include `preset`), or a list of them, one per subtask
                    ) -> dict:
     "The description of a subtask run that `run.json` holds."
     part = check_partition(partition, data.num_classes)
-    ex, dc = full_expert_settings(**(expert_kw or {})), _distill_settings(distill_kw)
+    ex, dc = ExpertSettings.of(expert_kw).record(), _distill_settings(distill_kw)
     check(not isinstance(dc, list) or len(dc) == len(part),
           f"distill_kw holds {len(dc) if isinstance(dc, list) else 0} subtasks' settings but the partition has "
           f"{len(part)} subtasks: give one dict for every subtask, or one per subtask")
@@ -193,7 +179,7 @@ def run_subtask(data:ImageData,  # the full training data (every class)
                 partition,       # global class ids per subtask (see `partition_classes`)
                 k:int,           # which subtask to run
                 out_dir,         # the run folder (shared by all subtasks)
-                expert_kw=None,  # `train_experts` settings, e.g. dict(num_experts=5, epochs=30); `root`: `experts_dir`
+                expert_kw=None,  # `ExpertSettings`, or a dict of some, e.g. dict(num_experts=5, epochs=30)
                 distill_kw=None, # `distill` settings, e.g. dict(preset='mnist-ipc10') or dict(lpc=2, iterations=500);
                                  # or a list of them, one per subtask
                 val:ImageData|None=None, # validation split of the full data (for distill's `eval_every`)
@@ -201,16 +187,14 @@ def run_subtask(data:ImageData,  # the full training data (every class)
                 progress:bool=True, # show progress bars
                ) -> Distilled:
     "Train subtask `k`'s experts and distil it into `out_dir/subtask_{k:02d}/subtask.safetensors` (resuming)."
-    expert_kw = dict(expert_kw or {})
-    run = ensure_run(out_dir, run_description(data, partition, expert_kw, distill_kw))
+    ex = ExpertSettings.of(expert_kw)
+    run = ensure_run(out_dir, run_description(data, partition, ex, distill_kw))
     part, dev, t0 = run['partition'], default_device(device), time.perf_counter()
     path = subtask_path(out_dir, k)
     sub = subtask_data(data, part, k)
     res = finished_subtask(path.parent, device=dev, **settings_of_subtask(run['distill'], k))
     if res is None:
-        ekw = {key: v for key, v in expert_kw.items() if key != 'root'}
-        experts = train_experts(sub, experts_dir(out_dir, k, expert_kw.get('root')), device=dev, progress=progress,
-                                **ekw)
+        experts = train_experts(sub, experts_dir(out_dir, k, ex.root), device=dev, progress=progress, **ex.train_kw())
         vsub = subtask_data(val, part, k) if val is not None else None
         res = distill(sub, experts, subtask_dir(out_dir, k), val=vsub, device=dev, progress=progress,
                       num_classes=data.num_classes, class_names=data.classes, **settings_of_subtask(distill_kw, k))
@@ -291,7 +275,7 @@ def _in_workers(job:dict, todo:list, workers:int, device, out_dir) -> dict:
 def run_subtasks(data:ImageData,  # the full training data (every class)
                  partition,       # global class ids per subtask (see `partition_classes`)
                  out_dir,         # the run folder
-                 expert_kw=None,  # `train_experts` settings
+                 expert_kw=None,  # `ExpertSettings`, or a dict of some
                  distill_kw=None, # `distill` settings (may include `preset`), or a list of them, one per subtask
                  val:ImageData|None=None, # validation split (for distill's `eval_every`)
                  device=None,     # where to run (None: CUDA if available; GPUs round-robin across workers)
@@ -301,6 +285,7 @@ def run_subtasks(data:ImageData,  # the full training data (every class)
                 ) -> list:
     "Run (or resume) the listed subtasks of a run, in this process or in `workers` processes; returns their files."
     check(isinstance(workers, int) and workers >= 1, f"workers must be a positive integer, got {workers!r}")
+    expert_kw = ExpertSettings.of(expert_kw)
     run = ensure_run(out_dir, run_description(data, partition, expert_kw, distill_kw))
     todo = subtask_indices(subtasks, len(run['partition']))
     job = dict(data=data, partition=run['partition'], out_dir=str(out_dir), expert_kw=expert_kw, distill_kw=distill_kw,
