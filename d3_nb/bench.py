@@ -13,7 +13,8 @@ from fastcore.script import call_parse
 from .core import *
 from .data import ImageData, load_dataset
 from .storage import ipc_budget_bytes, prototype_storage
-from .settings import subtask_settings_at_budget, check_d3_settings, parse_ae_steps, PRIOR_SHARE, BUDGET_ITERATIONS
+from .settings import (subtask_settings_at_budget, check_d3_settings, parse_ae_steps, distill_config, PRIOR_SHARE,
+                            BUDGET_ITERATIONS)
 from .distill import START, END
 from .teacher import Teacher, cached_teacher, parse_snapshot
 from .subtasks import partition_classes, subtask_dir
@@ -28,7 +29,7 @@ from .baselines import random_real, random_real_soft, teacher_labels, herding, d
 __all__ = ['BENCH_FORMAT', 'BENCH_VERSION', 'D3_VARIANTS', 'D3_STATES', 'source_commit', 'machine', 'ensure_bench', 'uint8_ipc',
            'bench_data', 'bench_teacher', 'student_steps', 'keep_best_settings', 'd3_cell', 'd3_tag', 'bench_experts',
            'experts_cost', 'bench_d3', 'd3_state', 'make_draw', 'cell_steps', 'bench_method', 'd3_artifact',
-           'bench_diversity', 'bench_cells', 'bench']
+           'bench_diversity', 'bench_cells', 'd3_overrides', 'bench']
 
 # %% ../nbs/45_bench.ipynb #c008
 BENCH_FORMAT, BENCH_VERSION = 'd3_nb.bench', 2
@@ -155,7 +156,7 @@ def bench_d3(out:Path, fit:ImageData, val:ImageData, pool:ImageData, teacher:Tea
     sizes = subtask_settings_at_budget(budget, fit.num_classes, fit.shape, s['expert_epochs'], part, fit.counts,
                                 iterations=s['iterations'], ae_steps=s['ae_steps'], prior_share=s['prior_share'],
                                 precision=variant.get('precision', s['precision']))
-    dkw = [{**sizes[k], **variant, 'seed': seed} for k in range(subtasks)]
+    dkw = [{**sizes[k], **s.get('d3_settings', {}), **variant, 'seed': seed} for k in range(subtasks)]
     for k, kw in enumerate(dkw): kw.update(keep_best_settings(s, kw['iterations'], 2 * kw['lpc'] * len(part[k]), steps,
                                                          variant))
     files = run_pipeline(fit, part, out/tag, bench_experts(out, subtasks, s), dkw, val=val, teacher=teacher,
@@ -327,6 +328,16 @@ def bench_cells(out:Path, s:dict, train:ImageData, test:ImageData, keys:list, bs
     return dict(settings=s, results={f"{k}@{b}": r.mean for (k, b), r in cells.items()})
 
 # %% ../nbs/45_bench.ipynb #e47376e1
+def d3_overrides(text:str) -> dict:
+    "The distillation settings `--d3_settings` gives every D3 cell, checked: a JSON object of `DistillSettings` fields."
+    try: d = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise D3Error(f"--d3_settings must be a JSON object, e.g. '{{\"lr_decoder\": 1e-4}}': {e}") from None
+    check(isinstance(d, dict), f"--d3_settings must be a JSON object, got {text!r}")
+    distill_config(**d)  # unknown names and bad values refused here, not after hours of baselines
+    return d
+
+# %% ../nbs/45_bench.ipynb #8d34d615
 def _bench_settings(a, train:ImageData, test:ImageData, seed_budgets:list, ae_steps) -> dict:
     "What `bench.json` records of the command's options `a`: every setting that decides a number of the benchmark."
     return dict(format=BENCH_FORMAT, format_version=BENCH_VERSION, dataset=train.name, test_images=len(test),
@@ -338,7 +349,8 @@ def _bench_settings(a, train:ImageData, test:ImageData, seed_budgets:list, ae_st
                 teacher_width=a.teacher_width, val_images=a.val_images, dm_iterations=a.dm_iterations,
                 dm_batch=a.dm_batch, herding_pool=a.herding_pool or None, steps_per_epoch=a.steps_per_epoch or None,
                 train_per_class=a.train_per_class, train_images=len(train),
-                **({} if a.accuracy_floor is None else dict(accuracy_floor=a.accuracy_floor)))
+                **({} if a.accuracy_floor is None else dict(accuracy_floor=a.accuracy_floor)),
+                **({} if not a.d3_settings else dict(d3_settings=d3_overrides(a.d3_settings))))
 
 def _run_bench(a) -> dict:
     "`bench` with its options `a`: checked before data loads or `bench.json` is written, then every cell."
@@ -349,6 +361,7 @@ def _run_bench(a) -> dict:
           f"seeds, student_steps and full_steps must be >= 1, got {a.seeds}, {a.student_steps} and {a.full_steps}")
     ae_steps, seed_budgets = parse_ae_steps(a.ae_steps), parse_budgets(a.d3_seed_budgets) if a.d3_seed_budgets else []
     check_d3_settings(a.prior_share, a.iterations, ae_steps)  # before data loads or bench.json is written
+    if a.d3_settings: d3_overrides(a.d3_settings)
     train, test = load_dataset(a.dataset, root=a.root), load_dataset(a.dataset, split='test', root=a.root)
     if a.train_per_class: train = train.sample_per_class(a.train_per_class, seed=0)
     check(1 <= a.subtasks <= train.num_classes,
@@ -374,6 +387,7 @@ def bench(dataset:str='embedded', # dataset name: embedded, mnist, fashion_mnist
           precision:str='int8',   # D3: what the distilled data is stored at (fp32, fp16, bf16, int8)
           ae_steps:str='auto',    # D3: autoencoder steps of the start from the data ('auto': passes over the data)
           keep_state:str='best',  # D3: 'best' validated state (the start or the end; `distill`'s keep_state) or 'last'
+          d3_settings:str=None,   # D3: further distillation settings as a JSON object (a study's lever), every D3 cell
           subtasks:int=2,         # S of the d3_subtasks method
           d3_seed_budgets:str='1', # budgets at which D3 (1 subtask) is distilled once per student seed
           experts:int=4,          # experts per subtask
