@@ -11,7 +11,7 @@ from .core import *
 from .data import ImageData
 from .artifact import Distilled
 from .storage import check_budget, ipc_budget_bytes
-from .teacher import Teacher, soft_labels, check_teacher, cached_teacher
+from .teacher import Teacher, soft_labels, check_teacher, cached_teacher, anchor_labels
 from .subtasks import read_run, subtask_path
 from .stages import TeacherSettings
 
@@ -115,8 +115,9 @@ def relabel(ds:Distilled,        # the aggregated dataset (modified in place)
             teacher,              # a `Teacher`, a network, or a teacher file
             temperature:float=1.0, # softmax temperature T
             floor:float|None=None, # the teacher's least accuracy (None: `accuracy_floor`; 0: unchecked)
+            hard_share:float=0.,   # the one-hot class's share of every label (`anchor_labels`; 0: the teacher's alone)
            ) -> Distilled:
-    "Set `ds.soft_labels` to softmax(teacher(G_s(mu)) / T) for every prior; returns `ds`."
+    "Set `ds.soft_labels` to softmax(teacher(G_s(mu)) / T) for every prior, anchored to its class; returns `ds`."
     t = _as_teacher(teacher, ds.device)
     _check_teacher(t, ds)
     t.to(ds.device)
@@ -125,13 +126,14 @@ def relabel(ds:Distilled,        # the aggregated dataset (modified in place)
     sl = torch.cat(rows).float()
     check(sl.shape == (len(ds), ds.num_classes),
           f"the teacher gives {sl.shape[1]} outputs for {ds.num_classes} classes")
-    ds.soft_labels = sl
+    ds.soft_labels = anchor_labels(sl, ds.hard_labels.to(sl.device), hard_share)
     return ds
 
 # %% ../nbs/31_aggregate.ipynb #c019
-def _teacher_record(t, temperature:float):
-    "What the result's config says about the teacher."
+def _teacher_record(t, temperature:float, hard_share:float=0.):
+    "What the result's config says about the teacher (and the labels' class share, when there is one)."
     if t is None: return None
+    if hard_share: return dict(_teacher_record(t, temperature), hard_share=hard_share)
     if not isinstance(t, Teacher): return dict(net=type(t).__name__, temperature=temperature)
     return dict(epoch=t.epoch, net=t.net_name, net_kw=t.net_kw, dataset=t.dataset, settings=t.settings,
                 temperature=temperature)
@@ -149,6 +151,7 @@ def _recorded_budget(parts:list, names:list):
 def aggregate(subtasks,              # a run folder, or a list of subtask files
               teacher=None,          # the global teacher: a `Teacher`, a network, a teacher file, or None (hard labels)
               temperature:float=1.0, # softmax temperature T of the soft labels
+              hard_share:float=0.,   # the one-hot class's share of every soft label (`anchor_labels`)
               class_names=None,      # C class names; default from run.json or the files
               num_classes:int|None=None, # C; default from run.json, the class names, the teacher or the files
               out=None,              # file to save the result to (atomically), e.g. 'distilled.safetensors'
@@ -169,8 +172,9 @@ def aggregate(subtasks,              # a run folder, or a list of subtask files
     if class_names is not None and C is not None: check(len(class_names) == C,
                                                         f"got {len(class_names)} class names for {C} classes")
     ds = concat_subtasks(parts, C, class_names, names=files)
-    ds.config = dict(ds.config, aggregate=dict(files=[str(f) for f in files], teacher=_teacher_record(t, temperature)))
-    if t is not None: relabel(ds, t, temperature, floor=accuracy_floor)
+    ds.config = dict(ds.config, aggregate=dict(files=[str(f) for f in files],
+                                               teacher=_teacher_record(t, temperature, hard_share)))
+    if t is not None: relabel(ds, t, temperature, floor=accuracy_floor, hard_share=hard_share)
     budget = _recorded_budget(parts, files) if budget_ipc == 'auto' else budget_ipc
     if budget is not None:  # a budget is fp32 images and soft labels, whatever the dataset is stored at
         limit = ipc_budget_bytes(budget, ds.num_classes, ds.image_shape)
@@ -200,4 +204,5 @@ def aggregate_run(run_dir,                # a run folder written by `run_subtask
               f"on {run['num_classes']} classes {run['class_names'][:5]}...: give the full training data of the run")
         teacher = cached_teacher(run_dir/'teacher.safetensors', data, ts.teacher_epoch, device=dev, progress=progress,
                                  **ts.train_kw())  # the one teacher cache: reused, resumed, or trained
-    return aggregate(run_dir, teacher, ts.temperature, out=out or run_dir/'distilled.safetensors', device=dev)
+    return aggregate(run_dir, teacher, ts.temperature, ts.hard_share, out=out or run_dir/'distilled.safetensors',
+                     device=dev)

@@ -11,7 +11,7 @@ from tqdm.auto import tqdm
 from .core import *
 from .data import ImageData
 from .nets import net_kwargs
-from .teacher import Teacher, soft_labels, check_teacher
+from .teacher import Teacher, soft_labels, check_teacher, anchor_labels
 from .augment import resolve_aug, aug_spec
 from .nets import fresh_net
 from .evaluate import Prototypes
@@ -44,6 +44,7 @@ def teacher_labels(protos:Prototypes, # images (real uint8 or learned float) wit
                    temperature:float=1.0, # softmax temperature of the soft labels
                    label_dtype='fp32', # their stored precision: fp32, fp16, bf16 or uint8
                    name:str|None=None, # the result's name (default: the prototypes' + ' + soft labels')
+                   hard_share:float=0., # the one-hot class's share of every label (`anchor_labels`; 0: the teacher's)
                   ) -> Prototypes:
     "`protos` with one soft label per image from `teacher`, on the images as stored, kept at `label_dtype`."
     dt = _label_dtype(label_dtype)
@@ -56,10 +57,10 @@ def teacher_labels(protos:Prototypes, # images (real uint8 or learned float) wit
     dev = next(teacher.net.parameters() if isinstance(teacher, Teacher) else teacher.parameters()).device
     x = protos.tensors(dev)[0]  # what a student sees: uint8 images normalised, float ones as they are
     check_teacher(teacher, x)  # labels from a teacher that learned nothing would be noise
-    p = soft_labels(teacher, x, temperature=temperature).cpu()
+    p = anchor_labels(soft_labels(teacher, x, temperature=temperature).cpu(), protos.hard_labels.cpu(), hard_share)
     q = quantize_probs(p) if dt == torch.uint8 else p.to(dt)
     cfg = dict(protos.config, teacher_epoch=getattr(teacher, 'epoch', None), temperature=temperature,
-               label_dtype=dtype_name(dt))
+               label_dtype=dtype_name(dt), **({'hard_share': hard_share} if hard_share else {}))
     return Prototypes(protos.images, q, name=name or f"{protos.name} + soft labels", mean=protos.mean, std=protos.std,
                       num_classes=protos.num_classes, hard_labels=protos.hard_labels, class_names=protos.class_names,
                       dataset=protos.dataset, config=cfg, seconds=protos.seconds, history=protos.history)

@@ -235,12 +235,14 @@ def d3_aggregate(subtasks:str=None,       # a run folder of d3 subtasks, or subt
                  teacher_weight_decay:float=None, # its weight decay (default: train_teacher's; 0: the reference's)
                  accuracy_floor:float=None, # its least accuracy (default: chance + a fifth of the way to all right; 0: off)
                  temperature:float=1.0,   # softmax temperature of the soft labels
+                 hard_share:float=0.,     # the one-hot class's share of every soft label (0: the teacher's alone)
                  hard:bool=False,         # no teacher: store hard labels only
                  **kwargs) -> Distilled:
     "Join subtask files into one artifact and give every prior the global teacher's soft label of its mean image."
     o = shared_options(**kwargs)
     check(subtasks, "--subtasks is required: a run folder or subtask files")
     check(hard or teacher or dataset, "give --teacher FILE, or --dataset NAME to train a global teacher, or --hard")
+    check(0 <= hard_share <= 1, f"--hard_share must lie between 0 and 1, got {hard_share}")
     src = subtasks if Path(subtasks).is_dir() else [s.strip() for s in subtasks.split(',') if s.strip()]
     t = None
     if teacher: t = Teacher.load(teacher, device=o.device)
@@ -253,7 +255,8 @@ def d3_aggregate(subtasks:str=None,       # a run folder of d3 subtasks, or subt
         data = load_dataset(dataset, root=o.root)
         t = cached_teacher(f, data, snap, val=validation_split(o, data), floor=accuracy_floor, device=o.device,
                            progress=o.progress, **tk.train_kw())
-    return aggregate(src, teacher=t, temperature=temperature, out=out, device=o.device, accuracy_floor=accuracy_floor)
+    return aggregate(src, teacher=t, temperature=temperature, hard_share=hard_share, out=out, device=o.device,
+                     accuracy_floor=accuracy_floor)
 
 # %% ../nbs/60_cli.ipynb #c018
 @command(but=('classes', 'n_per_class', 'seed'))

@@ -63,6 +63,7 @@ class TeacherSettings(Settings):
     "How the global teacher trains and labels (`train_teacher`'s recipe, its snapshot, the labels' temperature)."
     teacher_epoch:int|str = 'val'  # the epoch kept: 'val' (the early-teacher rule on validation) or a number
     temperature:float = 1.0        # softmax temperature of the soft labels
+    hard_share:float = 0.0         # the one-hot class's share of every soft label (`anchor_labels`; 0: the teacher's)
     epochs:int|None = None         # epochs it trains at most (None: `train_teacher`'s rule)
     width:int = 128                # ConvNet width
     depth:int|None = None          # ConvNet depth (None: from the image size)
@@ -77,7 +78,8 @@ class TeacherSettings(Settings):
 
     def __post_init__(self):
         object.__setattr__(self, 'teacher_epoch', parse_snapshot(self.teacher_epoch))
-        self.check_kinds(positive=('temperature', 'epochs', 'width', 'depth', 'steps_per_epoch', 'lr', 'batch_size'))
+        self.check_kinds(positive=('temperature', 'epochs', 'width', 'depth', 'steps_per_epoch', 'lr', 'batch_size'),
+                         upper=dict(hard_share=1))
         snap = self.teacher_epoch
         check(snap == 'val' or self.epochs is None or snap <= self.epochs, f"teacher_epoch {snap} lies past the "
               f"{self.epochs} epochs the teacher trains (teacher_epochs): keep an epoch it reaches, or train it longer")
@@ -86,17 +88,17 @@ class TeacherSettings(Settings):
 @patch(cls_method=True)
 def from_flags(cls:TeacherSettings, teacher_epoch:str, temperature:float, width:int, depth:int|None,
                steps_per_epoch:int, momentum:float|None=None, weight_decay:float|None=None, epochs:int|None=None,
-               data_parallel:bool=False) -> TeacherSettings:
+               data_parallel:bool=False, hard_share:float=0.) -> TeacherSettings:
     "The teacher's settings of a command's flags: a recipe flag left at None is `train_teacher`'s default; a"
     "`steps_per_epoch` of 0 is the rule's."
     recipe = {k: v for k, v in dict(momentum=momentum, weight_decay=weight_decay).items() if v is not None}
     return cls(teacher_epoch=teacher_epoch, temperature=temperature, epochs=epochs, width=width, depth=depth,
-               steps_per_epoch=steps_per_epoch or None, data_parallel=data_parallel, **recipe)
+               steps_per_epoch=steps_per_epoch or None, data_parallel=data_parallel, hard_share=hard_share, **recipe)
 
 @patch
 def train_kw(self:TeacherSettings) -> dict:
-    "`train_teacher`'s (and `cached_teacher`'s) recipe: every field but the snapshot, temperature and data-parallelism."
-    s = {k: v for k, v in self.items() if k not in ('teacher_epoch', 'temperature', 'data_parallel', 'depth')}
+    "`train_teacher`'s (and `cached_teacher`'s) recipe: every field but the snapshot, the labels' and data-parallelism."
+    s = {k: v for k, v in self.items() if k not in ('teacher_epoch', 'temperature', 'hard_share', 'data_parallel', 'depth')}
     return dict(s, net_kw={'depth': self.depth} if self.depth else None)
 
 # %% ../nbs/29_stages.ipynb #eb829a97

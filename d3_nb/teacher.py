@@ -22,7 +22,7 @@ from .files import payload_sha256
 # %% auto #0
 __all__ = ['TEACHER_EPOCHS', 'MAX_ENTROPY', 'TEACHER_EPOCH_STEPS', 'TEACHER_FORMAT', 'TEACHER_FORMAT_VERSION', 'Teacher',
            'label_quality', 'keep_epoch', 'teacher_epoch_steps', 'train_teacher', 'parse_snapshot', 'global_teacher',
-           'soft_labels', 'check_teacher', 'cached_teacher']
+           'soft_labels', 'anchor_labels', 'check_teacher', 'cached_teacher']
 
 # %% ../nbs/25_teacher.ipynb #c005
 class Teacher:
@@ -236,6 +236,19 @@ def soft_labels(teacher,                 # a `Teacher`, or any network mapping i
           f"{tuple(getattr(x, 'shape', ()))}: normalise uint8 images first (ImageData.tensors())")
     logits = predict(net, x, batch_size).float()
     return F.softmax(logits / temperature, dim=1).to(x.device)
+
+# %% ../nbs/25_teacher.ipynb #370379f8
+def anchor_labels(probs:torch.Tensor,   # (N, C) soft labels, e.g. `soft_labels`
+                  classes:torch.Tensor, # (N,) the class each image (or prior) stands for
+                  hard_share:float=0.,  # the one-hot class's share s of each label (0: `probs` as they are)
+                 ) -> torch.Tensor:
+    "Soft labels pulled toward their own class, (1 - s) p + s onehot(c): from s = 0.5 on, every argmax is the class."
+    check(0 <= hard_share <= 1, f"hard_share must lie between 0 and 1, got {hard_share}")
+    check(probs.ndim == 2 and classes.shape == probs.shape[:1],
+          f"need (N, C) labels and N classes, got {tuple(probs.shape)} and {tuple(classes.shape)}")
+    if hard_share == 0: return probs
+    one = F.one_hot(classes.long().to(probs.device), probs.shape[1]).to(probs.dtype)
+    return (1 - hard_share) * probs + hard_share * one
 
 # %% ../nbs/25_teacher.ipynb #nee7d3c0
 _FIX = ("train it for more steps (train_teacher(epochs=..., steps_per_epoch=...)) or with another learning rate, "
