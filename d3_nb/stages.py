@@ -5,6 +5,7 @@
 # %% ../nbs/29_stages.ipynb #4e1a6859
 from __future__ import annotations
 import json
+from pathlib import Path
 from dataclasses import dataclass
 from fastcore.basics import patch
 from .core import *
@@ -32,6 +33,7 @@ class ExpertSettings(Settings):
     root:str|None = None           # experts kept in ROOT/subtask_KK, shared by runs (None: in the run folder)
 
     def __post_init__(self):
+        if isinstance(self.root, Path): object.__setattr__(self, 'root', str(self.root))  # a path is kept as its text
         self.check_kinds(positive=('num_experts', 'steps_per_epoch', 'lr', 'batch_size', 'data_fraction'),
                          upper=dict(data_fraction=1))
         check(self.net_kw is None or isinstance(self.net_kw, dict),
