@@ -4,7 +4,7 @@
 
 # %% ../nbs/29_stages.ipynb #4e1a6859
 from __future__ import annotations
-import json
+import json, numbers
 from pathlib import Path
 from dataclasses import dataclass
 from fastcore.basics import patch
@@ -119,7 +119,8 @@ class StudentSettings(Settings):
     net_kw:dict|None = None        # further `make_net` arguments (depth, norm, ...)
 
     def __post_init__(self):
-        check(isinstance(self.seeds, (list, tuple, range)) and all(is_kind(s, 'int') for s in self.seeds),
+        check(isinstance(self.seeds, (list, tuple, range)) and all(isinstance(s, numbers.Integral) and
+                                                                    not isinstance(s, bool) for s in self.seeds),
               f"seeds must be a list of integers, got {short_repr(self.seeds)}")
         object.__setattr__(self, 'seeds', tuple(int(s) for s in self.seeds))
         check(len(self.seeds) >= 1 and len(set(self.seeds)) == len(self.seeds),
