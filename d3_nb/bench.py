@@ -20,6 +20,7 @@ from .teacher import Teacher, cached_teacher, parse_snapshot
 from .subtasks import partition_classes, subtask_dir
 from .aggregate import aggregate
 from .pipeline import run_pipeline
+from .options import json_arg
 from .artifact import Distilled
 from .evaluate import EvalResult, Prototypes, evaluate_student, results_table, merge_results
 from .report import *
@@ -330,10 +331,7 @@ def bench_cells(out:Path, s:dict, train:ImageData, test:ImageData, keys:list, bs
 # %% ../nbs/45_bench.ipynb #e47376e1
 def d3_overrides(text:str) -> dict:
     "The distillation settings `--d3_settings` gives every D3 cell, checked: a JSON object of `DistillSettings` fields."
-    try: d = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise D3Error(f"--d3_settings must be a JSON object, e.g. '{{\"lr_decoder\": 1e-4}}': {e}") from None
-    check(isinstance(d, dict), f"--d3_settings must be a JSON object, got {text!r}")
+    d = json_arg(text, 'd3_settings')  # the commands' one reader of a JSON-object option
     distill_config(**d)  # unknown names and bad values refused here, not after hours of baselines
     return d
 
