@@ -11,7 +11,8 @@ from .core import *
 from .data import ImageData
 from .artifact import Distilled
 from .storage import check_budget, ipc_budget_bytes
-from .teacher import Teacher, soft_labels, check_teacher, cached_teacher, anchor_labels
+from .teacher import (Teacher, soft_labels, check_teacher, cached_teacher, anchor_labels, parse_temperature,
+                           label_temperature)
 from .subtasks import read_run, subtask_path
 from .stages import TeacherSettings
 
@@ -113,7 +114,7 @@ def _check_teacher(t, ds:Distilled):
 
 def relabel(ds:Distilled,        # the aggregated dataset (modified in place)
             teacher,              # a `Teacher`, a network, or a teacher file
-            temperature:float=1.0, # softmax temperature T
+            temperature:float|str='auto', # softmax temperature T, or 'auto' (`label_temperature`)
             floor:float|None=None, # the teacher's least accuracy (None: `accuracy_floor`; 0: unchecked)
             hard_share:float=0.,   # the one-hot class's share of every label (`anchor_labels`; 0: the teacher's alone)
            ) -> Distilled:
@@ -130,10 +131,11 @@ def relabel(ds:Distilled,        # the aggregated dataset (modified in place)
     return ds
 
 # %% ../nbs/31_aggregate.ipynb #c019
-def _teacher_record(t, temperature:float, hard_share:float=0.):
+def _teacher_record(t, temperature:float|str, hard_share:float=0.):
     "What the result's config says about the teacher (and the labels' class share, when there is one)."
     if t is None: return None
     if hard_share: return dict(_teacher_record(t, temperature), hard_share=hard_share)
+    temperature = label_temperature(t, temperature)  # the number the labels were made at
     if not isinstance(t, Teacher): return dict(net=type(t).__name__, temperature=temperature)
     return dict(epoch=t.epoch, net=t.net_name, net_kw=t.net_kw, dataset=t.dataset, settings=t.settings,
                 temperature=temperature)
@@ -150,7 +152,7 @@ def _recorded_budget(parts:list, names:list):
 # %% ../nbs/31_aggregate.ipynb #5a62590c
 def aggregate(subtasks,              # a run folder, or a list of subtask files
               teacher=None,          # the global teacher: a `Teacher`, a network, a teacher file, or None (hard labels)
-              temperature:float=1.0, # softmax temperature T of the soft labels
+              temperature:float|str='auto', # softmax temperature T, or 'auto' (the teacher's calibrated one)
               hard_share:float=0.,   # the one-hot class's share of every soft label (`anchor_labels`)
               class_names=None,      # C class names; default from run.json or the files
               num_classes:int|None=None, # C; default from run.json, the class names, the teacher or the files
@@ -161,7 +163,7 @@ def aggregate(subtasks,              # a run folder, or a list of subtask files
              ) -> Distilled:
     "Load the subtask files, concatenate them, give each prior its soft label from `teacher`, and save to `out`."
     files, run = subtask_files(subtasks)
-    dev = default_device(device)
+    dev, temperature = default_device(device), parse_temperature(temperature)
     parts = [Distilled.load(f, device=dev) for f in files]
     t = _as_teacher(teacher, dev) if teacher is not None else None
     if class_names is None and run is not None: class_names = run['class_names']

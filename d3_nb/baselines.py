@@ -11,7 +11,7 @@ from tqdm.auto import tqdm
 from .core import *
 from .data import ImageData
 from .nets import net_kwargs
-from .teacher import Teacher, soft_labels, check_teacher, anchor_labels
+from .teacher import Teacher, soft_labels, check_teacher, anchor_labels, label_temperature
 from .augment import resolve_aug, aug_spec
 from .nets import fresh_net
 from .evaluate import Prototypes
@@ -41,7 +41,7 @@ def _label_dtype(dtype) -> torch.dtype:
 
 def teacher_labels(protos:Prototypes, # images (real uint8 or learned float) with hard labels
                    teacher,           # a `Teacher` (or any network giving logits) trained on all classes
-                   temperature:float=1.0, # softmax temperature of the soft labels
+                   temperature:float|str='auto', # softmax temperature: a number, or 'auto' (`label_temperature`)
                    label_dtype='fp32', # their stored precision: fp32, fp16, bf16 or uint8
                    name:str|None=None, # the result's name (default: the prototypes' + ' + soft labels')
                    hard_share:float=0., # the one-hot class's share of every label (`anchor_labels`; 0: the teacher's)
@@ -57,6 +57,7 @@ def teacher_labels(protos:Prototypes, # images (real uint8 or learned float) wit
     dev = next(teacher.net.parameters() if isinstance(teacher, Teacher) else teacher.parameters()).device
     x = protos.tensors(dev)[0]  # what a student sees: uint8 images normalised, float ones as they are
     check_teacher(teacher, x)  # labels from a teacher that learned nothing would be noise
+    temperature = label_temperature(teacher, temperature)  # the number, recorded below
     p = anchor_labels(soft_labels(teacher, x, temperature=temperature).cpu(), protos.hard_labels.cpu(), hard_share)
     q = quantize_probs(p) if dt == torch.uint8 else p.to(dt)
     cfg = dict(protos.config, teacher_epoch=getattr(teacher, 'epoch', None), temperature=temperature,
@@ -70,7 +71,7 @@ def random_real_soft(data:ImageData, # the training data to choose from
                      ipc:int,        # images per class
                      teacher,        # a `Teacher` (or any network giving logits) trained on all classes of `data`
                      seed:int=0,     # seed of the random choice
-                     temperature:float=1.0, # softmax temperature of the soft labels
+                     temperature:float|str='auto', # softmax temperature: a number, or 'auto' (`label_temperature`)
                      label_dtype='fp32', # the labels' stored precision: fp32, fp16, bf16 or uint8
                     ) -> Prototypes:
     "`ipc` random real images per class (uint8), each with one soft label from `teacher`."

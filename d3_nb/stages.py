@@ -11,7 +11,7 @@ from fastcore.basics import patch
 from .core import *
 from .settings import Settings
 from .augment import aug_spec, DiffAug
-from .teacher import parse_snapshot
+from .teacher import parse_snapshot, parse_temperature
 
 # %% auto #0
 __all__ = ['ExpertSettings', 'TeacherSettings', 'StudentSettings']
@@ -64,7 +64,7 @@ def record(self:ExpertSettings) -> dict:
 class TeacherSettings(Settings):
     "How the global teacher trains and labels (`train_teacher`'s recipe, its snapshot, the labels' temperature)."
     teacher_epoch:int|str = 'val'  # the epoch kept: 'val' (the early-teacher rule on validation) or a number
-    temperature:float = 1.0        # softmax temperature of the soft labels
+    temperature:float|str = 'auto' # soft labels' softmax temperature: a number, or 'auto' (`label_temperature`)
     hard_share:float = 0.0         # the one-hot class's share of every soft label (`anchor_labels`; 0: the teacher's)
     epochs:int|None = None         # epochs it trains at most (None: `train_teacher`'s rule)
     width:int = 128                # ConvNet width
@@ -80,7 +80,8 @@ class TeacherSettings(Settings):
 
     def __post_init__(self):
         object.__setattr__(self, 'teacher_epoch', parse_snapshot(self.teacher_epoch))
-        self.check_kinds(positive=('temperature', 'epochs', 'width', 'depth', 'steps_per_epoch', 'lr', 'batch_size'),
+        object.__setattr__(self, 'temperature', parse_temperature(self.temperature))
+        self.check_kinds(positive=('epochs', 'width', 'depth', 'steps_per_epoch', 'lr', 'batch_size'),
                          upper=dict(hard_share=1))
         snap = self.teacher_epoch
         check(snap == 'val' or self.epochs is None or snap <= self.epochs, f"teacher_epoch {snap} lies past the "
@@ -88,7 +89,7 @@ class TeacherSettings(Settings):
 
 # %% ../nbs/29_stages.ipynb #d5d22465
 @patch(cls_method=True)
-def from_flags(cls:TeacherSettings, teacher_epoch:str, temperature:float, width:int, depth:int|None,
+def from_flags(cls:TeacherSettings, teacher_epoch:str, temperature:float|str, width:int, depth:int|None,
                steps_per_epoch:int, momentum:float|None=None, weight_decay:float|None=None, epochs:int|None=None,
                data_parallel:bool=False, hard_share:float=0.) -> TeacherSettings:
     "The teacher's settings of a command's flags: a recipe flag left at None is `train_teacher`'s default; a"

@@ -21,8 +21,9 @@ from .files import payload_sha256
 
 # %% auto #0
 __all__ = ['TEACHER_EPOCHS', 'MAX_ENTROPY', 'TEACHER_EPOCH_STEPS', 'TEACHER_FORMAT', 'TEACHER_FORMAT_VERSION', 'Teacher',
-           'label_quality', 'keep_epoch', 'teacher_epoch_steps', 'train_teacher', 'parse_snapshot', 'global_teacher',
-           'soft_labels', 'anchor_labels', 'check_teacher', 'cached_teacher']
+           'label_quality', 'keep_epoch', 'teacher_epoch_steps', 'calibrated_temperature', 'train_teacher',
+           'parse_snapshot', 'global_teacher', 'parse_temperature', 'label_temperature', 'soft_labels', 'anchor_labels',
+           'check_teacher', 'cached_teacher']
 
 # %% ../nbs/25_teacher.ipynb #c005
 class Teacher:
@@ -164,6 +165,26 @@ def _teacher_key(data:ImageData, val, net:str, kw:dict) -> dict:
                 val_images=len(val) if val is not None else 0, net=net, kw=kw)
 
 
+# %% ../nbs/25_teacher.ipynb #d1d3754e
+def calibrated_temperature(teacher,              # a `Teacher`, or any network mapping images to logits
+                           val:ImageData,        # held-out images of its classes (a validation split, never the test)
+                           batch_size:int=1024,  # images per forward pass
+                          ) -> float:
+    "The temperature T of least NLL of softmax(logits / T) on `val` (temperature scaling), in 2.5 % steps over 0.05..20."
+    net = teacher.net if isinstance(teacher, Teacher) else teacher
+    check(isinstance(val, ImageData) and len(val) > 0,
+          "calibrated_temperature needs held-out images (a non-empty ImageData)")
+    z = predict(net, val, batch_size).float()
+    y = val.labels.to(z.device)
+    betas = torch.linspace(math.log(1 / 20), math.log(1 / 0.05), 241).exp().tolist()  # 1 / T: the NLL is convex in it
+    nll = [F.cross_entropy(z * b, y).item() for b in betas]
+    return round(1 / betas[min(range(len(betas)), key=nll.__getitem__)], 4)
+
+def _calibrated(model, val) -> dict:
+    "A trained teacher's record of its `calibrated_temperature` on `val` (nothing without held-out images)."
+    return {} if val is None else dict(calibrated_temperature=calibrated_temperature(model, val))
+
+
 # %% ../nbs/25_teacher.ipynb #e9cca76c
 def train_teacher(data:ImageData,           # the full training data (every class; or a validation-free part of it)
                   epochs:int|None=None,     # epochs to train; None: `snapshot_epoch` if a number, else TEACHER_EPOCHS
@@ -200,7 +221,7 @@ def train_teacher(data:ImageData,           # the full training data (every clas
                  channels_last=channels_last, data_parallel=data_parallel, key=_teacher_key(data, val, net, kw))
     kept = _restore(keep, model, hist)
     settings = dict(epochs=epochs, lr=lr, momentum=momentum, weight_decay=weight_decay, decay_at=decay_at, seed=seed,
-                    batch_size=batch_size, aug=aug_spec(aug), num_images=len(data), steps_per_epoch=spe,
+                    batch_size=batch_size, aug=aug_spec(aug), num_images=len(data), steps_per_epoch=spe, **_calibrated(model, val),
                     val_images=len(val) if val is not None else 0, trained_epochs=len(hist['loss']), patience=patience,
                     snapshot=f"val, first epoch at {keep_fraction:g} of the best" if snap == 'val' else 'fixed')
     return Teacher(model.eval(), net, kw, kept, data.name, data.classes, data.mean, data.std, settings, hist)
@@ -221,16 +242,38 @@ def global_teacher(data:ImageData, # the full training data, every class
     rest, val = data.holdout(val_images, seed=0)
     return train_teacher(rest, snapshot_epoch='val', val=val, **kw)
 
+# %% ../nbs/25_teacher.ipynb #f17e5abd
+def parse_temperature(v) -> float|str:
+    "A soft-label temperature from code or a command line: 'auto', or a positive number (or its text)."
+    if isinstance(v, str) and v.strip().lower() == 'auto': return 'auto'
+    try: t = float(v) if isinstance(v, str) or is_kind(v, 'float') else None
+    except ValueError: t = None
+    check(t is not None and math.isfinite(t) and t > 0,
+          f"temperature must be 'auto' or a positive number, got {short_repr(v)}")
+    return t
+
+def label_temperature(teacher, # a `Teacher`, or a bare network
+                      temperature='auto', # a positive number, or 'auto'
+                     ) -> float:
+    "The labels' T: a number as given; 'auto': the teacher's `calibrated_temperature` if it recorded one, else 1."
+    t = parse_temperature(temperature)
+    rec = teacher.settings.get('calibrated_temperature') if isinstance(teacher, Teacher) else None
+    if t != 'auto' or rec is None: return 1.0 if t == 'auto' else t
+    check(is_kind(rec, 'float') and math.isfinite(rec) and rec > 0, f"the teacher's calibrated temperature must be a "
+          f"positive number, got {short_repr(rec)}: its header is damaged; pass a temperature")
+    return float(rec)
+
+
 # %% ../nbs/25_teacher.ipynb #c015
 def soft_labels(teacher,                 # a `Teacher`, or any network mapping images to logits
                 x:torch.Tensor,          # normalised float images (N, C, H, W), normalised as the teacher's data
-                temperature:float=1.0,   # softmax temperature T
+                temperature:float|str=1.0, # softmax temperature T, or 'auto' (`label_temperature`)
                 batch_size:int=1024,     # images per forward pass
                ) -> torch.Tensor:
     "Class probabilities softmax(logits / T) of the teacher on `x`, shape (N, num_classes), float32 on x's device."
     net = teacher.net if isinstance(teacher, Teacher) else teacher
     check(isinstance(net, nn.Module), f"soft_labels needs a Teacher or a network, got {type(teacher).__name__}")
-    check(temperature > 0, f"temperature must be positive, got {temperature}")
+    temperature = label_temperature(teacher, temperature)
     check(torch.is_tensor(x) and x.is_floating_point() and x.ndim == 4,
           f"soft_labels needs normalised float images (N, C, H, W), got {getattr(x, 'dtype', type(x))} "
           f"{tuple(getattr(x, 'shape', ()))}: normalise uint8 images first (ImageData.tensors())")
