@@ -114,7 +114,7 @@ def _check_teacher(t, ds:Distilled):
 
 def relabel(ds:Distilled,        # the aggregated dataset (modified in place)
             teacher,              # a `Teacher`, a network, or a teacher file
-            temperature:float|str='auto', # softmax temperature T, or 'auto' (`label_temperature`)
+            temperature:float|str=1.0, # softmax temperature T, or 'calibrated' (`label_temperature`)
             floor:float|None=None, # the teacher's least accuracy (None: `accuracy_floor`; 0: unchecked)
             hard_share:float=0.,   # the one-hot class's share of every label (`anchor_labels`; 0: the teacher's alone)
            ) -> Distilled:
@@ -152,7 +152,7 @@ def _recorded_budget(parts:list, names:list):
 # %% ../nbs/31_aggregate.ipynb #5a62590c
 def aggregate(subtasks,              # a run folder, or a list of subtask files
               teacher=None,          # the global teacher: a `Teacher`, a network, a teacher file, or None (hard labels)
-              temperature:float|str='auto', # softmax temperature T, or 'auto' (the teacher's calibrated one)
+              temperature:float|str=1.0, # softmax temperature T, or 'calibrated' (`label_temperature`)
               hard_share:float=0.,   # the one-hot class's share of every soft label (`anchor_labels`)
               class_names=None,      # C class names; default from run.json or the files
               num_classes:int|None=None, # C; default from run.json, the class names, the teacher or the files

@@ -41,7 +41,7 @@ def _label_dtype(dtype) -> torch.dtype:
 
 def teacher_labels(protos:Prototypes, # images (real uint8 or learned float) with hard labels
                    teacher,           # a `Teacher` (or any network giving logits) trained on all classes
-                   temperature:float|str='auto', # softmax temperature: a number, or 'auto' (`label_temperature`)
+                   temperature:float|str=1.0, # softmax temperature: a number, or 'calibrated' (`label_temperature`)
                    label_dtype='fp32', # their stored precision: fp32, fp16, bf16 or uint8
                    name:str|None=None, # the result's name (default: the prototypes' + ' + soft labels')
                    hard_share:float=0., # the one-hot class's share of every label (`anchor_labels`; 0: the teacher's)
@@ -71,7 +71,7 @@ def random_real_soft(data:ImageData, # the training data to choose from
                      ipc:int,        # images per class
                      teacher,        # a `Teacher` (or any network giving logits) trained on all classes of `data`
                      seed:int=0,     # seed of the random choice
-                     temperature:float|str='auto', # softmax temperature: a number, or 'auto' (`label_temperature`)
+                     temperature:float|str=1.0, # softmax temperature: a number, or 'calibrated' (`label_temperature`)
                      label_dtype='fp32', # the labels' stored precision: fp32, fp16, bf16 or uint8
                     ) -> Prototypes:
     "`ipc` random real images per class (uint8), each with one soft label from `teacher`."

@@ -64,7 +64,7 @@ def d3_subtasks(out:str=None,           # the run folder (required)
                 teacher_momentum:float=None, # the teacher's SGD momentum (default: train_teacher's; 0: the reference's)
                 teacher_weight_decay:float=None, # teacher's weight decay (default: train_teacher's; 0: the reference's)
                 teacher_data_parallel:bool=False, # under torchrun: every rank trains the teacher, a share of each batch
-                temperature:float|str='auto', # soft labels' temperature (with --aggregate): a number, or 'auto'
+                temperature:float|str=1.0, # soft labels' temperature (with --aggregate): a number, or 'calibrated'
                 accuracy_floor:float=None, # the experts' and teacher's least accuracy (default: `accuracy_floor`)
                 **kwargs):
     "Distil a dataset as S subtasks (experts + distillation each), resumably; under torchrun each rank runs its share."
@@ -234,7 +234,7 @@ def d3_aggregate(subtasks:str=None,       # a run folder of d3 subtasks, or subt
                  teacher_momentum:float=None, # its SGD momentum (default: train_teacher's; 0: the reference's)
                  teacher_weight_decay:float=None, # its weight decay (default: train_teacher's; 0: the reference's)
                  accuracy_floor:float=None, # its least accuracy (default: chance + a fifth of the way to all right; 0: off)
-                 temperature:float|str='auto', # soft labels' softmax temperature: a number, or 'auto' (calibrated)
+                 temperature:float|str=1.0, # soft labels' softmax temperature: a number, or 'calibrated' (on validation)
                  hard_share:float=0.,     # the one-hot class's share of every soft label (0: the teacher's alone)
                  hard:bool=False,         # no teacher: store hard labels only
                  **kwargs) -> Distilled:

@@ -256,7 +256,7 @@ def _final_stages(R:Ranks, out:Path, data, val, teacher, test, st:StudentSetting
         log("teacher data_parallel: one process (not under torchrun), so the teacher trains here alone")
     def final(_):
         t = _teacher(out, data, val, teacher, R, accuracy_floor, progress)
-        labels = (teacher.temperature, teacher.hard_share) if isinstance(teacher, TeacherSettings) else ('auto', 0.)
+        labels = (teacher.temperature, teacher.hard_share) if isinstance(teacher, TeacherSettings) else (1.0, 0.)
         aggregate(out, t, *labels, out=out/'distilled.safetensors', device=R.device, accuracy_floor=accuracy_floor)
     run_stage(R, 'teacher and aggregation', [0], final, log=out/'logs')
     files = dict(distilled=str(out/'distilled.safetensors'))

@@ -64,7 +64,7 @@ def record(self:ExpertSettings) -> dict:
 class TeacherSettings(Settings):
     "How the global teacher trains and labels (`train_teacher`'s recipe, its snapshot, the labels' temperature)."
     teacher_epoch:int|str = 'val'  # the epoch kept: 'val' (the early-teacher rule on validation) or a number
-    temperature:float|str = 'auto' # soft labels' softmax temperature: a number, or 'auto' (`label_temperature`)
+    temperature:float|str = 1.0    # soft labels' softmax temperature: a number, or 'calibrated' (`label_temperature`)
     hard_share:float = 0.0         # the one-hot class's share of every soft label (`anchor_labels`; 0: the teacher's)
     epochs:int|None = None         # epochs it trains at most (None: `train_teacher`'s rule)
     width:int = 128                # ConvNet width

@@ -244,21 +244,21 @@ def global_teacher(data:ImageData, # the full training data, every class
 
 # %% ../nbs/25_teacher.ipynb #f17e5abd
 def parse_temperature(v) -> float|str:
-    "A soft-label temperature from code or a command line: 'auto', or a positive number (or its text)."
-    if isinstance(v, str) and v.strip().lower() == 'auto': return 'auto'
+    "A soft-label temperature from code or a command line: 'calibrated', or a positive number (or its text)."
+    if isinstance(v, str) and v.strip().lower() == 'calibrated': return 'calibrated'
     try: t = float(v) if isinstance(v, str) or is_kind(v, 'float') else None
     except ValueError: t = None
     check(t is not None and math.isfinite(t) and t > 0,
-          f"temperature must be 'auto' or a positive number, got {short_repr(v)}")
+          f"temperature must be 'calibrated' or a positive number, got {short_repr(v)}")
     return t
 
 def label_temperature(teacher, # a `Teacher`, or a bare network
-                      temperature='auto', # a positive number, or 'auto'
+                      temperature='calibrated', # a positive number, or 'calibrated'
                      ) -> float:
-    "The labels' T: a number as given; 'auto': the teacher's `calibrated_temperature` if it recorded one, else 1."
+    "The labels' T: a number as given; 'calibrated': the teacher's `calibrated_temperature` if it recorded one, else 1."
     t = parse_temperature(temperature)
     rec = teacher.settings.get('calibrated_temperature') if isinstance(teacher, Teacher) else None
-    if t != 'auto' or rec is None: return 1.0 if t == 'auto' else t
+    if t != 'calibrated' or rec is None: return 1.0 if t == 'calibrated' else t
     check(is_kind(rec, 'float') and math.isfinite(rec) and rec > 0, f"the teacher's calibrated temperature must be a "
           f"positive number, got {short_repr(rec)}: its header is damaged; pass a temperature")
     return float(rec)
@@ -267,7 +267,7 @@ def label_temperature(teacher, # a `Teacher`, or a bare network
 # %% ../nbs/25_teacher.ipynb #c015
 def soft_labels(teacher,                 # a `Teacher`, or any network mapping images to logits
                 x:torch.Tensor,          # normalised float images (N, C, H, W), normalised as the teacher's data
-                temperature:float|str=1.0, # softmax temperature T, or 'auto' (`label_temperature`)
+                temperature:float|str=1.0, # softmax temperature T, or 'calibrated' (`label_temperature`)
                 batch_size:int=1024,     # images per forward pass
                ) -> torch.Tensor:
     "Class probabilities softmax(logits / T) of the teacher on `x`, shape (N, num_classes), float32 on x's device."
