@@ -14,12 +14,12 @@ from .nets import net_kwargs
 from .teacher import Teacher, soft_labels, check_teacher, anchor_labels, label_temperature
 from .augment import resolve_aug, aug_spec
 from .nets import fresh_net
-from .evaluate import Prototypes
+from .evaluate import Prototypes, evaluate_student
 from .storage import as_dtype, dtype_name, quantize_probs
 
 # %% auto #0
-__all__ = ['random_real', 'teacher_labels', 'random_real_soft', 'herding_select', 'herding', 'dm_loss', 'dm', 'to_uint8',
-           'full_data']
+__all__ = ['LABEL_SHARES', 'random_real', 'teacher_labels', 'random_real_soft', 'choose_labels', 'herding_select', 'herding',
+           'dm_loss', 'dm', 'to_uint8', 'full_data']
 
 # %% ../nbs/41_baselines.ipynb #c007
 def random_real(data:ImageData, # the training data to choose from
@@ -83,6 +83,30 @@ def random_real_soft(data:ImageData, # the training data to choose from
     out = teacher_labels(rr, teacher, temperature, label_dtype, name='random real + soft labels')
     out.config['method'] = 'random_real_soft'
     return out
+
+# %% ../nbs/41_baselines.ipynb #60f3c509
+LABEL_SHARES = (0., 0.5, 1.)  # the candidates: the teacher's softmax, anchored halfway to the class, the class alone
+
+def choose_labels(teacher,            # the global `Teacher` whose labels are in question
+                  fit:ImageData,      # training images to draw the trial sets from (never the validation split)
+                  val:ImageData,      # the validation split the students are measured on
+                  shares=LABEL_SHARES, # candidate `hard_share`s
+                  ipc:int=4,          # uint8 images a class in a trial set (4: the bytes of one fp32 image)
+                  steps:int=1000,     # SGD steps of every trial student (the protocol's at 1 IPC-eq)
+                  seeds=(0, 1, 2),    # one draw and student per seed, the same for every share
+                  device=None,        # where the students train
+                 ) -> dict:
+    "The soft labels' recipe (temperature, hard_share) whose trial students score best on `val`, with their accuracies."
+    check(len(shares) > 0 and all(0 <= s <= 1 for s in shares), f"shares must lie between 0 and 1, got {shares}")
+    draws = [random_real(fit, ipc, seed=s) for s in seeds]
+    def acc(share): return [evaluate_student(teacher_labels(d, teacher, hard_share=share, label_dtype='uint8'), val,
+                                             steps=steps, seeds=(s,), device=device, progress=False).accuracy[0]
+                            for d, s in zip(draws, seeds)]
+    accs = {float(s): acc(s) for s in shares}
+    mean = {s: float(np.mean(a)) for s, a in accs.items()}
+    best = max(sorted(mean), key=lambda s: (round(mean[s], 6), -s))
+    return dict(temperature=1.0, hard_share=best, val_acc=mean, per_draw=accs, ipc=ipc, steps=steps, seeds=list(seeds))
+
 
 # %% ../nbs/41_baselines.ipynb #c014
 def herding_select(features:torch.Tensor, # (n, d) features of one class's candidates

@@ -16,7 +16,7 @@ from .storage import ipc_budget_bytes, prototype_storage
 from .settings import (subtask_settings_at_budget, check_d3_settings, parse_ae_steps, distill_config, PRIOR_SHARE,
                             BUDGET_ITERATIONS)
 from .distill import START, END
-from .teacher import Teacher, cached_teacher, parse_snapshot
+from .teacher import Teacher, cached_teacher, parse_snapshot, label_recipe
 from .subtasks import partition_classes, subtask_dir
 from .aggregate import aggregate
 from .pipeline import run_pipeline
@@ -24,13 +24,15 @@ from .options import json_arg
 from .artifact import Distilled
 from .evaluate import EvalResult, Prototypes, evaluate_student, results_table, merge_results
 from .report import *
-from .baselines import random_real, random_real_soft, teacher_labels, herding, dm, to_uint8, full_data
+from .baselines import (random_real, random_real_soft, teacher_labels, herding, dm, to_uint8, full_data,
+                              choose_labels)
 
 # %% auto #0
-__all__ = ['BENCH_FORMAT', 'BENCH_VERSION', 'D3_VARIANTS', 'D3_STATES', 'source_commit', 'machine', 'ensure_bench', 'uint8_ipc',
-           'bench_data', 'bench_teacher', 'student_steps', 'keep_best_settings', 'd3_cell', 'd3_tag', 'bench_experts',
-           'experts_cost', 'bench_d3', 'd3_state', 'make_draw', 'cell_steps', 'bench_method', 'd3_artifact',
-           'bench_diversity', 'bench_cells', 'd3_overrides', 'bench']
+__all__ = ['BENCH_FORMAT', 'BENCH_VERSION', 'BENCH_LABELS', 'D3_VARIANTS', 'D3_STATES', 'source_commit', 'machine',
+           'ensure_bench', 'uint8_ipc', 'bench_data', 'bench_teacher', 'student_steps', 'bench_labels',
+           'keep_best_settings', 'd3_cell', 'd3_tag', 'bench_experts', 'experts_cost', 'bench_d3', 'd3_state',
+           'make_draw', 'cell_steps', 'bench_method', 'd3_artifact', 'bench_diversity', 'bench_cells', 'd3_overrides',
+           'bench']
 
 # %% ../nbs/45_bench.ipynb #c008
 BENCH_FORMAT, BENCH_VERSION = 'd3_nb.bench', 2
@@ -108,6 +110,37 @@ def student_steps(budget:float, num_classes:int, shape, batch_size:int=256) -> i
     n = uint8_ipc(budget, num_classes, shape) * num_classes
     return max(STUDENT_MIN_STEPS, STUDENT_EPOCHS * math.ceil(n / batch_size))
 
+# %% ../nbs/45_bench.ipynb #7887affe
+BENCH_LABELS = ('val', 'teacher')  # soft labels chosen on the validation split, or the teacher's softmax as it is
+
+def bench_labels(out:Path, teacher:Teacher, fit:ImageData, val:ImageData, s:dict, device=None) -> dict|None:
+    "The soft-label recipe of every soft row and D3 cell (chosen on `val` once, kept in `out`), also set on `teacher`"
+    "(`label_recipe`); None with labels='teacher'."
+    if s.get('labels', 'teacher') == 'teacher': return None
+    f = out/'labels_val.json'
+    if f.is_file(): choice = json.loads(f.read_text())
+    else:
+        with CpuClock() as clock:
+            choice = choose_labels(teacher, fit, val, steps=s['student_steps'] or STUDENT_MIN_STEPS, device=device)
+        with atomic_write(f, 'w') as fh: json.dump(dict(choice, cpu_seconds=clock.cpu), fh, indent=1)
+        choice = json.loads(f.read_text())
+    teacher.settings['labels'] = dict(temperature=choice['temperature'], hard_share=choice['hard_share'])
+    log(f"soft labels: hard_share {choice['hard_share']:g}, chosen on validation ({choice['val_acc']})")
+    return choice
+
+def _resumed_labels(out:Path) -> str:
+    "The labels setting of the benchmark in `out`: its own ('teacher' if it predates the setting), 'val' for a new one."
+    f = out/'bench.json'
+    if not f.is_file(): return 'val'
+    try: return json.loads(f.read_text()).get('labels', 'teacher')
+    except (json.JSONDecodeError, AttributeError): return 'val'  # `ensure_bench` says what is wrong with the file
+
+def _labels_cost(out:Path) -> list:
+    "The label choice's CPU-seconds as a cost part of the rows that use it (none without a choice)."
+    f = out/'labels_val.json'
+    return [('labels', json.loads(f.read_text())['cpu_seconds'])] if f.is_file() else []
+
+
 # %% ../nbs/45_bench.ipynb #c014
 def keep_best_settings(s:dict, iterations:int, per_epoch:int=1, steps:int=STUDENT_MIN_STEPS, variant=None) -> dict:
     "keep_state='best': validate the start and the end of a distillation, each by a student of about `steps` SGD steps"
@@ -177,7 +210,8 @@ def _state_file(folder:Path, state:str) -> Path:
 def d3_state(folders:list, state:str, teacher:Teacher, fit:ImageData, device=None) -> Distilled:
     "The D3 cell's start (`START`) or end (`END`) state, aggregated with the teacher's labels beside its result."
     files = [_state_file(f, state) for f in folders]
-    return aggregate(files, teacher=teacher, num_classes=fit.num_classes, class_names=fit.classes, device=device,
+    return aggregate(files, teacher, *label_recipe(teacher), num_classes=fit.num_classes, class_names=fit.classes,
+                     device=device,
                      out=folders[0].parent/f"distilled.{state.split('.')[1]}.safetensors")
 
 # %% ../nbs/45_bench.ipynb #c016
@@ -217,9 +251,11 @@ def _d3_draw(key:str, budget:float, seed:int, out:Path, fit, val, pool, teacher,
     teach = (read_cost(_teacher_file(out, s)) or {}).get('cpu_seconds')
     if key == 'd3_init_only':  # the start needs neither experts nor iterations
         d = d3_state(folders, START, teacher, fit, device)
-        return d, _cost(('start', sum(_history_cpu(f, only_start=True) for f in folders)), ('teacher', teach))
+        return d, _cost(('start', sum(_history_cpu(f, only_start=True) for f in folders)), ('teacher', teach),
+                        *_labels_cost(out))
     if key == 'd3_last': d = d3_state(folders, END, teacher, fit, device)
-    return d, _cost(('experts', experts), ('teacher', teach), ('distillation', sum(_history_cpu(f) for f in folders)))
+    return d, _cost(('experts', experts), ('teacher', teach), ('distillation', sum(_history_cpu(f) for f in folders)),
+                    *_labels_cost(out))
 
 def make_draw(key:str, budget, seed:int, out:Path, fit, val, pool, teacher, s:dict, device=None,
               progress:bool=False, steps:int=STUDENT_MIN_STEPS) -> tuple:
@@ -237,9 +273,11 @@ def make_draw(key:str, budget, seed:int, out:Path, fit, val, pool, teacher, s:di
         elif key.startswith('random'): protos = random_real(fit, n, seed=seed)
         elif key.startswith('herding'): protos = herding(fit, n, teacher, pool=s['herding_pool'], seed=seed)
         if key.endswith('_soft'):
-            protos = teacher_labels(protos, teacher, label_dtype='uint8' if '_u8' in key else 'fp32')
+            T, share = label_recipe(teacher)  # the teacher's softmax, or the recipe chosen on validation
+            protos = teacher_labels(protos, teacher, T, 'uint8' if '_u8' in key else 'fp32', hard_share=share)
     parts = [('method', clock.cpu + dm_cpu)]
     if key.endswith('_soft') or key.startswith('herding'): parts.append(('teacher', teach))
+    if key.endswith('_soft'): parts += _labels_cost(out)
     return protos, _cost(*parts)
 
 # %% ../nbs/45_bench.ipynb #x9de420
@@ -304,6 +342,7 @@ def bench_cells(out:Path, s:dict, train:ImageData, test:ImageData, keys:list, bs
     "Compute (or resume) every cell of benchmark `out` of settings `s`: methods `keys` at budgets `bs`."
     fit, val, pool = bench_data(train, s['val_images'], s['expert_images'])
     teacher = bench_teacher(out, fit, val, s, device)
+    bench_labels(out, teacher, fit, val, s, device)  # labels='val': the recipe of every soft row, chosen once
     base = [(k, b) for b in bs for k in keys if not k.startswith('d3') and k != 'full']
     d3 = [(k, b) for b in bs for k in keys if k.startswith('d3')]
     todo = base + ([('full', None)] if 'full' in keys else []) + d3  # the baselines first, D3 last
@@ -348,6 +387,7 @@ def _bench_settings(a, train:ImageData, test:ImageData, seed_budgets:list, ae_st
                 dm_batch=a.dm_batch, herding_pool=a.herding_pool or None, steps_per_epoch=a.steps_per_epoch or None,
                 train_per_class=a.train_per_class, train_images=len(train),
                 **({} if a.accuracy_floor is None else dict(accuracy_floor=a.accuracy_floor)),
+                **({} if a.labels == 'teacher' else dict(labels=a.labels)),
                 **({} if not a.d3_settings else dict(d3_settings=d3_overrides(a.d3_settings))))
 
 def _run_bench(a) -> dict:
@@ -360,6 +400,8 @@ def _run_bench(a) -> dict:
     ae_steps, seed_budgets = parse_ae_steps(a.ae_steps), parse_budgets(a.d3_seed_budgets) if a.d3_seed_budgets else []
     check_d3_settings(a.prior_share, a.iterations, ae_steps)  # before data loads or bench.json is written
     if a.d3_settings: d3_overrides(a.d3_settings)
+    a.labels = a.labels or _resumed_labels(out)
+    check(a.labels in BENCH_LABELS, f"labels must be one of {BENCH_LABELS}, got {a.labels!r}")
     train, test = load_dataset(a.dataset, root=a.root), load_dataset(a.dataset, split='test', root=a.root)
     if a.train_per_class: train = train.sample_per_class(a.train_per_class, seed=0)
     check(1 <= a.subtasks <= train.num_classes,
@@ -386,6 +428,7 @@ def bench(dataset:str='embedded', # dataset name: embedded, mnist, fashion_mnist
           ae_steps:str='auto',    # D3: autoencoder steps of the start from the data ('auto': passes over the data)
           keep_state:str='best',  # D3: 'best' validated state (the start or the end; `distill`'s keep_state) or 'last'
           d3_settings:str=None,   # D3: further distillation settings as a JSON object (a study's lever), every D3 cell
+          labels:str=None,        # soft rows' and D3's labels: 'val' (chosen on validation; new runs) or 'teacher' (T=1)
           subtasks:int=2,         # S of the d3_subtasks method
           d3_seed_budgets:str='1', # budgets at which D3 (1 subtask) is distilled once per student seed
           experts:int=4,          # experts per subtask

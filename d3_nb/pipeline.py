@@ -14,7 +14,7 @@ from .data import ImageData
 from .artifact import Distilled
 from .experts import train_experts, Trajectories
 from .distill import distill, finished_subtask, check_fits_memory
-from .teacher import Teacher, cached_teacher
+from .teacher import Teacher, cached_teacher, label_recipe
 from .subtasks import (run_description, ensure_run, subtask_data, subtask_dir, subtask_path, experts_dir,
                             settings_of_subtask, subtask_indices, subtasks_failed, dist_env, rank_device, usable_cores,
                             run_subtasks)
@@ -256,7 +256,7 @@ def _final_stages(R:Ranks, out:Path, data, val, teacher, test, st:StudentSetting
         log("teacher data_parallel: one process (not under torchrun), so the teacher trains here alone")
     def final(_):
         t = _teacher(out, data, val, teacher, R, accuracy_floor, progress)
-        labels = (teacher.temperature, teacher.hard_share) if isinstance(teacher, TeacherSettings) else (1.0, 0.)
+        labels = (teacher.temperature, teacher.hard_share) if isinstance(teacher, TeacherSettings) else label_recipe(teacher)
         aggregate(out, t, *labels, out=out/'distilled.safetensors', device=R.device, accuracy_floor=accuracy_floor)
     run_stage(R, 'teacher and aggregation', [0], final, log=out/'logs')
     files = dict(distilled=str(out/'distilled.safetensors'))

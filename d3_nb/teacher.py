@@ -22,8 +22,8 @@ from .files import payload_sha256
 # %% auto #0
 __all__ = ['TEACHER_EPOCHS', 'MAX_ENTROPY', 'TEACHER_EPOCH_STEPS', 'TEACHER_FORMAT', 'TEACHER_FORMAT_VERSION', 'Teacher',
            'label_quality', 'keep_epoch', 'teacher_epoch_steps', 'calibrated_temperature', 'train_teacher',
-           'parse_snapshot', 'global_teacher', 'parse_temperature', 'label_temperature', 'soft_labels', 'anchor_labels',
-           'check_teacher', 'cached_teacher']
+           'parse_snapshot', 'global_teacher', 'parse_temperature', 'label_temperature', 'label_recipe', 'soft_labels',
+           'anchor_labels', 'check_teacher', 'cached_teacher']
 
 # %% ../nbs/25_teacher.ipynb #c005
 class Teacher:
@@ -262,6 +262,12 @@ def label_temperature(teacher, # a `Teacher`, or a bare network
     check(is_kind(rec, 'float') and math.isfinite(rec) and rec > 0, f"the teacher's calibrated temperature must be a "
           f"positive number, got {short_repr(rec)}: its header is damaged; pass a temperature")
     return float(rec)
+
+def label_recipe(teacher) -> tuple:
+    "`(temperature, hard_share)` of a teacher's labels: the recipe chosen for it (`settings['labels']`, e.g. by"
+    "`choose_labels` on validation), else its softmax: (1, 0)."
+    r = (teacher.settings.get('labels') if isinstance(teacher, Teacher) else None) or {}
+    return parse_temperature(r.get('temperature', 1.0)), float(r.get('hard_share', 0.))
 
 
 # %% ../nbs/25_teacher.ipynb #c015
