@@ -118,12 +118,11 @@ def bench_labels(out:Path, teacher:Teacher, fit:ImageData, val:ImageData, s:dict
     "(`label_recipe`); None with labels='teacher'."
     if s.get('labels', 'teacher') == 'teacher': return None
     f = out/'labels_val.json'
-    if f.is_file(): choice = json.loads(f.read_text())
-    else:
+    if not f.is_file():
         with CpuClock() as clock:
             choice = choose_labels(teacher, fit, val, steps=s['student_steps'] or STUDENT_MIN_STEPS, device=device)
         with atomic_write(f, 'w') as fh: json.dump(dict(choice, cpu_seconds=clock.cpu), fh, indent=1)
-        choice = json.loads(f.read_text())
+    choice = _read_choice(f)
     teacher.settings['labels'] = dict(temperature=choice['temperature'], hard_share=choice['hard_share'])
     log(f"soft labels: hard_share {choice['hard_share']:g}, chosen on validation ({choice['val_acc']})")
     return choice
@@ -135,10 +134,18 @@ def _resumed_labels(out:Path) -> str:
     try: return json.loads(f.read_text()).get('labels', 'teacher')
     except (json.JSONDecodeError, AttributeError): return 'val'  # `ensure_bench` says what is wrong with the file
 
+def _read_choice(f:Path) -> dict:
+    "The label choice kept in `f`, checked: a D3Error naming the file if it is damaged."
+    try: c = json.loads(f.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as e: c = repr(e)
+    check(isinstance(c, dict) and all(isinstance(c.get(k), (int, float)) for k in ('temperature', 'hard_share', 'cpu_seconds')),
+          f"{f} is damaged ({short_repr(c)}): delete it, and the soft rows' results, to choose the labels again")
+    return c
+
 def _labels_cost(out:Path) -> list:
     "The label choice's CPU-seconds as a cost part of the rows that use it (none without a choice)."
     f = out/'labels_val.json'
-    return [('labels', json.loads(f.read_text())['cpu_seconds'])] if f.is_file() else []
+    return [('labels', _read_choice(f)['cpu_seconds'])] if f.is_file() else []
 
 
 # %% ../nbs/45_bench.ipynb #c014
