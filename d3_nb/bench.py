@@ -138,7 +138,8 @@ def _read_choice(f:Path) -> dict:
     "The label choice kept in `f`, checked: a D3Error naming the file if it is damaged."
     try: c = json.loads(f.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as e: c = repr(e)
-    check(isinstance(c, dict) and all(isinstance(c.get(k), (int, float)) for k in ('temperature', 'hard_share', 'cpu_seconds')),
+    keys = ('temperature', 'hard_share', 'cpu_seconds')
+    check(isinstance(c, dict) and all(isinstance(c.get(k), (int, float)) for k in keys),
           f"{f} is damaged ({short_repr(c)}): delete it, and the soft rows' results, to choose the labels again")
     return c
 
