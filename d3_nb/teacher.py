@@ -22,8 +22,8 @@ from .files import payload_sha256
 # %% auto #0
 __all__ = ['TEACHER_EPOCHS', 'MAX_ENTROPY', 'TEACHER_EPOCH_STEPS', 'TEACHER_FORMAT', 'TEACHER_FORMAT_VERSION', 'Teacher',
            'label_quality', 'keep_epoch', 'teacher_epoch_steps', 'calibrated_temperature', 'train_teacher',
-           'parse_snapshot', 'global_teacher', 'parse_temperature', 'label_temperature', 'label_recipe', 'soft_labels',
-           'anchor_labels', 'check_teacher', 'cached_teacher']
+           'parse_snapshot', 'global_teacher', 'parse_temperature', 'check_share', 'label_temperature', 'label_recipe',
+           'soft_labels', 'anchor_labels', 'check_teacher', 'cached_teacher']
 
 # %% ../nbs/25_teacher.ipynb #c005
 class Teacher:
@@ -252,6 +252,11 @@ def parse_temperature(v) -> float|str:
           f"temperature must be 'calibrated' or a positive number, got {short_repr(v)}")
     return t
 
+def check_share(v, name:str='hard_share') -> float:
+    "`v` as a class share of a label (`anchor_labels`): a number between 0 and 1, else a D3Error naming `name`."
+    check(is_kind(v, 'float') and 0 <= v <= 1, f"{name} must lie between 0 and 1, got {short_repr(v)}")
+    return float(v)
+
 def label_temperature(teacher, # a `Teacher`, or a bare network
                       temperature='calibrated', # a positive number, or 'calibrated'
                      ) -> float:
@@ -267,7 +272,8 @@ def label_recipe(teacher) -> tuple:
     "`(temperature, hard_share)` of a teacher's labels: the recipe chosen for it (`settings['labels']`, e.g. by"
     "`choose_labels` on validation), else its softmax: (1, 0)."
     r = (teacher.settings.get('labels') if isinstance(teacher, Teacher) else None) or {}
-    return parse_temperature(r.get('temperature', 1.0)), float(r.get('hard_share', 0.))
+    check(isinstance(r, dict), f"the teacher's label recipe must be a dict, got {short_repr(r)}")
+    return parse_temperature(r.get('temperature', 1.0)), check_share(r.get('hard_share', 0.), "the recipe's hard_share")
 
 
 # %% ../nbs/25_teacher.ipynb #c015
@@ -292,7 +298,7 @@ def anchor_labels(probs:torch.Tensor,   # (N, C) soft labels, e.g. `soft_labels`
                   hard_share:float=0.,  # the one-hot class's share s of each label (0: `probs` as they are)
                  ) -> torch.Tensor:
     "Soft labels pulled toward their own class, (1 - s) p + s onehot(c): from s = 0.5 on, every argmax is the class."
-    check(0 <= hard_share <= 1, f"hard_share must lie between 0 and 1, got {hard_share}")
+    hard_share = check_share(hard_share)
     check(probs.ndim == 2 and classes.shape == probs.shape[:1],
           f"need (N, C) labels and N classes, got {tuple(probs.shape)} and {tuple(classes.shape)}")
     if hard_share == 0: return probs
